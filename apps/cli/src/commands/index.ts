@@ -1,0 +1,11 @@
+/**
+ * Every part's verbs. A part adds one `register*` line here; its commands live in its own
+ * file in this folder and call only the part's public index.
+ */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { registerCore } from './core.js';
+
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerCore(program, ctx);
+}
