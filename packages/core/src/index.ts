@@ -13,3 +13,4 @@ export {
 export { createLogger, maskUrl, REDACT_PATHS, type Logger, type LogOptions } from './log.js';
 export { bucketStart, parseDuration, parseSince, MINUTE_MS, HOUR_MS, DAY_MS } from './time.js';
 export { openPlatform, type Platform } from './platform.js';
+export { testBackends, uniqueName, TEST_DATABASE_URL, TEST_NATS_URL, type TestBackend } from './testing.js';
