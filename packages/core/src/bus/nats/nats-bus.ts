@@ -59,6 +59,8 @@ class NatsWorkQueue implements WorkQueue {
     const concurrency = Math.max(1, options.concurrency ?? 1);
     let messages: ConsumerMessages | undefined;
     let stopped = false;
+    let onStop!: () => void;
+    const stopSignal = new Promise<void>((r) => { onStop = r; });
     const running = new Set<Promise<void>>();
     const wrap = (m: JsMsg): WorkMessage => ({
       subject: m.subject,
@@ -75,13 +77,15 @@ class NatsWorkQueue implements WorkQueue {
         if (stopped) break; // not acked: JetStream redelivers after ack_wait
         const p = handler(wrap(m)).then(() => m.ack(), () => m.nak()).finally(() => running.delete(p));
         running.add(p);
-        while (running.size >= concurrency) await Promise.race(running);
+        // A handler that never settles (its worker hung) must not keep stop() waiting.
+        while (running.size >= concurrency && !stopped) await Promise.race([...running, stopSignal]);
       }
     };
     const done = loop().catch(() => undefined);
     return {
       stop: async () => {
         stopped = true;
+        onStop();
         messages?.stop();
         await done;
       },

@@ -44,15 +44,20 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw new MamoriError('MAMORI_STORE_UNAVAILABLE', { dialect: 'postgres', reason: `${maskUrl(options.url)}: ${(e as Error).message}` }, { cause: e });
   }
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
   return {
     dialect: 'postgres',
     db,
     as: <DB>() => db as unknown as Kysely<DB>,
     migrate: (sets: MigrationSet[]) => runMigrations(db, 'postgres', sets),
     async info(): Promise<StoreInfo> {
+      if (closed) throw new MamoriError('MAMORI_STORE_UNAVAILABLE', { dialect: 'postgres', reason: 'store is closed' });
       const { rows } = await sql<{ v: string }>`select version() as v`.execute(db);
       return { dialect: 'postgres', version: rows[0].v.split(' on ')[0], location: maskUrl(options.url) + (schema ? ` (schema ${schema})` : '') };
     },
-    close: () => db.destroy(),
+    close: async () => {
+      closed = true;
+      await db.destroy();
+    },
   };
 }

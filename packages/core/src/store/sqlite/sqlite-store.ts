@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { MamoriError } from '../../errors/index.js';
 import { runMigrations } from '../migrator.js';
 import type { MigrationSet, Store, StoreInfo } from '../store.js';
@@ -20,15 +20,21 @@ export function openSqliteStore(file: string): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+  let closed = false;
   return {
     dialect: 'sqlite',
     db,
     as: <DB>() => db as unknown as Kysely<DB>,
     migrate: (sets: MigrationSet[]) => runMigrations(db, 'sqlite', sets),
     async info(): Promise<StoreInfo> {
-      const row = sqlite.prepare('select sqlite_version() as v').get() as { v: string };
-      return { dialect: 'sqlite', version: `SQLite ${row.v}`, location: file };
+      if (closed) throw new MamoriError('MAMORI_STORE_UNAVAILABLE', { dialect: 'sqlite', reason: 'store is closed' });
+      // Through Kysely, so a destroyed store answers with an error, as readiness needs.
+      const { rows } = await sql<{ v: string }>`select sqlite_version() as v`.execute(db);
+      return { dialect: 'sqlite', version: `SQLite ${rows[0].v}`, location: file };
     },
-    close: () => db.destroy(),
+    close: async () => {
+      closed = true;
+      await db.destroy();
+    },
   };
 }
