@@ -3,3 +3,4 @@
  * its own module here (captures, flows, device farm) and exports it below.
  */
 export {};
+export * from './flows/index.js';

@@ -1,0 +1,9 @@
+/**
+ * @mamori/flows — NetFlow v5/v9/IPFIX collection, nfdump CSV import, rollups and C&C
+ * candidate detection from flow headers only.
+ */
+export { emptyRecord, formatAddress, recordToJSON, type FlowRecord } from './record.js';
+export {
+  decoders, decoderFor, decodePacket, v5Decoder, v9Decoder, ipfixDecoder, ExporterSession, DEFAULT_LIMITS,
+  type FlowDecoder, type PacketSummary, type DecodeContext, type SessionLimits, type ExporterCounters, type DomainState,
+} from './decoders/index.js';
