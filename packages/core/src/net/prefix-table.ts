@@ -18,6 +18,15 @@ interface Flattened<T> {
   entry: Int32Array;
 }
 
+/**
+ * IPv4 intervals plus a /16 directory: `dir[k]` is the first interval starting at or after
+ * `k << 16`. A lookup binary-searches only the few intervals of its /16, so it touches two
+ * or three cache lines instead of ~21 scattered ones in a 2M-entry array.
+ */
+interface Flattened4 extends Flattened<Uint32Array> {
+  dir: Uint32Array;
+}
+
 /** Nested prefixes → disjoint labelled intervals (stack sweep over prefixes sorted by start, then length). */
 function flatten<N extends number | bigint>(
   items: { start: N; end: N; index: number }[],
@@ -55,7 +64,7 @@ function flatten<N extends number | bigint>(
 
 export class PrefixTable<V> {
   private readonly entries = new Map<string, PrefixEntry<V>>();
-  private v4: Flattened<Uint32Array> | null = null;
+  private v4: Flattened4 | null = null;
   private v6: Flattened<bigint[]> | null = null;
   private list: PrefixEntry<V>[] = [];
 
@@ -76,8 +85,11 @@ export class PrefixTable<V> {
   lookupEntryV4(ip: number): PrefixEntry<V> | undefined {
     const t = this.v4 ?? this.build4();
     const starts = t.starts;
-    let lo = 0;
-    let hi = starts.length - 1;
+    const k = ip >>> 16;
+    // The covering interval is the last one starting at or before ip: at worst the last of the previous /16.
+    let lo = t.dir[k] === 0 ? 0 : t.dir[k] - 1;
+    let hi = t.dir[k + 1] - 1;
+    if (hi < lo) hi = lo;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (starts[mid] <= ip) lo = mid;
@@ -121,14 +133,21 @@ export class PrefixTable<V> {
     this.list = [...this.entries.values()];
   }
 
-  private build4(): Flattened<Uint32Array> {
+  private build4(): Flattened4 {
     this.snapshot();
     const items: { start: number; end: number; index: number }[] = [];
     this.list.forEach((e, index) => {
       if (e.prefix.family === 4) items.push({ start: e.prefix.start, end: e.prefix.start + 2 ** (32 - e.prefix.bits) - 1, index });
     });
     const f = flatten(items, 0xffffffff);
-    this.v4 = { starts: Uint32Array.from(f.starts), entry: Int32Array.from(f.entry) };
+    const starts = Uint32Array.from(f.starts);
+    const dir = new Uint32Array(65537);
+    let i = 0;
+    for (let k = 0; k <= 65536; k++) {
+      while (i < starts.length && starts[i] < k * 65536) i++;
+      dir[k] = i;
+    }
+    this.v4 = { starts, entry: Int32Array.from(f.entry), dir };
     this.v6 = null;
     return this.v4;
   }
