@@ -7,3 +7,4 @@ export {
   decoders, decoderFor, decodePacket, v5Decoder, v9Decoder, ipfixDecoder, ExporterSession, DEFAULT_LIMITS,
   type FlowDecoder, type PacketSummary, type DecodeContext, type SessionLimits, type ExporterCounters, type DomainState,
 } from './decoders/index.js';
+export { FlowCollector, type CollectorOptions, type CollectorStats } from './collect/collector.js';

@@ -76,12 +76,22 @@ export function decodeDataSet(
     count++;
     if (t.options) continue;
     const boot = anchor.bootMs ?? domain.systemInitMs;
-    r.start = startAbs >= 0 ? startAbs : startUp >= 0 && boot !== null ? boot + startUp : anchor.exportMs;
-    r.end = endAbs >= 0 ? endAbs : endUp >= 0 && boot !== null ? boot + endUp : r.start;
+    r.start = startAbs >= 0 ? startAbs : startUp >= 0 && boot !== null ? upTime(boot, startUp, anchor.exportMs) : anchor.exportMs;
+    r.end = endAbs >= 0 ? endAbs : endUp >= 0 && boot !== null ? upTime(boot, endUp, anchor.exportMs) : r.start;
     if (icmp >= 0 && r.dstPort === 0) r.dstPort = icmp;
     out.push(r);
   }
   return count;
+}
+
+/**
+ * sysUpTime-relative milliseconds are 32-bit and wrap every 49.7 days; a time that lands
+ * after the export (plus clock slack) began before the last wrap. softflowd replaying an
+ * old pcap produces exactly this: flow times before its own boot.
+ */
+export function upTime(boot: number, up: number, exportMs: number): number {
+  const t = boot + up;
+  return t > exportMs + 60_000 ? t - 4294967296 : t;
 }
 
 function truncated(offset: number, what: string, n: number, end: number): MamoriError {

@@ -52,7 +52,15 @@ export interface ExporterCounters {
 
 export interface DomainState {
   readonly templates: Map<number, Template>;
-  nextSequence: number | null;
+  /** Last in-order header sequence number and what that packet added. */
+  lastSequence: number | null;
+  lastIncrement: number;
+  /**
+   * RFC 7011 numbers a message by the records sent *before* it; some exporters (softflowd
+   * 1.1's IPFIX) include the message's own records. Learned from the stream: null until
+   * the two readings first disagree.
+   */
+  inclusiveSequence: boolean | null;
   /** 1 unless an options record or v5 header announced packet sampling. */
   samplingInterval: number;
   /** IPFIX systemInitTimeMilliseconds from an options record, to resolve sysUpTime fields. */
@@ -81,7 +89,7 @@ export class ExporterSession {
     if (this.domains.size >= this.limits.maxDomains) {
       throw new MamoriError('MAMORI_FLOWS_LIMIT', { reason: `more than ${this.limits.maxDomains} observation domains`, field: 'domain' });
     }
-    d = { templates: new Map(), nextSequence: null, samplingInterval: 1, systemInitMs: null };
+    d = { templates: new Map(), lastSequence: null, lastIncrement: 0, inclusiveSequence: null, samplingInterval: 1, systemInitMs: null };
     this.domains.set(id, d);
     return d;
   }
@@ -135,8 +143,14 @@ export class ExporterSession {
    * the past counts as reordered and does not move the expectation back.
    */
   account(domain: DomainState, sequence: number, increment: number, unit: 'records' | 'packets'): void {
-    if (domain.nextSequence !== null) {
-      const gap = (sequence - domain.nextSequence) >>> 0;
+    if (domain.lastSequence !== null) {
+      const exclusive = (domain.lastSequence + domain.lastIncrement) >>> 0;
+      const inclusive = (domain.lastSequence + increment) >>> 0;
+      if (domain.inclusiveSequence === null && exclusive !== inclusive && sequence !== exclusive) {
+        if (sequence === inclusive) domain.inclusiveSequence = true;
+      }
+      const expected = domain.inclusiveSequence ? inclusive : exclusive;
+      const gap = (sequence - expected) >>> 0;
       if (gap !== 0) {
         if (gap >= 0x80000000) { this.counters.reordered++; return; }
         if (gap > this.limits.maxSequenceGap) this.counters.restarts++;
@@ -144,7 +158,8 @@ export class ExporterSession {
         else this.counters.lostPackets += gap;
       }
     }
-    domain.nextSequence = (sequence + increment) >>> 0;
+    domain.lastSequence = sequence;
+    domain.lastIncrement = increment;
   }
 
   countError(e: unknown): void {

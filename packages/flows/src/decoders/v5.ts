@@ -4,6 +4,7 @@
  */
 import { MamoriError } from '@mamori/core';
 import { emptyRecord } from '../record.js';
+import { upTime } from './data-set.js';
 import { need, u16, u32 } from './bytes.js';
 import type { DecodeContext, FlowDecoder, PacketSummary } from './decoder.js';
 
@@ -37,8 +38,8 @@ export const v5Decoder: FlowDecoder = {
       r.outIf = u16(b, p + 14);
       r.packets = u32(b, p + 16);
       r.bytes = u32(b, p + 20);
-      r.start = bootMs + u32(b, p + 24);
-      r.end = bootMs + u32(b, p + 28);
+      r.start = upTime(bootMs, u32(b, p + 24), exportMs);
+      r.end = upTime(bootMs, u32(b, p + 28), exportMs);
       r.srcPort = u16(b, p + 32);
       r.dstPort = u16(b, p + 34);
       r.tcpFlags = b[p + 37];
