@@ -1,0 +1,21 @@
+/**
+ * @mamori/trust — RFC 3161 time stamps, e-seals (CAdES, JAdES) and e-delivery evidence,
+ * with the keys and certificates to run them and the verification anyone can repeat.
+ */
+export { parseCertificate, certificatesFromPem, certificateToPem, displayName, type Certificate } from './pki/certificate.js';
+export { validatePath, timeStampingEkuProblems, type PathResult, type PathOptions } from './pki/path.js';
+export {
+  loadIdentity, loadTrustAnchors, loadPrivateKey, addTrustAnchors, saveIdentity, trustFiles, anchorsFile, keyMatchesCertificate,
+  type Role,
+} from './pki/keys.js';
+export { initTrust, type InitOptions, type InitResult, type KeyAlgorithm } from './pki/generate.js';
+export { SignerTemplate, type SigningIdentity } from './cms/sign.js';
+export { parseSignedData, type SignedData, type SignerInfo } from './cms/parse.js';
+export { parseTimeStampReq, encodeTimeStampReq, type TimeStampRequest, type FailInfo, type RequestOptions } from './tsp/request.js';
+export { parseTimeStampResp, encodeRejection, PKIStatus, type TimeStampResponse } from './tsp/response.js';
+export { parseTstInfo, type TstInfo, type Accuracy } from './tsp/tst-info.js';
+export { TimeStampAuthority, type TsaOptions, type StampOptions } from './tsp/authority.js';
+export { verifyTimeStampToken, type StampVerdict, type StampVerifyOptions } from './tsp/verify.js';
+export { StoreSerialSource, CounterSerialSource, trustMigrations, type SerialSource } from './tsp/serials.js';
+export { NtpClockPolicy, querySntp, systemClock, type ClockPolicy, type NtpPolicyOptions, type NtpSample } from './tsp/clock.js';
+export type { DigestName } from './asn1/oids.js';

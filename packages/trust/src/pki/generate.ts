@@ -1,0 +1,135 @@
+/**
+ * Development and small-deployment PKI: a root CA, a TSA certificate (sole, critical EKU
+ * id-kp-timeStamping, RFC 3161 §2.3) and an organisation's e-seal certificate, ECDSA P-256 by
+ * default or RSA-3072, generated with @peculiar/x509 over Node's WebCrypto.
+ */
+import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it loaded first
+import { randomBytes, webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import { existsSync } from 'node:fs';
+import { MamoriError } from '@mamori/core';
+import { OID } from '../asn1/oids.js';
+import { parseCertificate, type Certificate } from './certificate.js';
+import { addTrustAnchors, saveIdentity, trustFiles } from './keys.js';
+
+x509.cryptoProvider.set(webcrypto as any);
+
+export type KeyAlgorithm = 'ec-p256' | 'rsa-3072';
+
+export interface InitOptions {
+  dir: string;
+  organisation: string;
+  algorithm?: KeyAlgorithm;
+  /** Overwrite existing keys. */
+  force?: boolean;
+  /** Validity of the leaf certificates (days); the root gets twice as long. */
+  days?: number;
+  now?: Date;
+}
+
+export interface InitResult {
+  root: Certificate;
+  tsa: Certificate;
+  seal: Certificate;
+  dir: string;
+}
+
+const DAY = 86_400_000;
+
+function keyParams(alg: KeyAlgorithm): webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams {
+  return alg === 'ec-p256'
+    ? { name: 'ECDSA', namedCurve: 'P-256' }
+    : { name: 'RSASSA-PKCS1-v1_5', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+}
+
+function signingAlgorithm(alg: KeyAlgorithm): webcrypto.Algorithm | webcrypto.EcdsaParams {
+  return alg === 'ec-p256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'RSASSA-PKCS1-v1_5' };
+}
+
+type KeyPair = { publicKey: any; privateKey: any };
+
+async function generateKeys(alg: KeyAlgorithm): Promise<KeyPair> {
+  return (await webcrypto.subtle.generateKey(keyParams(alg) as any, true, ['sign', 'verify'])) as KeyPair;
+}
+
+async function pkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
+  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`;
+}
+
+const serial = (): string => {
+  const b = randomBytes(16);
+  b[0] &= 0x7f; // positive
+  b[0] |= 0x40; // and without a leading zero octet
+  return b.toString('hex');
+};
+
+type JsonName = Array<Record<string, string[]>>;
+
+const name = (cn: string, organisation: string): JsonName => [{ C: ['JP'] }, { O: [organisation] }, { CN: [cn] }];
+
+export async function initTrust(options: InitOptions): Promise<InitResult> {
+  const alg = options.algorithm ?? 'ec-p256';
+  const org = options.organisation.trim();
+  if (!org) throw new MamoriError('MAMORI_USAGE', { reason: 'an organisation name is required' });
+  if (!options.force && existsSync(trustFiles(options.dir, 'root').key)) {
+    throw new MamoriError('MAMORI_TRUST_KEYS', { reason: `keys already exist in ${options.dir}; use --force to replace them` });
+  }
+  const now = options.now ?? new Date();
+  const notBefore = new Date(now.getTime() - 60_000);
+  const days = options.days ?? 825;
+  const sigAlg = signingAlgorithm(alg);
+
+  const rootKeys = await generateKeys(alg);
+  const root = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: name(`${org} Root CA`, org),
+    notBefore,
+    notAfter: new Date(now.getTime() + 2 * days * DAY),
+    signingAlgorithm: sigAlg,
+    keys: rootKeys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
+    ],
+  });
+
+  const leaf = async (cn: string, extra: x509.Extension[]) => {
+    const keys = await generateKeys(alg);
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial(),
+      subject: name(cn, org),
+      issuer: root.subject,
+      notBefore,
+      notAfter: new Date(now.getTime() + days * DAY),
+      signingAlgorithm: sigAlg,
+      publicKey: keys.publicKey,
+      signingKey: rootKeys.privateKey,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        ...extra,
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+        await x509.AuthorityKeyIdentifierExtension.create(root),
+      ],
+    });
+    return { keys, cert };
+  };
+
+  const tsa = await leaf(`${org} Time-Stamp Authority`, [
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+    new x509.ExtendedKeyUsageExtension([OID.kpTimeStamping], true),
+  ]);
+  const seal = await leaf(`${org} e-Seal`, [
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+  ]);
+
+  const rootCert = parseCertificate(new Uint8Array(root.rawData));
+  const tsaCert = parseCertificate(new Uint8Array(tsa.cert.rawData));
+  const sealCert = parseCertificate(new Uint8Array(seal.cert.rawData));
+  saveIdentity(options.dir, 'root', await pkcs8Pem(rootKeys.privateKey), rootCert, []);
+  saveIdentity(options.dir, 'tsa', await pkcs8Pem(tsa.keys.privateKey), tsaCert, [rootCert]);
+  saveIdentity(options.dir, 'seal', await pkcs8Pem(seal.keys.privateKey), sealCert, [rootCert]);
+  addTrustAnchors(options.dir, [rootCert]);
+  return { root: rootCert, tsa: tsaCert, seal: sealCert, dir: options.dir };
+}

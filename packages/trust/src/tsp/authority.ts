@@ -1,0 +1,133 @@
+/**
+ * The Time-Stamp Authority: TimeStampReq in, TimeStampResp out (RFC 3161 with RFC 5816's
+ * ESSCertIDv2). Client faults become rejections with the right PKIFailureInfo, never
+ * exceptions; the TSA refuses (timeNotAvailable) when its clock policy says the time cannot
+ * be trusted.
+ */
+import { isMamoriError, MamoriError } from '@mamori/core';
+import { OID, digestOid, type DigestName } from '../asn1/oids.js';
+import { integer as integerDer, oid, octets, seq } from '../asn1/write.js';
+import { SignerTemplate, type SigningIdentity } from '../cms/sign.js';
+import { timeStampingEkuProblems } from '../pki/path.js';
+import type { ClockPolicy } from './clock.js';
+import { parseTimeStampReq, type FailInfo, type TimeStampRequest } from './request.js';
+import { encodeGranted, encodeRejection } from './response.js';
+import type { SerialSource } from './serials.js';
+import { directoryName, encodeAccuracy, encodeTstInfo, type Accuracy } from './tst-info.js';
+
+export interface TsaOptions {
+  identity: SigningIdentity;
+  /** The policy this TSA issues under (TSTInfo.policy when the request names none). */
+  policy: string;
+  /** Other policies a request may ask for. */
+  acceptedPolicies?: string[];
+  accuracy?: Accuracy;
+  serials: SerialSource;
+  clock?: ClockPolicy;
+  /** Put the TSA's subject in TSTInfo.tsa. */
+  includeTsaName?: boolean;
+  now?: () => Date;
+}
+
+export interface StampOptions {
+  digest?: DigestName;
+  nonce?: bigint;
+  certReq?: boolean;
+  policy?: string;
+}
+
+export interface TsaStats {
+  granted: number;
+  rejected: Partial<Record<FailInfo, number>>;
+}
+
+export class TimeStampAuthority {
+  private readonly template: SignerTemplate;
+  private readonly policyDer: Buffer;
+  private readonly accuracyDer?: Buffer;
+  private readonly tsaNameDer?: Buffer;
+  private readonly accepted: Set<string>;
+  private readonly now: () => Date;
+  readonly stats: TsaStats = { granted: 0, rejected: {} };
+
+  constructor(private readonly options: TsaOptions) {
+    const problems = timeStampingEkuProblems(options.identity.cert);
+    if (problems.length) throw new MamoriError('MAMORI_TRUST_KEYS', { reason: `not a TSA certificate: ${problems.join('; ')}` });
+    this.template = new SignerTemplate(options.identity);
+    this.policyDer = oid(options.policy);
+    this.accuracyDer = options.accuracy ? encodeAccuracy(options.accuracy) : undefined;
+    this.tsaNameDer = options.includeTsaName === false ? undefined : directoryName(options.identity.cert.subjectDer);
+    this.accepted = new Set([options.policy, ...(options.acceptedPolicies ?? [])]);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get certificate() {
+    return this.options.identity.cert;
+  }
+
+  get chain() {
+    return this.options.identity.chain;
+  }
+
+  /** Answers one DER TimeStampReq with a DER TimeStampResp; never throws for bad input. */
+  async respond(requestDer: Uint8Array): Promise<Buffer> {
+    let request: TimeStampRequest;
+    try {
+      request = parseTimeStampReq(requestDer);
+    } catch (e) {
+      if (isMamoriError(e) && e.details.failInfo) return this.reject(e.details.failInfo as FailInfo, e.message);
+      return this.reject('badRequest', 'unreadable request');
+    }
+    if (request.policy && !this.accepted.has(request.policy)) return this.reject('unacceptedPolicy', `policy ${request.policy} is not offered`);
+    try {
+      return encodeGranted(await this.issue(request));
+    } catch (e) {
+      if (isMamoriError(e, 'MAMORI_TRUST_TSA_UNAVAILABLE')) return this.reject('timeNotAvailable', e.message);
+      return this.reject('systemFailure', 'the TSA could not issue a token');
+    }
+  }
+
+  /** A token for a digest computed by the caller (the hub's audit checkpoints, level-T seals). */
+  async stampDigest(hashedMessage: Uint8Array, options: StampOptions = {}): Promise<Buffer> {
+    const digest = options.digest ?? 'sha256';
+    if (options.policy && !this.accepted.has(options.policy)) throw new MamoriError('MAMORI_TRUST_INPUT', { reason: `policy ${options.policy} is not offered` });
+    const imprint = seq(seq(oid(digestOid(digest))), octets(hashedMessage));
+    return this.issue({
+      digest,
+      hashedMessage,
+      messageImprintDer: imprint,
+      policy: options.policy,
+      nonce: options.nonce,
+      nonceDer: options.nonce !== undefined ? integerDer(options.nonce) : undefined,
+      certReq: options.certReq ?? true,
+    });
+  }
+
+  private async issue(request: TimeStampRequest): Promise<Buffer> {
+    const now = this.now();
+    const refusal = this.options.clock?.check(now);
+    if (refusal) throw new MamoriError('MAMORI_TRUST_TSA_UNAVAILABLE', { reason: refusal });
+    const serialNumber = await this.options.serials.next();
+    const tstInfo = encodeTstInfo({
+      policyDer: request.policy ? oid(request.policy) : this.policyDer,
+      messageImprintDer: request.messageImprintDer,
+      serialNumber,
+      genTime: now,
+      accuracyDer: this.accuracyDer,
+      nonceDer: request.nonceDer,
+      tsaNameDer: this.tsaNameDer,
+    });
+    const token = this.template.sign({
+      contentType: OID.tstInfo,
+      content: tstInfo,
+      certificates: request.certReq ? 'signer' : 'none',
+    });
+    this.stats.granted++;
+    return token;
+  }
+
+  private reject(failInfo: FailInfo, text: string): Buffer {
+    this.stats.rejected[failInfo] = (this.stats.rejected[failInfo] ?? 0) + 1;
+    return encodeRejection(failInfo, text);
+  }
+}
