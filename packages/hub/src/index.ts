@@ -1,8 +1,47 @@
 /**
  * @mamori/hub — the critical-infrastructure sharing community (organisations, sectors,
  * reports, severity, TLP 2.0, relay, alerts, audit) and its STIX 2.1 store / TAXII 2.1.
+ *
+ * For code that serves hub material (the STIX/TAXII part in ./stix, other route modules):
+ * - Context: `hubContext(platform)` → `HubContext` (typed Kysely `db`, bus, clock, config).
+ * - Authentication: `authenticateRequest(hub, request)` (Fastify) or
+ *   `authenticateBearer(hub, authorizationHeader)` → `Principal { userId, orgId, orgSector,
+ *   orgRole, roles, groupIds, scopes, via }`, or throws MamoriError MAMORI_HUB_UNAUTHENTICATED
+ *   (401: missing, forged, expired, revoked). `hubAuth(hub)` is the preHandler that does it
+ *   for a whole scope; `requestPrincipal(request)` reads the result, `requestActor(request)`
+ *   gives the audit actor (user, org, ip).
+ * - Authorisation, THE one function every read path uses: `canRead(principal, { tlp, sharing:
+ *   { scope: 'community' | 'restricted', sectors?, orgIds?, groupIds? }, ownerOrgId,
+ *   authorUserId?, recipients?: { orgIds?, userIds? }, draft? })`. RED admits only the author
+ *   and `recipients.userIds`. Writes: `canWrite(principal, item?)` (no item = may create);
+ *   `assertCanRead` / `assertCanWrite` throw 404 / 403. `audienceKeys(item)` and
+ *   `principalKeys(principal)` narrow list queries in SQL (keys meet ⇔ canRead, property-tested);
+ *   still pass each row through `canRead`.
+ * - TLP: `Tlp` ('CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT' | 'RED'), `TLP2_MARKING_IDS`,
+ *   `TLP1_MARKING_IDS` (WHITE→CLEAR), `tlpFromMarkingId`, `parseTlp`, `strictestTlp`.
+ * - Sharing groups: `listGroups(hub)`; a principal's groups are in `principal.groupIds`.
+ * - Audit: `audited(hub, actor, event, trx => write)` runs a write and its audit entry in one
+ *   transaction; `auditReads(hub, actor, type, items, via)` logs AMBER/RED reads.
  */
-// Community model, reports, TLP, alerts, audit (issue 9) export below.
+export { TLP_LEVELS, TLP2_EXTENSION_ID, TLP2_MARKING_IDS, TLP1_MARKING_IDS, tlpRank, isTlp, parseTlp, tlpFromMarkingId, strictestTlp, type Tlp } from './access/tlp.js';
+export {
+  canRead, canWrite, can, assertCan, assertCanRead, assertCanWrite, audienceKeys, principalKeys, inheritTlp, COMMUNITY, TOKEN_SCOPES,
+  type Principal, type Sharing, type Recipients, type Protected, type TokenScope, type HubAction, type ActionTarget,
+} from './access/policy.js';
+export { SECTORS, ORG_ROLES, USER_ROLES, isSectorId, type SectorId, type OrgRole, type UserRole } from './model/sectors.js';
+export { hubMigrations } from './model/migrations.js';
+export type { HubTables } from './model/tables.js';
+export { hubContext, hubConfigSchema, type HubContext, type HubContextOptions, type HubConfig, type CheckpointStamper } from './context.js';
+export {
+  addOrg, listOrgs, findOrg, listSectors, addGroup, addGroupMember, listGroups, addUser, findUser, listUsers,
+  type Organisation, type SharingGroup, type User, type NewUser,
+} from './model/community.js';
+export {
+  authenticateBearer, authenticateToken, principalOf, createToken, revokeToken, listTokens, login, logout, LOCAL_OPERATOR, type TokenInfo,
+} from './auth/principal.js';
+export { hashPassword, verifyPassword, sha256Hex } from './auth/secrets.js';
+export { authenticateRequest, hubAuth, requestPrincipal, requestActor } from './auth/fastify.js';
+export { appendAudit, audited, auditReads, actorOf, verifyAudit, assertAuditIntact, checkpointNow, stampPending, type Actor, type AuditEvent, type AuditVerification } from './audit/log.js';
 
 // STIX 2.1 store and TAXII 2.1 (issue 10): everything under ./stix/.
 export * from './stix/index.js';

@@ -1,0 +1,155 @@
+/**
+ * The append-only, hash-chained audit log: every write, and every read of AMBER/RED
+ * material (who, what, when, from where). Appends are serialised (a PostgreSQL advisory lock;
+ * SQLite's single writer) so two servers on one database extend one chain.
+ */
+import { sql, type Kysely } from 'kysely';
+import { MamoriError } from '@mamori/core';
+import type { Principal } from '../access/policy.js';
+import type { HubContext } from '../context.js';
+import type { HubTables } from '../model/tables.js';
+import { checkRun, entryHash, GENESIS_HASH, type AuditEntry } from './chain.js';
+
+/** Who did it and from where. `ip` comes from the request (or `local` for the CLI). */
+export interface Actor {
+  userId: string | null;
+  orgId: string | null;
+  ip: string | null;
+}
+
+export function actorOf(p: Principal | null, ip?: string | null): Actor {
+  return { userId: p?.userId ?? null, orgId: p?.orgId ?? null, ip: ip ?? null };
+}
+
+export interface AuditEvent {
+  action: string;
+  objectType: string;
+  objectId?: string | null;
+  tlp?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+const AUDIT_LOCK = 0x6875_6261; // 'huba'
+
+/** Appends inside the caller's transaction so the write and its audit entry commit together. */
+export async function appendAudit(hub: HubContext, trx: Kysely<HubTables>, actor: Actor, event: AuditEvent): Promise<number> {
+  if (hub.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(trx);
+  const last = await trx.selectFrom('hub_audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const entry: AuditEntry = {
+    seq: (last?.seq ?? 0) + 1,
+    at: hub.now(),
+    user_id: actor.userId,
+    org_id: actor.orgId,
+    ip: actor.ip,
+    action: event.action,
+    object_type: event.objectType,
+    object_id: event.objectId ?? null,
+    tlp: event.tlp ?? null,
+    detail: JSON.stringify(event.detail ?? {}),
+    prev_hash: last?.hash ?? GENESIS_HASH,
+  };
+  const hash = entryHash(entry);
+  await trx.insertInto('hub_audit').values({ ...entry, hash } as any).execute();
+  if (entry.seq % hub.config.audit.checkpointEvery === 0) {
+    await trx.insertInto('hub_audit_checkpoint').values({ seq: entry.seq, hash, at: entry.at, stamp: null, stamp_kind: null }).execute();
+  }
+  return entry.seq;
+}
+
+/** Runs `write` and its audit entry in one transaction. */
+export async function audited<T>(hub: HubContext, actor: Actor, event: AuditEvent | ((result: T) => AuditEvent), write: (trx: Kysely<HubTables>) => Promise<T>): Promise<T> {
+  const result = await hub.db.transaction().execute(async (trx) => {
+    const r = await write(trx);
+    await appendAudit(hub, trx, actor, typeof event === 'function' ? event(r) : event);
+    return r;
+  });
+  await stampPending(hub).catch((e) => hub.log.warn({ err: e }, 'audit checkpoint stamping failed; will retry'));
+  return result;
+}
+
+/** Records reads of AMBER / RED material (one entry per request, naming every item). */
+export async function auditReads(hub: HubContext, actor: Actor, objectType: string, items: { id: string; tlp: string }[], via: string): Promise<void> {
+  const sensitive = items.filter((i) => i.tlp !== 'CLEAR' && i.tlp !== 'GREEN');
+  if (sensitive.length === 0) return;
+  const strictest = sensitive.some((i) => i.tlp === 'RED') ? 'RED' : sensitive.some((i) => i.tlp === 'AMBER+STRICT') ? 'AMBER+STRICT' : 'AMBER';
+  await hub.db.transaction().execute((trx) => appendAudit(hub, trx, actor, {
+    action: 'read', objectType, objectId: sensitive.length === 1 ? sensitive[0].id : null, tlp: strictest,
+    detail: { via, ids: sensitive.map((i) => i.id) },
+  }));
+}
+
+/** Stamps checkpoints that have no time stamp yet, when a stamper is configured. */
+export async function stampPending(hub: HubContext): Promise<number> {
+  if (!hub.stampCheckpoint) return 0;
+  const pending = await hub.db.selectFrom('hub_audit_checkpoint').select(['seq', 'hash']).where('stamp', 'is', null).orderBy('seq').limit(10).execute();
+  for (const cp of pending) {
+    const { kind, token } = await hub.stampCheckpoint(cp.hash);
+    await hub.db.updateTable('hub_audit_checkpoint').set({ stamp: token, stamp_kind: kind }).where('seq', '=', cp.seq).where('stamp', 'is', null).execute();
+  }
+  return pending.length;
+}
+
+/** Writes a checkpoint at the current head now (e.g. before an export or at shutdown). */
+export async function checkpointNow(hub: HubContext): Promise<{ seq: number; hash: string } | null> {
+  const head = await hub.db.selectFrom('hub_audit').select(['seq', 'hash', 'at']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  if (!head) return null;
+  const existing = await hub.db.selectFrom('hub_audit_checkpoint').select('seq').where('seq', '=', head.seq).executeTakeFirst();
+  if (!existing) await hub.db.insertInto('hub_audit_checkpoint').values({ seq: head.seq, hash: head.hash, at: hub.now(), stamp: null, stamp_kind: null }).execute();
+  await stampPending(hub);
+  return { seq: head.seq, hash: head.hash };
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  checkpoints: number;
+  stampedCheckpoints: number;
+  head: { seq: number; hash: string } | null;
+  fault?: { seq: number; reason: string };
+}
+
+/**
+ * Walks the whole chain in order and checks every link and every checkpoint. A deleted,
+ * reordered, altered or truncated entry is reported with the first sequence number at fault.
+ */
+export async function verifyAudit(hub: HubContext, options: { batch?: number; verifyStamp?: (hashHex: string, kind: string, token: string) => Promise<boolean> } = {}): Promise<AuditVerification> {
+  const batch = options.batch ?? 5000;
+  const checkpoints = await hub.db.selectFrom('hub_audit_checkpoint').selectAll().orderBy('seq').execute();
+  const cpBySeq = new Map(checkpoints.map((c) => [c.seq, c]));
+  let last = { seq: 0, hash: GENESIS_HASH };
+  let entries = 0;
+  let fault: AuditVerification['fault'];
+  for (;;) {
+    const rows = await hub.db.selectFrom('hub_audit').selectAll().where('seq', '>', last.seq).orderBy('seq').limit(batch).execute();
+    if (rows.length === 0) break;
+    const run = checkRun(last, rows as any);
+    entries += run.fault ? run.last.seq - last.seq : rows.length;
+    for (const r of rows) {
+      if (r.seq > run.last.seq) break;
+      const cp = cpBySeq.get(r.seq);
+      if (cp && cp.hash !== r.hash) { fault = { seq: r.seq, reason: 'differs from its checkpoint' }; break; }
+    }
+    last = run.last;
+    if (fault) break;
+    if (run.fault) { fault = run.fault; break; }
+  }
+  if (!fault) {
+    const beyond = checkpoints.find((c) => c.seq > last.seq);
+    if (beyond) fault = { seq: last.seq + 1, reason: `log truncated: checkpoint ${beyond.seq} is past the last entry` };
+  }
+  let stamped = 0;
+  for (const cp of checkpoints) {
+    if (!cp.stamp || !cp.stamp_kind) continue;
+    if (options.verifyStamp && !(await options.verifyStamp(cp.hash, cp.stamp_kind, cp.stamp))) {
+      fault ??= { seq: cp.seq, reason: 'checkpoint time stamp does not verify' };
+    } else stamped++;
+  }
+  return { ok: !fault, entries, checkpoints: checkpoints.length, stampedCheckpoints: stamped, head: entries ? last : null, fault };
+}
+
+/** Throws MAMORI_HUB_AUDIT_BROKEN when verification fails. */
+export async function assertAuditIntact(hub: HubContext): Promise<AuditVerification> {
+  const v = await verifyAudit(hub);
+  if (!v.ok) throw new MamoriError('MAMORI_HUB_AUDIT_BROKEN', { seq: v.fault!.seq, reason: v.fault!.reason });
+  return v;
+}
