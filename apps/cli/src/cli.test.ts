@@ -1,24 +1,12 @@
 /** The `mamori` binary as users run it: a child process, exit codes, --json. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '@mamori/core';
+import { runMamori } from '@mamori/testbed';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-
-export function mamori(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--conditions=@mamori/source', '--import', 'tsx', main, ...args], {
-      env: { ...process.env, MAMORI_LOG_LEVEL: 'warn', ...env },
-      timeout: 60_000,
-    }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const mamori = runMamori;
 
 describe('mamori CLI', () => {
   const data = mkdtempSync(join(tmpdir(), 'mamori-cli-'));
