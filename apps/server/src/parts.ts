@@ -5,10 +5,12 @@
 import type { MigrationSet } from '@mamori/core';
 import type { RouteModule } from './route-module.js';
 import { healthRoutes } from './routes/health.js';
+import { webRoutes } from './routes/web.js';
 
 export const migrationSets: MigrationSet[] = [
 ];
 
 export const routeModules: RouteModule[] = [
   healthRoutes,
+  webRoutes,
 ];

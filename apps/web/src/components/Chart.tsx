@@ -1,0 +1,47 @@
+/** One ECharts chart: lazy-loads ECharts, resizes with its box, labelled for screen readers. */
+import { useEffect, useRef, useState } from 'react';
+import type { EChartsCoreOption } from 'echarts/core';
+import { useI18n } from '../lib/i18n.js';
+
+type Instance = { setOption(o: EChartsCoreOption, notMerge?: boolean): void; resize(): void; dispose(): void };
+let loader: Promise<typeof import('./echarts-setup.js')> | null = null;
+
+/** Okabe–Ito colours: distinguishable with colour-vision deficiencies, dark enough on white. */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7a6a00', '#000000'];
+
+export function Chart({ title, option, height = 280, summary }: { title: string; option: EChartsCoreOption; height?: number; summary?: string }) {
+  const { t } = useI18n();
+  const box = useRef<HTMLDivElement>(null);
+  const chart = useRef<Instance | null>(null);
+  const [ready, setReady] = useState(false);
+
+  useEffect(() => {
+    let disposed = false;
+    loader ??= import('./echarts-setup.js');
+    loader.then(({ echarts }) => {
+      if (disposed || !box.current) return;
+      chart.current = echarts.init(box.current, undefined, { renderer: 'svg' }) as unknown as Instance;
+      setReady(true);
+    });
+    const observer = new ResizeObserver(() => chart.current?.resize());
+    if (box.current) observer.observe(box.current);
+    return () => {
+      disposed = true;
+      observer.disconnect();
+      chart.current?.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!ready || !chart.current) return;
+    chart.current.setOption({ color: PALETTE, aria: { enabled: true }, animation: false, textStyle: { fontFamily: 'inherit' }, ...option }, true);
+  }, [ready, option]);
+
+  return (
+    <figure className="chart">
+      <div ref={box} style={{ height }} role="img" aria-label={t('common.chart', { title }) + (summary ? ` — ${summary}` : '')} />
+      <figcaption className="visually-hidden">{title}</figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,88 @@
+/** Password login against the hub (its users and lockout), or an API token pasted by hand. */
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { ApiError, request, session } from '../lib/api.js';
+import { useI18n } from '../lib/i18n.js';
+import { hasRoute, openApi } from '../lib/openapi.js';
+import { renderCode } from '../components/States.js';
+import { HUB } from './endpoints.js';
+
+interface LoginAnswer {
+  token?: string;
+  accessToken?: string;
+  user?: { name?: string; username?: string; email?: string; displayName?: string; organisation?: string | { name?: string }; roles?: string[]; role?: string };
+}
+
+export function Login({ onGuest }: { onGuest(): void }) {
+  const { t } = useI18n();
+  const ids = { user: useId(), password: useId(), token: useId() };
+  const [user, setUser] = useState('');
+  const [password, setPassword] = useState('');
+  const [token, setToken] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [hubLogin, setHubLogin] = useState<boolean | null>(null);
+
+  useEffect(() => {
+    openApi().then((doc) => setHubLogin(hasRoute(doc, 'post', HUB.login)));
+  }, []);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await request<LoginAnswer>(HUB.login, { method: 'POST', body: { username: user, email: user, password } });
+      const tok = answer.token ?? answer.accessToken;
+      if (!tok) throw new ApiError(500, 'MAMORI_WEB_LOGIN', 'no token in the answer');
+      const u = answer.user ?? {};
+      const org = typeof u.organisation === 'object' ? u.organisation?.name : u.organisation;
+      session.set({ token: tok, user: { name: u.displayName ?? u.name ?? u.username ?? u.email ?? user, organisation: org, roles: u.roles ?? (u.role ? [u.role] : undefined) } });
+    } catch (err) {
+      if (err instanceof ApiError && err.unavailable) setHubLogin(false);
+      else setError(t('login.failed', { message: (err as Error).message }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const useToken = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!token.trim()) return;
+    let name = 'API token';
+    try {
+      const me = await request<LoginAnswer['user']>(HUB.me, { headers: { authorization: `Bearer ${token.trim()}` } });
+      name = me?.displayName ?? me?.name ?? me?.username ?? name;
+    } catch {
+      /* the token is still what the user asked to use */
+    }
+    session.set({ token: token.trim(), user: { name } });
+  };
+
+  return (
+    <div className="login">
+      <h1>{t('login.title')}</h1>
+      {hubLogin === false ? (
+        <div className="state state-unavailable" data-state="unavailable">
+          <p>{t('login.noHub')}</p>
+          <button type="button" onClick={onGuest}>{t('login.continue')}</button>
+        </div>
+      ) : (
+        <form onSubmit={submit} className="form" aria-describedby="login-intro">
+          <p id="login-intro">{t('login.intro')}</p>
+          <label htmlFor={ids.user}>{t('login.user')}</label>
+          <input id={ids.user} name="username" autoComplete="username" required value={user} onChange={(e) => setUser(e.target.value)} />
+          <label htmlFor={ids.password}>{t('login.password')}</label>
+          <input id={ids.password} name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <button type="submit" disabled={busy}>{busy ? t('login.busy') : t('login.submit')}</button>
+          {error && <p role="alert" className="state state-error">{error}</p>}
+        </form>
+      )}
+      <form onSubmit={useToken} className="form form-token">
+        <label htmlFor={ids.token}>{t('login.token')}</label>
+        <input id={ids.token} name="token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />
+        <button type="submit">{t('login.tokenSubmit')}</button>
+      </form>
+      <p className="muted">{renderCode(t('state.emptyDemo'))}</p>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * Every API path the dashboard calls, in one place, as the parts' route modules define them
+ * (apps/server/src/routes/<part>.ts). A view never invents data: a path missing on this
+ * server answers 404 and the view says "not available on this server".
+ */
+export const HEALTH = { ready: '/readyz', openapi: '/openapi.json' } as const;
+
+export const HUB = {
+  prefix: '/api/hub',
+  login: '/api/hub/login',
+  me: '/api/hub/me',
+  feed: '/api/hub/feed',
+  reports: '/api/hub/reports',
+  report: (id: string) => `/api/hub/reports/${encodeURIComponent(id)}`,
+  relay: (id: string) => `/api/hub/reports/${encodeURIComponent(id)}/relay`,
+  sectors: '/api/hub/sectors',
+  advisories: '/api/hub/advisories',
+  taxiiDiscovery: '/taxii2/',
+} as const;
+
+export const TELESCOPE = {
+  prefix: '/api/telescope',
+  live: '/api/telescope/live',
+  series: '/api/telescope/series',
+  topPorts: '/api/telescope/top/ports',
+  topSources: '/api/telescope/top/sources',
+  heatmap: '/api/telescope/heatmap',
+  countries: '/api/telescope/countries',
+  victims: '/api/telescope/victims',
+  alerts: '/api/telescope/alerts',
+} as const;
+
+export const SURVEY = {
+  prefix: '/api/survey',
+  runs: '/api/survey/runs',
+  byIsp: '/api/survey/report',
+  batches: '/api/survey/batches',
+  trend: '/api/survey/trend',
+} as const;
+
+export const FLOWS = {
+  prefix: '/api/flows',
+  candidates: '/api/flows/candidates',
+  candidate: (id: string) => `/api/flows/candidates/${encodeURIComponent(id)}`,
+} as const;
+
+export const TRUST = {
+  prefix: '/api/trust',
+  verify: '/api/trust/verify',
+  seal: '/api/trust/seal',
+  stamp: '/api/trust/stamp',
+  tsa: '/tsa',
+} as const;
+
+export const SUPPLY = {
+  prefix: '/api/supply',
+  list: '/api/supply/products',
+  check: '/api/supply/check',
+} as const;
+
+export const EFFECTIVENESS = {
+  survey: '/api/survey/trend',
+  telescope: '/api/telescope/series',
+} as const;
+
+export const SINCE_CHOICES = [
+  { value: '1h', label: 'common.last1h' },
+  { value: '24h', label: 'common.last24h' },
+  { value: '7d', label: 'common.last7d' },
+  { value: '30d', label: 'common.last30d' },
+] as const;
