@@ -8,3 +8,4 @@ export {
   type FlowDecoder, type PacketSummary, type DecodeContext, type SessionLimits, type ExporterCounters, type DomainState,
 } from './decoders/index.js';
 export { FlowCollector, type CollectorOptions, type CollectorStats } from './collect/collector.js';
+export { NfdumpCsvParser, importNfdumpCsv, parseNfdumpTime, parseTcpFlags, type CsvImportResult } from './import/nfdump-csv.js';
