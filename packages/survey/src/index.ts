@@ -1,0 +1,17 @@
+/**
+ * @mamori/survey — the weak-credential IoT survey (NOTICE-style): authorised scope, rate-limited
+ * scheduler, Telnet/SSH/HTTP login probes, findings by ISP, notification batches, re-survey and
+ * effectiveness indicators.
+ */
+export { SurveyScope, parseScopeText, type ScopeVerdict } from './scope/scope.js';
+export { SurveyConnector, DEFAULT_LIMITS, type ConnectorLimits, type ConnectorStats, type Dial } from './scope/connector.js';
+export { TokenBucket, KeyedBuckets } from './scope/token-bucket.js';
+export { parseDictionary, loadDictionary, defaultDictionary, type CredentialPair, type CredentialDictionary } from './credentials.js';
+export { runSurvey, type SurveyOptions, type SurveyProgress, type SurveyResult } from './scheduler.js';
+export { DEFAULT_TIMEOUTS, type ProbeTimeouts } from './probes/context.js';
+export { sshTiming } from './probes/ssh.js';
+export { TelnetDecoder, TelnetNegotiator, type TelnetCommand } from './protocol/telnet-codec.js';
+export { parseWwwAuthenticate, type AuthChallenge } from './protocol/www-authenticate.js';
+export { digestAuthorization, digestExpected } from './protocol/digest.js';
+export { parseHttpHead, type HttpHead } from './protocol/http-response.js';
+export type { ServiceRecord, Finding, FindingType, SurveyProtocol, AuthMethod, WeakDevice } from './types.js';

@@ -1,0 +1,92 @@
+/**
+ * A small HTTP/1.1 client over sockets from the connector (so every request obeys scope and
+ * rate limits), reusing one keep-alive connection for successive login attempts. Responses
+ * are bounded: 16 KiB of head, `maxBody` of body; anything longer ends the connection.
+ */
+import type net from 'node:net';
+import { MamoriError } from '@mamori/core';
+import { messageLength, parseHttpHead, type HttpHead } from '../protocol/http-response.js';
+import type { ProbeContext } from './context.js';
+
+export interface HttpResponse {
+  head: HttpHead;
+  body: Buffer;
+}
+
+export class HttpConnection {
+  private socket: net.Socket | null = null;
+  private buf: Buffer = Buffer.alloc(0);
+  private waiter: (() => void) | null = null;
+  private ended = false;
+
+  constructor(private readonly ctx: ProbeContext, readonly address: string, readonly port: number, private readonly maxBody = 64 * 1024) {}
+
+  async request(path: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
+    if (!this.socket || this.ended) await this.open();
+    const lines = [`GET ${path} HTTP/1.1`, `Host: ${this.address}${this.port === 80 ? '' : `:${this.port}`}`, 'User-Agent: mamori-survey', 'Accept: */*', 'Connection: keep-alive'];
+    for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+    this.socket!.write(`${lines.join('\r\n')}\r\n\r\n`);
+    const deadline = Date.now() + this.ctx.timeouts.replyMs;
+    for (;;) {
+      const head = parseHttpHead(this.buf);
+      if (head) {
+        const length = messageLength(head, this.buf);
+        if (length !== null) {
+          const whole = this.buf.subarray(0, length);
+          this.buf = this.buf.subarray(length);
+          if (/close/i.test(head.headers.get('connection')?.[0] ?? '')) this.close();
+          return { head, body: whole.subarray(head.headLength) };
+        }
+        if (this.buf.length > head.headLength + this.maxBody) {
+          // Too long to keep: take what we have, drop the connection.
+          const body = this.buf.subarray(head.headLength, head.headLength + this.maxBody);
+          this.close();
+          return { head, body };
+        }
+        if (this.ended) {
+          const body = this.buf.subarray(head.headLength);
+          this.close();
+          return { head, body };
+        }
+      } else if (this.ended) {
+        throw new MamoriError('MAMORI_SURVEY_HTTP_PROTOCOL', { reason: 'connection closed before a response', offset: this.buf.length });
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.close();
+        throw new MamoriError('MAMORI_SURVEY_HTTP_PROTOCOL', { reason: 'response timed out', offset: this.buf.length });
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => { this.waiter = null; resolve(); }, left);
+        this.waiter = () => { clearTimeout(t); this.waiter = null; resolve(); };
+      });
+    }
+  }
+
+  close(): void {
+    this.socket?.destroy();
+    this.socket = null;
+    this.buf = Buffer.alloc(0);
+  }
+
+  private async open(): Promise<void> {
+    this.close();
+    this.ended = false;
+    const socket = await this.ctx.connector.connect(this.address, this.port);
+    this.socket = socket;
+    const deadline = setTimeout(() => socket.destroy(), this.ctx.timeouts.connectionMs);
+    deadline.unref();
+    socket.on('data', (chunk: Buffer) => {
+      if (socket !== this.socket) return;
+      this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+      if (this.buf.length > 16 * 1024 + this.maxBody + 1) socket.pause();
+      this.waiter?.();
+    });
+    socket.on('close', () => {
+      clearTimeout(deadline);
+      if (socket !== this.socket) return;
+      this.ended = true;
+      this.waiter?.();
+    });
+  }
+}

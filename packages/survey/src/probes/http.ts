@@ -1,0 +1,59 @@
+/**
+ * HTTP login probe: answers the realm's Basic or Digest (RFC 7616) challenge with each pair
+ * on one keep-alive connection; a 2xx means the pair works.
+ */
+import { isMamoriError } from '@mamori/core';
+import { parseWwwAuthenticate, type AuthChallenge } from '../protocol/www-authenticate.js';
+import { digestAuthorization, digestSupported } from '../protocol/digest.js';
+import type { CredentialPair } from '../credentials.js';
+import type { LoginOutcome, ProbeContext } from './context.js';
+import { HttpConnection, type HttpResponse } from './http-client.js';
+
+/** The challenge to answer: Digest when offered in a form we speak (stronger evidence), else Basic. */
+export function pickChallenge(res: HttpResponse): AuthChallenge | undefined {
+  const all = (res.head.headers.get('www-authenticate') ?? []).flatMap((v) => {
+    try {
+      return parseWwwAuthenticate(v);
+    } catch {
+      return [];
+    }
+  });
+  return all.find((c) => c.scheme === 'digest' && digestSupported(c)) ?? all.find((c) => c.scheme === 'basic');
+}
+
+export async function httpLogin(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[], path = '/'): Promise<LoginOutcome> {
+  const conn = new HttpConnection(ctx, address, port);
+  let attempts = 0;
+  try {
+    let res = await conn.request(path);
+    let challenge = pickChallenge(res);
+    if (res.head.status !== 401 || !challenge) return { attempts, stopped: 'unsupported' };
+    let nc = 0;
+    for (const pair of pairs) {
+      if (!ctx.connector.spendAttempt(address)) return { attempts, stopped: 'budget' };
+      const authorization = challenge.scheme === 'basic'
+        ? `Basic ${Buffer.from(`${pair.username}:${pair.password}`, 'utf8').toString('base64')}`
+        : digestAuthorization({ challenge, username: pair.username, password: pair.password, method: 'GET', uri: path, nc: ++nc });
+      attempts++;
+      ctx.onAttempt();
+      res = await conn.request(path, { Authorization: authorization });
+      const status = res.head.status;
+      if (status >= 200 && status < 300) {
+        return { attempts, success: { credentialId: pair.id, method: challenge.scheme === 'basic' ? 'basic' : 'digest', at: Date.now() } };
+      }
+      if (status === 403 || status === 423 || status === 429) return { attempts, stopped: 'lockout' };
+      if (status !== 401) return { attempts, stopped: 'unsupported' };
+      const fresh = pickChallenge(res);
+      if (fresh && fresh.scheme === challenge.scheme) {
+        if (fresh.params.nonce !== challenge.params.nonce) nc = 0;
+        challenge = fresh;
+      }
+    }
+    return { attempts };
+  } catch (e) {
+    if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT') || isMamoriError(e, 'MAMORI_SURVEY_HTTP_PROTOCOL')) return { attempts, stopped: 'unresponsive' };
+    throw e;
+  } finally {
+    conn.close();
+  }
+}
