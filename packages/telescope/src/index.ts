@@ -1,0 +1,28 @@
+/**
+ * @mamori/telescope — darknet capture analysis: a streaming pcap/pcapng reader, a packet
+ * decoder, classification and scanner fingerprints, and interval analyses (rollups per
+ * port and source, backscatter victims, scan-campaign alerts, infected hosts), stored
+ * through the core store and announced on the bus (`mamori.telescope.*`).
+ */
+export { CaptureParser, type FrameHandler } from './capture/parser.js';
+export { readCapture, type ReadOptions, type ReadSummary } from './capture/read.js';
+export { LINKTYPE, isSupportedLinkType, type CaptureFormat } from './capture/formats.js';
+export type { CaptureFrame } from './capture/frame.js';
+export { decodeFrame, decodeOrThrow, isIcmpError, MAX_EXTENSION_HEADERS } from './decode/decoder.js';
+export {
+  PacketInfo, DecodeProblem, DECODE_PROBLEM_NAMES, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP,
+  TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type DecodeProblemCode,
+} from './decode/packet.js';
+export {
+  PacketClass, PACKET_CLASS_NAMES, Fingerprint, fingerprintNames, AMPLIFICATION_PORTS,
+  type PacketClassCode, type PacketClassName,
+} from './classify/classes.js';
+export { classify, fingerprint, backscatterTarget, isAmplificationProbe, ZMAP_IP_ID, type BackscatterTarget } from './classify/classify.js';
+export { TelescopeEngine, darknetSizeOf, type EngineOptions, type EngineStats, type IntervalResult } from './analysis/engine.js';
+export type { IntervalPlugin, ProtoName } from './analysis/plugin.js';
+export type { IntervalSummary } from './analysis/summary.js';
+export type { PortRollupRow } from './analysis/port-rollup.js';
+export { scannerKind, type SourceRollupRow, type ScannerKind } from './analysis/source-rollup.js';
+export { CORSARO_DOS_THRESHOLDS, type BackscatterThresholds, type VictimRow } from './analysis/backscatter.js';
+export { CampaignDetector, DEFAULT_CAMPAIGN_THRESHOLDS, type CampaignAlert, type CampaignThresholds } from './analysis/campaigns.js';
+export type { InfectedHostRow } from './analysis/infected.js';
