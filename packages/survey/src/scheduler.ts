@@ -78,7 +78,7 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
       yield* options.targets;
       return;
     }
-    progress.tasksTotal = options.scope.size() * options.ports.length;
+    progress.tasksTotal = options.scope.count() * options.ports.length;
     for (const address of options.scope.addresses()) {
       progress.addresses++;
       for (const port of options.ports) yield { address, port };

@@ -73,10 +73,20 @@ export class SurveyScope {
     }
   }
 
-  /** Number of addresses `addresses()` yields (before exclusions: an upper bound). */
-  size(): number {
-    return mergeRanges(this.includePrefixes.filter((p) => p.family === 4).map((p) => [p.start as number, prefixEnd(p) as number]))
-      .reduce((n, [s, e]) => n + (e - s + 1), 0);
+  /** Number of addresses `addresses()` yields (exclusions subtracted). */
+  count(): number {
+    const inc = mergeRanges(this.includePrefixes.filter((p) => p.family === 4).map((p) => [p.start as number, prefixEnd(p) as number]));
+    const exc = mergeRanges(this.excludePrefixes.filter((p) => p.family === 4).map((p) => [p.start as number, prefixEnd(p) as number]));
+    let n = 0;
+    for (const [s, e] of inc) {
+      n += e - s + 1;
+      for (const [xs, xe] of exc) {
+        const lo = Math.max(s, xs);
+        const hi = Math.min(e, xe);
+        if (lo <= hi) n -= hi - lo + 1;
+      }
+    }
+    return n;
   }
 }
 
