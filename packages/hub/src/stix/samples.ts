@@ -4,7 +4,7 @@
  * distinct and deterministic.
  */
 import { deterministicScoId, uuidv5 } from './sco-id.js';
-import { TLP2_MARKING_IDS, type TlpLevel } from './tlp.js';
+import { TLP2_MARKINGS, type StixTlp } from './tlp.js';
 
 const SAMPLE_NAMESPACE = '6b4a1f2e-3d5c-4e7f-8a9b-0c1d2e3f4a5b';
 
@@ -13,7 +13,7 @@ export function sampleAddress(n: number): string {
   return `10.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-export function sampleIndicator(n: number, options: { tlp?: TlpLevel; modified?: string; created?: string } = {}): Record<string, unknown> {
+export function sampleIndicator(n: number, options: { tlp?: StixTlp; modified?: string; created?: string } = {}): Record<string, unknown> {
   const created = options.created ?? '2026-01-01T00:00:00.000Z';
   return {
     type: 'indicator',
@@ -26,7 +26,7 @@ export function sampleIndicator(n: number, options: { tlp?: TlpLevel; modified?:
     pattern: `[ipv4-addr:value = '${sampleAddress(n)}']`,
     pattern_type: 'stix',
     valid_from: created,
-    ...(options.tlp ? { object_marking_refs: [TLP2_MARKING_IDS[options.tlp]] } : {}),
+    ...(options.tlp ? { object_marking_refs: [TLP2_MARKINGS[options.tlp]] } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { isMamoriError } from '@mamori/core';
 import { assertValidStix, validateObject, validateObjects } from './validate.js';
 import { sampleIndicator, sampleIpv4 } from '../samples.js';
-import { TLP1_MARKING_IDS, TLP2_MARKING_IDS, tlp2MarkingDefinition } from '../tlp.js';
+import { TLP1_MARKINGS, TLP2_MARKINGS, tlp2MarkingDefinition } from '../tlp.js';
 
 const identity = {
   type: 'identity', spec_version: '2.1', id: 'identity--311b2d2d-f010-4473-83ec-1edf84858f4c',
@@ -45,7 +45,7 @@ const infrastructure = {
 describe('STIX 2.1 validation', () => {
   it('accepts the specification examples of each object type mamori stores', () => {
     const objects = [identity, malware, relationship, sighting, observed, report, vulnerability, infrastructure, sampleIndicator(1), sampleIpv4(1),
-      tlp2MarkingDefinition('amber'), { type: 'domain-name', spec_version: '2.1', id: 'domain-name--bedb4899-d24b-5401-bc86-8f6b4cc18ec7', value: 'example.com' },
+      tlp2MarkingDefinition('AMBER'), { type: 'domain-name', spec_version: '2.1', id: 'domain-name--bedb4899-d24b-5401-bc86-8f6b4cc18ec7', value: 'example.com' },
       { type: 'file', spec_version: '2.1', id: 'file--a9a4d1e1-59b6-4d1c-b1a6-0ed2a8e34bd9', hashes: { 'SHA-256': 'fe90a7e910cb3a4739bed9180e807e93fa70c90f25a8915476f5e4bfbac681db' } },
       { type: 'x-mamori-note', spec_version: '2.1', id: 'x-mamori-note--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061', created: '2016-05-12T08:17:27.000Z', modified: '2016-05-12T08:17:27.000Z', text: 'custom' },
     ];
@@ -64,9 +64,9 @@ describe('STIX 2.1 validation', () => {
     ['valid_until not after valid_from', { ...sampleIndicator(4), valid_until: '2025-01-01T00:00:00Z' }, 'valid_until', /later than valid_from/],
     ['SCO UUIDv5 not deterministic', { ...sampleIpv4(5), value: '192.0.2.1' }, 'id', /expected ipv4-addr--/],
     ['SCO with created', { ...sampleIpv4(6), created: '2016-05-12T08:17:27.000Z' }, '', /no created/],
-    ['granular selector that resolves to nothing', { ...malware, granular_markings: [{ marking_ref: TLP2_MARKING_IDS.red, selectors: ['description'] }] }, 'granular_markings[0].selectors[0]', /no property 'description'/],
-    ['granular selector index out of range', { ...malware, aliases: ['a'], granular_markings: [{ marking_ref: TLP2_MARKING_IDS.red, selectors: ['aliases.[3]'] }] }, 'granular_markings[0].selectors[0]', /not an index/],
-    ['granular selector on id', { ...malware, granular_markings: [{ marking_ref: TLP2_MARKING_IDS.red, selectors: ['id'] }] }, 'granular_markings[0].selectors[0]', /cannot be marked/],
+    ['granular selector that resolves to nothing', { ...malware, granular_markings: [{ marking_ref: TLP2_MARKINGS.RED, selectors: ['description'] }] }, 'granular_markings[0].selectors[0]', /no property 'description'/],
+    ['granular selector index out of range', { ...malware, aliases: ['a'], granular_markings: [{ marking_ref: TLP2_MARKINGS.RED, selectors: ['aliases.[3]'] }] }, 'granular_markings[0].selectors[0]', /not an index/],
+    ['granular selector on id', { ...malware, granular_markings: [{ marking_ref: TLP2_MARKINGS.RED, selectors: ['id'] }] }, 'granular_markings[0].selectors[0]', /cannot be marked/],
     ['marking ref that is not a marking', { ...malware, object_marking_refs: ['identity--311b2d2d-f010-4473-83ec-1edf84858f4c'] }, 'object_marking_refs[0]', /pattern/],
     ['spec_version 2.0', { ...malware, spec_version: '2.0' }, 'spec_version', /must be "2.1"/],
     ['malware family without name', { ...malware, name: undefined }, 'name', /required/],
@@ -83,8 +83,8 @@ describe('STIX 2.1 validation', () => {
   });
 
   it('accepts TLP 1.0 marking refs and granular markings that resolve', () => {
-    const o = { ...malware, description: 'x', aliases: ['a', 'b'], object_marking_refs: [TLP1_MARKING_IDS.white],
-      granular_markings: [{ marking_ref: TLP2_MARKING_IDS.red, selectors: ['description', 'aliases.[1]'] }] };
+    const o = { ...malware, description: 'x', aliases: ['a', 'b'], object_marking_refs: [Object.keys(TLP1_MARKINGS)[0]],
+      granular_markings: [{ marking_ref: TLP2_MARKINGS.RED, selectors: ['description', 'aliases.[1]'] }] };
     expect(validateObject(o, 0)).toEqual([]);
   });
 

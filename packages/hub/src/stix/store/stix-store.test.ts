@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends, type Platform } from '@mamori/core';
+import { stixMigrations } from './migrations.js';
+import { StixStore } from './stix-store.js';
+import { sampleIndicator, sampleIpv4 } from '../samples.js';
+import { TLP1_MARKINGS, TLP2_MARKINGS } from '../tlp.js';
+import { redactGranular } from '../markings.js';
+
+describe.each(testBackends())('STIX store on $name', (backend) => {
+  let platform: Platform;
+  let store: StixStore;
+
+  beforeAll(async () => {
+    platform = await backend.open({ migrations: [stixMigrations] });
+    store = new StixStore(platform.store);
+  });
+  afterAll(async () => platform?.close());
+
+  it('keeps every version; latest and first follow the version timestamps, not arrival', async () => {
+    const c = await store.createCollection({ title: 'versions', defaultTlp: 'GREEN' });
+    const v2 = sampleIndicator(1, { modified: '2026-02-01T00:00:00.000Z' });
+    const v1 = sampleIndicator(1);
+    const v3 = sampleIndicator(1, { modified: '2026-03-01T00:00:00.000Z' });
+    await store.add(c.id, [v2]);
+    await store.add(c.id, [v1]);
+    await store.add(c.id, [v3]);
+    const last = await store.page({ collectionId: c.id, limit: 10 });
+    expect(last.rows.map((r) => r.version)).toEqual(['2026-03-01T00:00:00.000Z']);
+    const first = await store.page({ collectionId: c.id, limit: 10, versions: { first: true } });
+    expect(first.rows.map((r) => r.version)).toEqual(['2026-01-01T00:00:00.000Z']);
+    const all = await store.page({ collectionId: c.id, limit: 10, versions: { all: true } });
+    expect(all.rows.map((r) => r.version)).toEqual(['2026-02-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z']);
+    const one = await store.page({ collectionId: c.id, limit: 10, versions: { versions: ['2026-02-01T00:00:00Z'] } });
+    expect(one.rows.map((r) => r.version)).toEqual(['2026-02-01T00:00:00.000Z']);
+  });
+
+  it('treats a repeated version as a no-op and a conflicting one as a failure of that object only', async () => {
+    const c = await store.createCollection({ title: 'dups' });
+    const a = sampleIndicator(2);
+    const r1 = await store.add(c.id, [a, sampleIpv4(2)]);
+    expect(r1.failures).toEqual([]);
+    const r2 = await store.add(c.id, [a, { ...a, name: 'changed' }, sampleIpv4(2), sampleIndicator(3)]);
+    expect(r2.successes.map((s) => s.message ?? 'added')).toEqual(['already present', 'already present', 'added']);
+    expect(r2.failures).toEqual([{ id: a.id, version: a.modified, message: 'this version exists with different content' }]);
+    const all = await store.page({ collectionId: c.id, limit: 100, versions: { all: true } });
+    expect(all.rows).toHaveLength(3);
+    expect(all.rows.find((r) => r.id === a.id)!.object.name).toBe(a.name);
+  });
+
+  it('pages in strict (date_added, id, version) order with a position, never repeating or skipping', async () => {
+    const c = await store.createCollection({ title: 'paging' });
+    await store.add(c.id, Array.from({ length: 250 }, (_, i) => sampleIndicator(1000 + i)));
+    await store.add(c.id, Array.from({ length: 250 }, (_, i) => sampleIndicator(2000 + i)));
+    const seen: string[] = [];
+    let after;
+    for (;;) {
+      const p = await store.page({ collectionId: c.id, limit: 37, after });
+      seen.push(...p.rows.map((r) => r.id));
+      if (!p.more) break;
+      const last = p.rows[p.rows.length - 1];
+      after = { dateAdded: last.dateAdded, id: last.id, versionKey: last.versionKey };
+    }
+    expect(seen).toHaveLength(500);
+    expect(new Set(seen).size).toBe(500);
+    const filtered = await store.page({ collectionId: c.id, limit: 1000, types: ['indicator'], ids: [String(sampleIndicator(1001).id)] });
+    expect(filtered.rows).toHaveLength(1);
+  });
+
+  it('marks objects with the strictest TLP, maps TLP 1.0, and narrows reads in SQL', async () => {
+    const c = await store.createCollection({ title: 'tlp', defaultTlp: 'AMBER' });
+    const green = sampleIndicator(10, { tlp: 'GREEN' });
+    const white = { ...sampleIndicator(11), object_marking_refs: [Object.keys(TLP1_MARKINGS)[0]] };
+    const both = { ...sampleIndicator(12), object_marking_refs: [TLP2_MARKINGS.GREEN, TLP2_MARKINGS.RED] };
+    const unmarked = sampleIndicator(13);
+    const redPattern = { ...sampleIndicator(14, { tlp: 'CLEAR' }), granular_markings: [{ marking_ref: TLP2_MARKINGS.RED, selectors: ['pattern'] }] };
+    await store.add(c.id, [green, white, both, unmarked, redPattern], { ownerOrgId: 'org-a', authorUserId: 'user-a' });
+    const all = await store.page({ collectionId: c.id, limit: 10 });
+    const tlpById = Object.fromEntries(all.rows.map((r) => [r.id, r.tlp]));
+    expect(tlpById).toEqual({ [green.id as string]: 'GREEN', [white.id as string]: 'CLEAR', [both.id as string]: 'RED', [unmarked.id as string]: 'AMBER', [redPattern.id as string]: 'RED' });
+    const outsider = await store.page({ collectionId: c.id, limit: 10, narrowing: { tlps: ['CLEAR', 'GREEN'], ownerOrgId: 'org-b', authorUserId: 'user-b' } });
+    expect(outsider.rows.map((r) => r.id).sort()).toEqual([green.id, white.id].sort());
+    const sameOrg = await store.page({ collectionId: c.id, limit: 10, narrowing: { tlps: ['CLEAR'], ownerOrgId: 'org-a', authorUserId: 'user-x' } });
+    expect(sameOrg.rows).toHaveLength(3);
+    const author = await store.page({ collectionId: c.id, limit: 10, narrowing: { tlps: [], ownerOrgId: 'org-a', authorUserId: 'user-a' } });
+    expect(author.rows).toHaveLength(5);
+  });
+
+  it('honours granular markings on read by withholding the marked property', () => {
+    const o = { ...sampleIndicator(20, { tlp: 'GREEN' }), description: 'secret', granular_markings: [{ marking_ref: TLP2_MARKINGS.AMBER, selectors: ['description'] }] };
+    const seenByGreen = redactGranular(o, (l) => l === 'GREEN' || l === 'CLEAR');
+    expect(seenByGreen.description).toBeUndefined();
+    expect(seenByGreen.granular_markings).toBeUndefined();
+    expect(redactGranular(o, () => true)).toBe(o);
+  });
+
+  it('correlates through the per-value index: SCO values, pattern literals and hashes', async () => {
+    const c = await store.createCollection({ title: 'values' });
+    await store.add(c.id, [sampleIndicator(30), sampleIpv4(30),
+      { ...sampleIndicator(31), pattern: "[file:hashes.'SHA-256' = 'ABCDEF' OR ipv4-addr:value IN ('10.0.0.31', '10.9.9.9/32')]" }]);
+    const hits = await store.findByValue('10.0.0.30');
+    expect(hits.map((h) => h.kind).sort()).toEqual(['ipv4-addr:value', 'ipv4-addr:value']);
+    expect(await store.findByValue('abcdef', 'file:hashes.SHA-256')).toHaveLength(1);
+    expect(await store.findByValue('10.9.9.9')).toHaveLength(1);
+  });
+
+  it('deletes versions and re-elects the latest', async () => {
+    const c = await store.createCollection({ title: 'delete' });
+    await store.add(c.id, [sampleIndicator(40), sampleIndicator(40, { modified: '2026-05-01T00:00:00.000Z' })]);
+    expect(await store.deleteObject(c.id, String(sampleIndicator(40).id), ['2026-05-01T00:00:00.000000000Z'])).toBe(1);
+    const p = await store.page({ collectionId: c.id, limit: 5 });
+    expect(p.rows.map((r) => r.version)).toEqual(['2026-01-01T00:00:00.000Z']);
+  });
+
+  it('keeps status resources and sync positions', async () => {
+    const c = await store.createCollection({ title: 'status' });
+    const id = await store.createStatus(c.id, 3, 'u1');
+    expect((await store.getStatus(id))!.status).toBe('pending');
+    await store.recordStatus(id, { successes: [{ id: 'a', version: 'v' }, { id: 'b', version: 'v' }], failures: [{ id: 'c', version: 'v', message: 'x' }] });
+    const s = (await store.getStatus(id))!;
+    expect(s).toMatchObject({ status: 'complete', success_count: 2, failure_count: 1, pending_count: 0 });
+    await store.setSyncPosition('k', { next: 'a' });
+    await store.setSyncPosition('k', { next: 'b' });
+    expect(await store.getSyncPosition('k')).toEqual({ next: 'b' });
+  });
+});

@@ -1,0 +1,387 @@
+/**
+ * The STIX store: collections, object versions, the per-value index, TAXII status
+ * resources and client sync positions, over Kysely (the same queries on SQLite and
+ * PostgreSQL).
+ *
+ * Pages are read in one query each, whatever their size: the filter (collection, types,
+ * ids, versions, spec versions, readable TLPs) and the position (date_added, id,
+ * version_key) are all in SQL, and the page is fetched with `limit n + 1` to know whether
+ * more follow.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { MamoriError, type Store } from '@mamori/core';
+import { canonicalJson } from '../canonical-json.js';
+import { effectiveTlp } from '../markings.js';
+import { parseStixTimestamp, formatMicros, nowMicros } from '../timestamp.js';
+import type { StixTlp } from '../tlp.js';
+import { versionOf } from '../validate/validate.js';
+import type { StixObjectRow, StixTables } from './tables.js';
+import { extractValues } from './values.js';
+
+export interface StixCollection {
+  id: string;
+  title: string;
+  description: string | null;
+  sharingGroupId: string | null;
+  defaultTlp: StixTlp;
+  created: number;
+}
+
+export interface NewCollection {
+  id?: string;
+  title: string;
+  description?: string;
+  sharingGroupId?: string | null;
+  defaultTlp?: StixTlp;
+}
+
+/** Who adds objects: they own what they add (hub authorisation reads these). */
+export interface AddContext {
+  ownerOrgId?: string | null;
+  authorUserId?: string | null;
+}
+
+export interface AddOutcome {
+  id: string;
+  version: string;
+  message?: string;
+}
+
+export interface AddResult {
+  successes: AddOutcome[];
+  failures: AddOutcome[];
+}
+
+/** A position in the strict page order. */
+export interface PagePosition {
+  dateAdded: number;
+  id: string;
+  versionKey: string;
+}
+
+export interface VersionMatch {
+  all?: boolean;
+  first?: boolean;
+  last?: boolean;
+  /** Specific versions (STIX timestamps). */
+  versions?: string[];
+}
+
+/** SQL narrowing by reader: rows of these TLPs, plus rows the reader's organisation or user owns. */
+export interface ReadNarrowing {
+  tlps: StixTlp[];
+  ownerOrgId?: string;
+  authorUserId?: string;
+}
+
+export interface ObjectQuery {
+  collectionId: string;
+  objectId?: string;
+  after?: PagePosition;
+  /** Exclusive, epoch microseconds. */
+  addedAfter?: number;
+  limit: number;
+  ids?: string[];
+  types?: string[];
+  versions?: VersionMatch;
+  specVersions?: string[];
+  narrowing?: ReadNarrowing;
+}
+
+export interface StoredObject {
+  id: string;
+  version: string;
+  versionKey: string;
+  type: string;
+  specVersion: string;
+  dateAdded: number;
+  tlp: StixTlp;
+  ownerOrgId: string | null;
+  authorUserId: string | null;
+  object: Record<string, unknown>;
+}
+
+export interface ObjectPage {
+  rows: StoredObject[];
+  more: boolean;
+}
+
+export interface StatusResource {
+  id: string;
+  status: 'pending' | 'complete';
+  request_timestamp: string;
+  total_count: number;
+  success_count: number;
+  successes: AddOutcome[];
+  failure_count: number;
+  failures: AddOutcome[];
+  pending_count: number;
+  pendings: AddOutcome[];
+}
+
+const CHUNK = 400;
+
+function rowToStored(r: StixObjectRow): StoredObject {
+  return {
+    id: r.id, version: r.version, versionKey: r.version_key, type: r.type, specVersion: r.spec_version, dateAdded: Number(r.date_added),
+    tlp: r.tlp as StixTlp, ownerOrgId: r.owner_org_id, authorUserId: r.author_user_id, object: JSON.parse(r.body) as Record<string, unknown>,
+  };
+}
+
+function toCollection(r: StixTables['stix_collection']): StixCollection {
+  return { id: r.id, title: r.title, description: r.description, sharingGroupId: r.sharing_group_id, defaultTlp: r.default_tlp as StixTlp, created: Number(r.created) };
+}
+
+export class StixStore {
+  readonly db: Kysely<StixTables>;
+  private lastDateAdded = 0;
+
+  constructor(private readonly store: Store) {
+    this.db = store.as<StixTables>();
+  }
+
+  // ---- collections -------------------------------------------------------------------
+
+  async createCollection(c: NewCollection): Promise<StixCollection> {
+    const row = {
+      id: c.id ?? randomUUID(), title: c.title, description: c.description ?? null, sharing_group_id: c.sharingGroupId ?? null,
+      default_tlp: c.defaultTlp ?? 'AMBER', created: Date.now(),
+    };
+    await this.db.insertInto('stix_collection').values(row).execute();
+    return toCollection(row);
+  }
+
+  async getCollection(id: string): Promise<StixCollection | undefined> {
+    const r = await this.db.selectFrom('stix_collection').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toCollection(r) : undefined;
+  }
+
+  async listCollections(): Promise<StixCollection[]> {
+    return (await this.db.selectFrom('stix_collection').selectAll().orderBy('created').orderBy('id').execute()).map(toCollection);
+  }
+
+  // ---- objects -----------------------------------------------------------------------
+
+  /** A date_added strictly after the previous one this process gave (µs resolution). */
+  private nextDateAdded(): number {
+    this.lastDateAdded = Math.max(nowMicros(), this.lastDateAdded + 1);
+    return this.lastDateAdded;
+  }
+
+  /**
+   * Adds validated objects to a collection. A version already present with the same
+   * content succeeds without change; the same id and version with different content fails
+   * for that object only. Each chunk is one transaction, so nothing is half-written.
+   */
+  async add(collectionId: string, objects: Record<string, unknown>[], ctx: AddContext = {}): Promise<AddResult> {
+    const collection = await this.getCollection(collectionId);
+    if (!collection) throw new MamoriError('MAMORI_HUB_TAXII_NOT_FOUND', { what: `collection ${collectionId}` });
+    const result: AddResult = { successes: [], failures: [] };
+    for (let i = 0; i < objects.length; i += CHUNK) {
+      const part = await this.addChunk(collection, objects.slice(i, i + CHUNK), ctx);
+      result.successes.push(...part.successes);
+      result.failures.push(...part.failures);
+    }
+    return result;
+  }
+
+  private async addChunk(collection: StixCollection, objects: Record<string, unknown>[], ctx: AddContext): Promise<AddResult> {
+    const dateAdded = this.nextDateAdded();
+    const prepared = objects.map((o) => {
+      const canon = canonicalJson(o);
+      const explicit = versionOf(o);
+      const version = explicit ?? formatMicros(dateAdded);
+      return {
+        o, canon, digest: createHash('sha256').update(canon).digest('hex'), version,
+        versionKey: parseStixTimestamp(version)!.key, versionless: explicit === undefined,
+      };
+    });
+    const ids = [...new Set(prepared.map((p) => p.o.id as string))];
+    return this.db.transaction().execute(async (trx) => {
+      if (this.store.dialect === 'postgres') {
+        // One writer per collection at a time: latest/first flags stay consistent.
+        await sql`select pg_advisory_xact_lock(hashtext(${`stix:${collection.id}`}))`.execute(trx);
+      }
+      const existing = await trx.selectFrom('stix_object')
+        .select(['id', 'version_key', 'digest', 'is_latest', 'is_first'])
+        .where('collection_id', '=', collection.id).where('id', 'in', ids)
+        .execute();
+      const versions = new Map<string, { key: string; digest: string }[]>();
+      for (const e of existing) {
+        const list = versions.get(e.id) ?? [];
+        list.push({ key: e.version_key, digest: e.digest });
+        versions.set(e.id, list);
+      }
+      const result: AddResult = { successes: [], failures: [] };
+      const rows: StixObjectRow[] = [];
+      const seen = new Set<string>();
+      for (const p of prepared) {
+        const id = p.o.id as string;
+        const list = versions.get(id) ?? [];
+        // Objects without a version (SCOs): identical content is the same object.
+        const same = p.versionless ? list.find((v) => v.digest === p.digest) : list.find((v) => v.key === p.versionKey);
+        if (same) {
+          if (same.digest === p.digest) result.successes.push({ id, version: p.version, message: 'already present' });
+          else result.failures.push({ id, version: p.version, message: 'this version exists with different content' });
+          continue;
+        }
+        const k = `${id}|${p.versionKey}`;
+        if (seen.has(k)) { result.successes.push({ id, version: p.version, message: 'already present' }); continue; }
+        seen.add(k);
+        list.push({ key: p.versionKey, digest: p.digest });
+        versions.set(id, list);
+        rows.push({
+          collection_id: collection.id, id, version: p.version, version_key: p.versionKey, type: String(p.o.type),
+          spec_version: typeof p.o.spec_version === 'string' ? p.o.spec_version : '2.1', date_added: dateAdded,
+          tlp: effectiveTlp(p.o, collection.defaultTlp), owner_org_id: ctx.ownerOrgId ?? null, author_user_id: ctx.authorUserId ?? null,
+          is_latest: 0, is_first: 0, digest: p.digest, body: p.canon,
+        });
+        result.successes.push({ id, version: p.version });
+      }
+      if (rows.length === 0) return result;
+
+      // Latest/first flags: decide in memory from all known versions, then clear the old
+      // holders of ids whose latest or first changed (two statements, whatever the count).
+      const newLatest = new Map<string, string>(), newFirst = new Map<string, string>();
+      for (const [id, list] of versions) {
+        newLatest.set(id, list.reduce((a, b) => (b.key > a ? b.key : a), list[0].key));
+        newFirst.set(id, list.reduce((a, b) => (b.key < a ? b.key : a), list[0].key));
+      }
+      const lostLatest = existing.filter((e) => e.is_latest === 1 && newLatest.get(e.id) !== e.version_key).map((e) => e.id);
+      const lostFirst = existing.filter((e) => e.is_first === 1 && newFirst.get(e.id) !== e.version_key).map((e) => e.id);
+      if (lostLatest.length) {
+        await trx.updateTable('stix_object').set({ is_latest: 0 }).where('collection_id', '=', collection.id).where('id', 'in', lostLatest).where('is_latest', '=', 1).execute();
+      }
+      if (lostFirst.length) {
+        await trx.updateTable('stix_object').set({ is_first: 0 }).where('collection_id', '=', collection.id).where('id', 'in', lostFirst).where('is_first', '=', 1).execute();
+      }
+      for (const r of rows) {
+        r.is_latest = newLatest.get(r.id) === r.version_key ? 1 : 0;
+        r.is_first = newFirst.get(r.id) === r.version_key ? 1 : 0;
+      }
+      await trx.insertInto('stix_object').values(rows).execute();
+      const values = rows.flatMap((r) => extractValues(JSON.parse(r.body)).map((v) => ({ collection_id: collection.id, kind: v.kind, value: v.value, object_id: r.id, version_key: r.version_key })));
+      for (let i = 0; i < values.length; i += 1000) await trx.insertInto('stix_value').values(values.slice(i, i + 1000)).execute();
+      return result;
+    });
+  }
+
+  /** One page of objects (or of one object's versions) in the strict order (date_added, id, version_key). */
+  async page(q: ObjectQuery): Promise<ObjectPage> {
+    let query = this.db.selectFrom('stix_object').selectAll().where('collection_id', '=', q.collectionId);
+    if (q.objectId !== undefined) query = query.where('id', '=', q.objectId);
+    if (q.ids?.length) query = query.where('id', 'in', q.ids);
+    if (q.types?.length) query = query.where('type', 'in', q.types);
+    if (q.specVersions?.length) query = query.where('spec_version', 'in', q.specVersions);
+    if (q.addedAfter !== undefined) query = query.where('date_added', '>', q.addedAfter);
+    const v = q.versions ?? { last: true };
+    if (!v.all) {
+      const keys = (v.versions ?? []).map((t) => parseStixTimestamp(t)?.key).filter((k): k is string => !!k);
+      query = query.where((eb: ExpressionBuilder<StixTables, 'stix_object'>) => {
+        const ors = [];
+        if (v.last) ors.push(eb('is_latest', '=', 1));
+        if (v.first) ors.push(eb('is_first', '=', 1));
+        if (keys.length) ors.push(eb('version_key', 'in', keys));
+        return ors.length ? eb.or(ors) : eb.val(false);
+      });
+    }
+    if (q.narrowing) {
+      const n = q.narrowing;
+      query = query.where((eb: ExpressionBuilder<StixTables, 'stix_object'>) => {
+        const ors = [];
+        if (n.tlps.length) ors.push(eb('tlp', 'in', n.tlps));
+        // Owners read their own below RED; RED is for its author (and named recipients).
+        if (n.ownerOrgId) ors.push(eb.and([eb('owner_org_id', '=', n.ownerOrgId), eb('tlp', '!=', 'RED')]));
+        if (n.authorUserId) ors.push(eb('author_user_id', '=', n.authorUserId));
+        return ors.length ? eb.or(ors) : eb.val(false);
+      });
+    }
+    if (q.after) {
+      const a = q.after;
+      query = query.where((eb) => eb(eb.refTuple('date_added', 'id', 'version_key'), '>', eb.tuple(a.dateAdded, a.id, a.versionKey)));
+    }
+    const limit = Math.max(1, Math.min(q.limit, 10_000));
+    const rows = await query.orderBy('date_added').orderBy('id').orderBy('version_key').limit(limit + 1).execute();
+    return { rows: rows.slice(0, limit).map(rowToStored), more: rows.length > limit };
+  }
+
+  /** Objects (in any collection) that carry `value`, through the per-value index. */
+  async findByValue(value: string, kind?: string): Promise<{ collectionId: string; objectId: string; kind: string; versionKey: string }[]> {
+    let q = this.db.selectFrom('stix_value').select(['collection_id', 'object_id', 'kind', 'version_key']).where('value', '=', value);
+    if (kind) q = q.where('kind', '=', kind);
+    const rows = await q.limit(10_000).execute();
+    return rows.map((r) => ({ collectionId: r.collection_id, objectId: r.object_id, kind: r.kind, versionKey: r.version_key }));
+  }
+
+  async deleteObject(collectionId: string, objectId: string, versionKeys?: string[]): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      let del = trx.deleteFrom('stix_object').where('collection_id', '=', collectionId).where('id', '=', objectId);
+      if (versionKeys) del = del.where('version_key', 'in', versionKeys);
+      const r = await del.executeTakeFirst();
+      let dv = trx.deleteFrom('stix_value').where('collection_id', '=', collectionId).where('object_id', '=', objectId);
+      if (versionKeys) dv = dv.where('version_key', 'in', versionKeys);
+      await dv.execute();
+      // Re-elect latest and first among what is left.
+      const left = await trx.selectFrom('stix_object').select('version_key').where('collection_id', '=', collectionId).where('id', '=', objectId).orderBy('version_key').execute();
+      if (left.length) {
+        await trx.updateTable('stix_object').set({ is_latest: 0, is_first: 0 }).where('collection_id', '=', collectionId).where('id', '=', objectId).execute();
+        await trx.updateTable('stix_object').set({ is_first: 1 }).where('collection_id', '=', collectionId).where('id', '=', objectId).where('version_key', '=', left[0].version_key).execute();
+        await trx.updateTable('stix_object').set({ is_latest: 1 }).where('collection_id', '=', collectionId).where('id', '=', objectId).where('version_key', '=', left[left.length - 1].version_key).execute();
+      }
+      return Number(r.numDeletedRows);
+    });
+  }
+
+  // ---- TAXII status resources ----------------------------------------------------------
+
+  async createStatus(collectionId: string, total: number, ownerUserId: string | null, pre: AddResult = { successes: [], failures: [] }): Promise<string> {
+    const id = randomUUID();
+    await this.db.insertInto('stix_status').values({
+      id, collection_id: collectionId, status: 'pending', request_timestamp: nowMicros(), total_count: total,
+      success_count: pre.successes.length, failure_count: pre.failures.length, pending_count: total - pre.successes.length - pre.failures.length,
+      successes: JSON.stringify(pre.successes), failures: JSON.stringify(pre.failures), owner_user_id: ownerUserId,
+    }).execute();
+    return id;
+  }
+
+  /** Adds outcomes to a status; it becomes complete when nothing is pending any more. */
+  async recordStatus(id: string, outcome: AddResult): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const r = await trx.selectFrom('stix_status').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      const successes = [...(JSON.parse(r.successes) as AddOutcome[]), ...outcome.successes];
+      const failures = [...(JSON.parse(r.failures) as AddOutcome[]), ...outcome.failures];
+      const pending = Math.max(0, r.total_count - successes.length - failures.length);
+      await trx.updateTable('stix_status').set({
+        successes: JSON.stringify(successes), failures: JSON.stringify(failures), success_count: successes.length,
+        failure_count: failures.length, pending_count: pending, status: pending === 0 ? 'complete' : 'pending',
+      }).where('id', '=', id).execute();
+    });
+  }
+
+  async getStatus(id: string): Promise<(StatusResource & { collectionId: string; ownerUserId: string | null }) | undefined> {
+    const r = await this.db.selectFrom('stix_status').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!r) return undefined;
+    const successes = JSON.parse(r.successes) as AddOutcome[];
+    const failures = JSON.parse(r.failures) as AddOutcome[];
+    return {
+      id: r.id, status: r.status as 'pending' | 'complete', request_timestamp: formatMicros(Number(r.request_timestamp)),
+      total_count: Number(r.total_count), success_count: successes.length, successes, failure_count: failures.length, failures,
+      pending_count: Number(r.pending_count), pendings: [], collectionId: r.collection_id, ownerUserId: r.owner_user_id,
+    };
+  }
+
+  // ---- client sync positions ---------------------------------------------------------
+
+  async getSyncPosition<T>(key: string): Promise<T | undefined> {
+    const r = await this.db.selectFrom('stix_sync').select('position').where('key', '=', key).executeTakeFirst();
+    return r ? (JSON.parse(r.position) as T) : undefined;
+  }
+
+  async setSyncPosition(key: string, position: unknown): Promise<void> {
+    const row = { key, position: JSON.stringify(position), updated: Date.now() };
+    await this.db.insertInto('stix_sync').values(row)
+      .onConflict((oc) => oc.column('key').doUpdateSet({ position: row.position, updated: row.updated }))
+      .execute();
+  }
+}
