@@ -19,3 +19,17 @@ export { verifyTimeStampToken, type StampVerdict, type StampVerifyOptions } from
 export { StoreSerialSource, CounterSerialSource, trustMigrations, type SerialSource } from './tsp/serials.js';
 export { NtpClockPolicy, querySntp, systemClock, type ClockPolicy, type NtpPolicyOptions, type NtpSample } from './tsp/clock.js';
 export type { DigestName } from './asn1/oids.js';
+export { httpTimeStamper, localTimeStamper, requestTimeStamp, type TimeStamper, type HttpStampOptions } from './tsp/client.js';
+export { sealCades, type CadesOptions, type SealLevel } from './seal/cades.js';
+export { verifyCades, type CadesVerifyOptions } from './seal/verify-cades.js';
+export { sealJws, sealJson, verifyJws, jwsPayload, type JwsFlattened, type JadesOptions } from './seal/jades.js';
+export type { SealVerdict, SealVerifyOptions, SealTimeStamp } from './seal/verdict.js';
+export {
+  createDeliveryEvidence, verifyDeliveryEvidence, EVIDENCE_TYPE,
+  type DeliveryEvent, type DeliveryEvidence, type EvidenceInput, type EvidenceIssuer, type EvidenceRecord, type EvidenceVerdict, type EvidenceVerifyOptions,
+} from './delivery/evidence.js';
+export { chainHash, verifyChain, GENESIS_HASH, type ChainEntry, type Checkpoint, type ChainVerdict, type VerifyChainOptions } from './chain/hash-chain.js';
+export { canonicalJson } from './chain/canonical.js';
+export { trustConfig, trustConfigSchema, DEFAULT_TSA_POLICY, type TrustConfig } from './config.js';
+export { openTrust, type TrustServices, type OpenTrustOptions } from './service.js';
+export { createTestTrust, type TestTrust } from './testing.js';

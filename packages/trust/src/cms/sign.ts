@@ -90,6 +90,14 @@ export class SignerTemplate {
 
   /** A complete ContentInfo wrapping SignedData. */
   sign(options: SignOptions): Buffer {
+    return this.prepare(options).assemble(options.unsignedAttributes);
+  }
+
+  /**
+   * Signs, then lets the caller add unsigned attributes that depend on the signature value
+   * (a CAdES-T signature time stamp covers it) before the SignedData is assembled.
+   */
+  prepare(options: SignOptions): { signature: Buffer; assemble(unsigned?: Buffer[]): Buffer } {
     const digest = createHash(this.digest).update(options.content).digest();
     const attrs = setOf(
       attribute(OID.contentType, oid(options.contentType)),
@@ -98,25 +106,28 @@ export class SignerTemplate {
       ...(options.signedAttributes ?? []),
     );
     const signature = cryptoSign(this.digest, attrs, this.identity.key);
-    const signerInfo = seq(
-      integer(1),
-      this.sid,
-      this.digestAlg,
-      implicit(0, attrs),
-      this.sigAlg,
-      octets(signature),
-      options.unsignedAttributes?.length ? implicit(1, setOf(...options.unsignedAttributes)) : undefined,
-    );
-    const encap = seq(oid(options.contentType), options.detached ? undefined : explicit(0, octets(options.content)));
-    const version = options.contentType === OID.data ? 1 : 3;
-    const signedData = seq(
-      integer(version),
-      setOf(this.digestAlg),
-      encap,
-      { chain: this.certSet, signer: this.leafOnlyCertSet, none: undefined }[options.certificates ?? 'chain'],
-      setOf(signerInfo),
-    );
-    return seq(oid(OID.signedData), explicit(0, signedData));
+    const assemble = (unsigned?: Buffer[]): Buffer => {
+      const signerInfo = seq(
+        integer(1),
+        this.sid,
+        this.digestAlg,
+        implicit(0, attrs),
+        this.sigAlg,
+        octets(signature),
+        unsigned?.length ? implicit(1, setOf(...unsigned)) : undefined,
+      );
+      const encap = seq(oid(options.contentType), options.detached ? undefined : explicit(0, octets(options.content)));
+      const version = options.contentType === OID.data ? 1 : 3;
+      const signedData = seq(
+        integer(version),
+        setOf(this.digestAlg),
+        encap,
+        { chain: this.certSet, signer: this.leafOnlyCertSet, none: undefined }[options.certificates ?? 'chain'],
+        setOf(signerInfo),
+      );
+      return seq(oid(OID.signedData), explicit(0, signedData));
+    };
+    return { signature, assemble };
   }
 
   /** The signing-time attribute (CAdES-B requires it). */

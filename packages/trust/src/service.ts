@@ -1,0 +1,107 @@
+/**
+ * The trust services of one installation, ready for other parts (the hub) and the edges
+ * (CLI, server): the TSA with persistent serials and the clock policy, stamping, sealing and
+ * verification against the installation's trust anchors.
+ */
+import { createHash } from 'node:crypto';
+import type { MamoriConfig, Store } from '@mamori/core';
+import { trustConfig, type TrustConfig } from './config.js';
+import type { Certificate } from './pki/certificate.js';
+import { loadIdentity, loadTrustAnchors } from './pki/keys.js';
+import type { SigningIdentity } from './cms/sign.js';
+import { TimeStampAuthority } from './tsp/authority.js';
+import { NtpClockPolicy, systemClock, type ClockPolicy } from './tsp/clock.js';
+import { StoreSerialSource } from './tsp/serials.js';
+import { httpTimeStamper, localTimeStamper, type TimeStamper } from './tsp/client.js';
+import { verifyTimeStampToken, type StampVerdict } from './tsp/verify.js';
+import { sealJson, verifyJws, type JadesOptions, type JwsFlattened } from './seal/jades.js';
+import { sealCades, type CadesOptions } from './seal/cades.js';
+import { verifyCades } from './seal/verify-cades.js';
+import type { SealVerdict } from './seal/verdict.js';
+import type { DigestName } from './asn1/oids.js';
+import { createDeliveryEvidence, verifyDeliveryEvidence, type DeliveryEvidence, type EvidenceInput, type EvidenceVerdict } from './delivery/evidence.js';
+
+export interface TrustServices {
+  readonly config: TrustConfig & { dir: string };
+  readonly trustAnchors: Certificate[];
+  /** The local TSA (keys from `<dir>/tsa.*`, serials from the store). */
+  authority(): Promise<TimeStampAuthority>;
+  /** The configured time stamper: the remote `tsaUrl`, else the local TSA. */
+  timeStamper(): TimeStamper;
+  stampDigest(hash: Uint8Array, digest?: DigestName): Promise<Buffer | Uint8Array>;
+  stampData(data: Uint8Array): Promise<Buffer | Uint8Array>;
+  verifyStampToken(token: Uint8Array, subject: { data?: Uint8Array; digest?: { algorithm: DigestName; value: Uint8Array } }): StampVerdict;
+  sealJson(doc: unknown, options?: Omit<JadesOptions, 'timeStamper'>): Promise<string | JwsFlattened>;
+  sealFile(content: Uint8Array, options?: Omit<CadesOptions, 'timeStamper'>): Promise<Buffer>;
+  verifyJws(jws: string | JwsFlattened, payload?: Uint8Array): SealVerdict;
+  verifyCades(signature: Uint8Array, content?: Uint8Array): SealVerdict;
+  deliveryEvidence(input: EvidenceInput): Promise<DeliveryEvidence>;
+  verifyDeliveryEvidence(set: DeliveryEvidence[], content?: Uint8Array): EvidenceVerdict;
+  close(): Promise<void>;
+}
+
+export interface OpenTrustOptions {
+  config: MamoriConfig;
+  /** Where TSA serial numbers persist; required for the local TSA. */
+  store?: Store;
+  /** Override the clock policy (tests). */
+  clock?: ClockPolicy;
+}
+
+export function openTrust(options: OpenTrustOptions): TrustServices {
+  const config = trustConfig(options.config);
+  let anchors: Certificate[] | null = null;
+  let tsaPromise: Promise<TimeStampAuthority> | null = null;
+  let sealIdentity: SigningIdentity | null = null;
+  let ntp: NtpClockPolicy | null = null;
+  const trustAnchors = (): Certificate[] => (anchors ??= loadTrustAnchors(config.dir));
+  const seal = (): SigningIdentity => (sealIdentity ??= loadIdentity(config.dir, 'seal'));
+
+  const authority = (): Promise<TimeStampAuthority> => {
+    tsaPromise ??= (async () => {
+      if (!options.store) throw new Error('the local TSA needs a store for its serial numbers');
+      let clock = options.clock ?? systemClock;
+      if (!options.clock && config.clock.ntpServer) {
+        ntp = await new NtpClockPolicy({ host: config.clock.ntpServer, port: config.clock.ntpPort, maxOffsetMs: config.clock.maxOffsetMs, intervalMs: config.clock.intervalMs }).start();
+        clock = ntp;
+      }
+      const ms = config.tsa.accuracyMs;
+      return new TimeStampAuthority({
+        identity: loadIdentity(config.dir, 'tsa'),
+        policy: config.tsa.policy,
+        acceptedPolicies: config.tsa.acceptedPolicies,
+        accuracy: ms ? { seconds: Math.floor(ms / 1000) || undefined, millis: ms % 1000 || undefined } : undefined,
+        serials: new StoreSerialSource(options.store, 'tsa', config.tsa.serialBlock),
+        clock,
+      });
+    })();
+    tsaPromise.catch(() => {
+      tsaPromise = null; // keys may appear later (`mamori trust init` while the server runs)
+    });
+    return tsaPromise;
+  };
+
+  const timeStamper = (): TimeStamper =>
+    config.tsaUrl ? httpTimeStamper(config.tsaUrl) : async (hash, digest) => localTimeStamper(await authority())(hash, digest);
+
+  return {
+    config,
+    get trustAnchors() {
+      return trustAnchors();
+    },
+    authority,
+    timeStamper,
+    stampDigest: (hash, digest = 'sha256') => timeStamper()(hash, digest),
+    stampData: (data) => timeStamper()(createHash('sha256').update(data).digest(), 'sha256'),
+    verifyStampToken: (token, subject) => verifyTimeStampToken(token, { ...subject, trustAnchors: trustAnchors() }),
+    sealJson: (doc, o = {}) => sealJson(seal(), doc, { ...o, timeStamper: timeStamper() }),
+    sealFile: (content, o = {}) => sealCades(seal(), content, { ...o, timeStamper: timeStamper() }),
+    verifyJws: (jws, payload) => verifyJws(jws, { trustAnchors: trustAnchors(), payload }),
+    verifyCades: (signature, content) => verifyCades(signature, { trustAnchors: trustAnchors(), content }),
+    deliveryEvidence: (input) => createDeliveryEvidence({ identity: seal(), timeStamper: timeStamper() }, input),
+    verifyDeliveryEvidence: (set, content) => verifyDeliveryEvidence(set, { trustAnchors: trustAnchors(), content }),
+    async close() {
+      (ntp as NtpClockPolicy | null)?.close();
+    },
+  };
+}

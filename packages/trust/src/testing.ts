@@ -1,0 +1,34 @@
+/**
+ * Test support for trust and for parts that use it (the hub): a throw-away trust directory
+ * with a root, a TSA and an e-seal, and an in-process TSA over it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initTrust, type InitOptions, type InitResult } from './pki/generate.js';
+import { loadIdentity } from './pki/keys.js';
+import { TimeStampAuthority, type TsaOptions } from './tsp/authority.js';
+import { CounterSerialSource } from './tsp/serials.js';
+import { DEFAULT_TSA_POLICY } from './config.js';
+
+export interface TestTrust extends InitResult {
+  tsa: InitResult['tsa'];
+  authority(options?: Partial<TsaOptions>): TimeStampAuthority;
+  remove(): void;
+}
+
+export async function createTestTrust(options: Partial<InitOptions> = {}): Promise<TestTrust> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'mamori-trust-'));
+  const result = await initTrust({ organisation: 'Test CSIRT', ...options, dir });
+  return {
+    ...result,
+    authority: (o = {}) => new TimeStampAuthority({
+      identity: loadIdentity(dir, 'tsa'),
+      policy: DEFAULT_TSA_POLICY,
+      serials: new CounterSerialSource(),
+      accuracy: { seconds: 1 },
+      ...o,
+    }),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
