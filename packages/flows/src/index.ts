@@ -9,3 +9,9 @@ export {
 } from './decoders/index.js';
 export { FlowCollector, type CollectorOptions, type CollectorStats } from './collect/collector.js';
 export { NfdumpCsvParser, importNfdumpCsv, parseNfdumpTime, parseTcpFlags, type CsvImportResult } from './import/nfdump-csv.js';
+export type { KnownBot, AllowList, DetectionOptions, DetectionResult, Candidate, CandidateHost, BeaconScore } from './analysis/types.js';
+export { detectCandidates, DEFAULT_INTERNAL, BEACON_THRESHOLD } from './analysis/candidates.js';
+export { beaconScore } from './analysis/beacon.js';
+export { stitch, type Connection } from './analysis/stitch.js';
+export { compileAllowList, parseAllowList } from './analysis/allow-list.js';
+export { candidatesToStix, candidatePattern, uuidv5, TLP_MARKINGS, type Tlp, type StixOptions } from './analysis/stix.js';

@@ -46,8 +46,8 @@ export function encodeV5(flows: TestFlow[], o: ExportOptions = {}): Buffer {
   b.writeUInt16BE(o.domain ?? 0, 20);
   flows.forEach((f, i) => {
     const p = 24 + 48 * i;
-    ipBytes(f.src).copy(b, p);
-    ipBytes(f.dst).copy(b, p + 4);
+    ipBytesCached(f.src).copy(b, p);
+    ipBytesCached(f.dst).copy(b, p + 4);
     b.writeUInt16BE(1, p + 12);
     b.writeUInt16BE(2, p + 14);
     b.writeUInt32BE(f.packets, p + 16);
@@ -69,14 +69,21 @@ const V6_FIELDS: [number, number][] = [[27, 16], [28, 16], [7, 2], [11, 2], [4, 
 const IPFIX_V4: [number, number][] = [[8, 4], [12, 4], [7, 2], [11, 2], [4, 1], [6, 1], [5, 1], [2, 8], [1, 8], [152, 8], [153, 8]];
 const IPFIX_V6: [number, number][] = [[27, 16], [28, 16], [7, 2], [11, 2], [4, 1], [6, 1], [5, 1], [2, 8], [1, 8], [152, 8], [153, 8]];
 
+const addrCache = new Map<string, Buffer>();
+function ipBytesCached(text: string): Buffer {
+  let b = addrCache.get(text);
+  if (!b) { b = ipBytes(text); if (addrCache.size < 100_000) addrCache.set(text, b); }
+  return b;
+}
+
 function encodeRecord(f: TestFlow, fields: [number, number][], boot: number): Buffer {
-  const parts: Buffer[] = [];
+  const b = Buffer.alloc(fields.reduce((a, [, len]) => a + len, 0));
+  let p = 0;
   for (const [id, len] of fields) {
-    const b = Buffer.alloc(len);
-    const int = (v: number): void => { if (len === 8) b.writeBigUInt64BE(BigInt(v)); else b.writeUIntBE(v, 0, len); };
+    const int = (v: number): void => { if (len === 8) b.writeBigUInt64BE(BigInt(v), p); else b.writeUIntBE(v, p, len); };
     switch (id) {
-      case 8: case 27: ipBytes(f.src).copy(b); break;
-      case 12: case 28: ipBytes(f.dst).copy(b); break;
+      case 8: case 27: ipBytesCached(f.src).copy(b, p); break;
+      case 12: case 28: ipBytesCached(f.dst).copy(b, p); break;
       case 7: int(f.srcPort); break;
       case 11: int(f.dstPort); break;
       case 4: int(f.protocol); break;
@@ -91,9 +98,9 @@ function encodeRecord(f: TestFlow, fields: [number, number][], boot: number): Bu
       case 10: int(1); break;
       case 14: int(2); break;
     }
-    parts.push(b);
+    p += len;
   }
-  return Buffer.concat(parts);
+  return b;
 }
 
 function set(id: number, body: Buffer, pad4: boolean): Buffer {

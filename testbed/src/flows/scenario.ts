@@ -48,13 +48,13 @@ export function botnetScenario(options: ScenarioOptions = {}): BotnetScenario {
   const hours = options.hours ?? 6;
   const span = hours * 3_600_000;
   const hostCount = options.hosts ?? 120;
-  const internal = Array.from({ length: hostCount }, (_, i) => `10.20.${i >> 8}.${(i & 255) + 1}`);
+  const internal = Array.from({ length: hostCount }, (_, i) => `10.20.${i >> 7}.${(i & 127) + 1}`);
   const conv: Conversation[] = [];
   let ephemeral = 32768;
   const port = (): number => (ephemeral = ephemeral >= 60999 ? 32768 : ephemeral + 1);
 
   // Ordinary browsing: Zipf-popular web servers, Poisson arrivals.
-  const sites = Array.from({ length: 400 }, (_, i) => `198.18.${i >> 8}.${(i & 255) + 1}`);
+  const sites = Array.from({ length: 400 }, (_, i) => `198.18.${i >> 7}.${(i & 127) + 1}`);
   const zipf = (): string => sites[Math.min(sites.length - 1, Math.floor(Math.pow(rand(), 2.5) * sites.length))];
   const perHour = options.browsingPerHour ?? 12;
   for (const h of internal) {
