@@ -186,21 +186,21 @@ export function readOid(node: DerNode): string {
   const key = Buffer.from(v).toString('latin1');
   const cached = oidCache.get(key);
   if (cached) return cached;
-  const arcs: number[] = [];
-  let n = 0;
+  // Arcs may exceed 2^53 (UUID-based OIDs under 2.25 are 128-bit): accumulate as bigint.
+  const arcs: bigint[] = [];
+  let n = 0n;
   for (let i = 0; i < v.length; i++) {
-    if (n === 0 && v[i] === 0x80) throw derError('OBJECT IDENTIFIER arc not minimally encoded', node.valueStart + i, node.field);
-    n = n * 128 + (v[i] & 0x7f);
-    if (n > Number.MAX_SAFE_INTEGER / 256) throw derError('OBJECT IDENTIFIER arc too large', node.valueStart + i, node.field);
+    if (n === 0n && v[i] === 0x80) throw derError('OBJECT IDENTIFIER arc not minimally encoded', node.valueStart + i, node.field);
+    n = (n << 7n) | BigInt(v[i] & 0x7f);
     if ((v[i] & 0x80) === 0) {
       arcs.push(n);
-      n = 0;
+      n = 0n;
     } else if (i === v.length - 1) {
       throw derError('OBJECT IDENTIFIER ends inside an arc', node.valueStart + i, node.field);
     }
   }
-  const first = arcs[0] < 40 ? 0 : arcs[0] < 80 ? 1 : 2;
-  const oid = [first, arcs[0] - first * 40, ...arcs.slice(1)].join('.');
+  const first = arcs[0] < 40n ? 0n : arcs[0] < 80n ? 1n : 2n;
+  const oid = [first, arcs[0] - first * 40n, ...arcs.slice(1)].join('.');
   if (oidCache.size < 4096) oidCache.set(key, oid);
   return oid;
 }

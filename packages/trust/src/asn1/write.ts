@@ -59,12 +59,12 @@ const oidCache = new Map<string, Buffer>();
 export function oid(dotted: string): Buffer {
   const cached = oidCache.get(dotted);
   if (cached) return cached;
-  const arcs = dotted.split('.').map(Number);
-  const values = [arcs[0] * 40 + arcs[1], ...arcs.slice(2)];
+  const arcs = dotted.split('.').map(BigInt); // bigint: UUID arcs under 2.25 are 128-bit
+  const values = [arcs[0] * 40n + arcs[1], ...arcs.slice(2)];
   const out: number[] = [];
   for (const v of values) {
-    const chunk: number[] = [v & 0x7f];
-    for (let x = Math.floor(v / 128); x > 0; x = Math.floor(x / 128)) chunk.unshift(0x80 | (x & 0x7f));
+    const chunk: number[] = [Number(v & 0x7fn)];
+    for (let x = v >> 7n; x > 0n; x >>= 7n) chunk.unshift(0x80 | Number(x & 0x7fn));
     out.push(...chunk);
   }
   const enc = tlv(TAG.OID, Buffer.from(out));
