@@ -15,3 +15,11 @@ export { parseWwwAuthenticate, type AuthChallenge } from './protocol/www-authent
 export { digestAuthorization, digestExpected } from './protocol/digest.js';
 export { parseHttpHead, type HttpHead } from './protocol/http-response.js';
 export type { ServiceRecord, Finding, FindingType, SurveyProtocol, AuthMethod, WeakDevice } from './types.js';
+export { parseIp2Asn, parseIspMap, rangeToPrefixes, type Attribution, type AttributionTable } from './attribution/ip2asn.js';
+export { surveyMigrations, type SurveyTables } from './store/migrations.js';
+export {
+  recordRun, listFindings, listWeakDevices, resurveyTargets, listRuns, prepareBatch, getBatch, listBatches, batchRows, setBatchState,
+  type StoredFinding, type FindingStatus, type RunSummary, type Batch, type BatchState, type NotificationRow, type RecordRunOptions, type RecordRunSummary, type FindingQuery,
+} from './store/survey-store.js';
+export { notificationCsv, notificationJson } from './report/notify.js';
+export { effectiveness, computeEffectiveness, type Effectiveness, type IspIndicators, type MonthIndicators } from './report/effectiveness.js';

@@ -52,6 +52,8 @@ export interface SurveyResult {
   /** Services whose every login was tried and refused, or tried until a stop reason. */
   checked: { address: string; port: number; protocol: string; attempts: number; stopped?: string }[];
   stats: SurveyProgress & { peakInFlight: number; refused: number; connects: number };
+  /** The explicit targets of a re-survey (so closed ports count as checked, not forgotten). */
+  targets?: { address: string; port: number }[];
 }
 
 export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
@@ -146,7 +148,7 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
   options.onProgress?.({ ...progress });
   log.info({ ...progress, peakInFlight: connector.stats.peakInFlight, ms: finishedAt - startedAt }, 'survey finished');
   return {
-    runId, startedAt, finishedAt, services, findings, checked,
+    runId, startedAt, finishedAt, services, findings, checked, targets: options.targets ? [...options.targets] : undefined,
     stats: { ...progress, peakInFlight: connector.stats.peakInFlight, refused: connector.stats.refused, connects: connector.stats.connects },
   };
 }
