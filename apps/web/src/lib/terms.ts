@@ -5,7 +5,7 @@
 export type Lang = 'ja' | 'en';
 
 export const SECTORS = [
-  { id: 'information-communications', ja: '情報通信', en: 'Information & communications', aliases: ['ict', 'info-comm', 'telecom', 'information_communications', 'information-and-communications'] },
+  { id: 'info-comm', ja: '情報通信', en: 'Information & communications', aliases: ['ict', 'information-communications', 'telecom', 'information_communications', 'information-and-communications'] },
   { id: 'finance', ja: '金融', en: 'Finance', aliases: ['financial', 'banking'] },
   { id: 'aviation', ja: '航空', en: 'Aviation', aliases: [] },
   { id: 'airports', ja: '空港', en: 'Airports', aliases: ['airport'] },

@@ -1,0 +1,210 @@
+/**
+ * The dashboard in a real browser against the real server: sign in (or continue where the hub
+ * is not installed), open every view, submit a report, verify a seal where those routes exist;
+ * a screenshot and an axe-core check of every view; the first load's navigation timing.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, AXE_SCRIPT, CHROMIUM, CONTEXT_OPTIONS, ensureBundle, launchBrowser, startServer, type RunningServer } from './harness.js';
+import { seed, type Seeded } from './seed.js';
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.log(`[web e2e] skipped: ${CHROMIUM} is absent (apt-get install chromium; CI installs it from .ci/apt-packages.txt)`);
+
+const VIEWS = [
+  { path: '/', name: 'overview' },
+  { path: '/telescope', name: 'telescope' },
+  { path: '/survey', name: 'survey' },
+  { path: '/flows', name: 'flows' },
+  { path: '/hub', name: 'hub' },
+  { path: '/trust', name: 'trust' },
+  { path: '/supply', name: 'supply' },
+  { path: '/effectiveness', name: 'effectiveness' },
+];
+
+interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
+
+const axeSource = readFileSync(AXE_SCRIPT, 'utf8');
+
+/** Runs axe-core in the page; evaluated over the DevTools protocol, so the page's CSP stays as served. */
+async function axe(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+}
+
+/** Waits until no panel is still loading (each panel settles to data, empty, unavailable or error). */
+async function settled(page: Page): Promise<void> {
+  await page.waitForSelector('main h1');
+  await page.waitForFunction(() => document.querySelectorAll('.state-loading').length === 0, undefined, { timeout: 15_000 });
+}
+
+async function hasRoute(server: RunningServer, method: string, path: string): Promise<boolean> {
+  const doc = (await server.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+  return Boolean(doc.paths[path]?.[method]);
+}
+
+describe.skipIf(!hasChromium)('dashboard in chromium against the real server', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let seeded: Seeded;
+  const pageErrors: string[] = [];
+  const axeReport: Record<string, AxeViolation[]> = {};
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const buildMs = ensureBundle();
+    if (buildMs) console.log(`[web e2e] built the bundle in ${buildMs} ms`);
+    server = await startServer();
+    seeded = await seed(server.platform);
+    browser = await launchBrowser();
+    context = await browser.newContext(CONTEXT_OPTIONS);
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+  }, 120_000);
+
+  afterAll(async () => {
+    writeFileSync(join(ARTIFACTS, 'axe.json'), JSON.stringify(axeReport, null, 2));
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('measures the first load of the built bundle on loopback (fresh profile, empty cache)', async () => {
+    const runs: { responseEndMs: number; domContentLoadedMs: number; loadMs: number; transferredBytes: number; requests: number; headingVisibleMs: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const fresh = await browser.newContext(CONTEXT_OPTIONS);
+      const p = await fresh.newPage();
+      const started = Date.now();
+      await p.goto(server.base + '/', { waitUntil: 'load' });
+      await p.waitForSelector('main h1');
+      const headingMs = Date.now() - started;
+      const timing = await p.evaluate(() => {
+        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+        const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+        return {
+          responseEndMs: Math.round(nav.responseEnd),
+          domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd),
+          loadMs: Math.round(nav.loadEventEnd),
+          transferredBytes: nav.transferSize + resources.reduce((n, r) => n + (r.transferSize || 0), 0),
+          requests: 1 + resources.length,
+        };
+      });
+      runs.push({ ...timing, headingVisibleMs: headingMs });
+      await fresh.close();
+    }
+    const median = (k: keyof (typeof runs)[number]) => [...runs].map((r) => r[k]).sort((a, b) => a - b)[2];
+    const record = { runs, median: { domContentLoadedMs: median('domContentLoadedMs'), loadMs: median('loadMs'), headingVisibleMs: median('headingVisibleMs') }, at: new Date().toISOString() };
+    writeFileSync(join(ARTIFACTS, 'first-load.json'), JSON.stringify(record, null, 2));
+    console.log(`[web e2e] first load (cold run first, then 4 fresh profiles): ${JSON.stringify(record.median)} runs=${JSON.stringify(runs.map((r) => r.loadMs))}`);
+    expect(runs.every((r) => r.loadMs > 0)).toBe(true);
+  });
+
+  it('shows the login page first, accessible, in Japanese', async () => {
+    await page.goto(server.base + '/hub');
+    await page.waitForSelector('main h1');
+    expect(await page.textContent('main h1')).toBe('mamori にログイン');
+    expect(await page.getAttribute('html', 'lang')).toBe('ja');
+    await page.screenshot({ path: join(ARTIFACTS, 'login.png'), fullPage: true });
+    const violations = (await axe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    axeReport.login = violations;
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+  });
+
+  it('signs in with a hub user, or continues where the hub has no login route', async () => {
+    if (seeded.user && (await hasRoute(server, 'post', '/api/hub/login'))) {
+      await page.getByLabel('ユーザー名またはメールアドレス').fill(seeded.user.username);
+      await page.getByLabel('パスワード', { exact: true }).fill(seeded.user.password);
+      await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+      await page.waitForSelector('nav.main-nav');
+      expect(await page.textContent('.banner')).toContain('山田 花子');
+      const stored = await page.evaluate(() => sessionStorage.getItem('mamori.session'));
+      expect(JSON.parse(stored!).token).toMatch(/\S{20,}/);
+    } else {
+      await page.getByRole('button', { name: 'ログインせずに続行' }).click();
+      await page.waitForSelector('nav.main-nav');
+    }
+    // The deep link survives sign-in: still on /hub.
+    expect(new URL(page.url()).pathname).toBe('/hub');
+  });
+
+  for (const view of VIEWS) {
+    it(`opens ${view.name}: settles, screenshot, no serious axe violations`, async () => {
+      await page.locator(`nav.main-nav a[href="${view.path}"]`).click();
+      await settled(page);
+      expect(new URL(page.url()).pathname).toBe(view.path);
+      expect(await page.getAttribute(`nav.main-nav a[href="${view.path}"]`, 'aria-current')).toBe('page');
+      // Every panel ended in a definite state: data, empty (with the demo hint), unavailable, or an error it names.
+      const panels = await page.locator('section.panel').count();
+      expect(panels).toBeGreaterThan(0);
+      await page.screenshot({ path: join(ARTIFACTS, `${view.name}.png`), fullPage: true });
+      const violations = (await axe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      axeReport[view.name] = violations;
+      expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+    });
+  }
+
+  it('says "not available on this server" for parts whose routes are missing, never inventing data', async () => {
+    const doc = (await server.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
+    const paths = Object.keys(doc.paths);
+    for (const [prefix, view] of [['/api/telescope', '/telescope'], ['/api/survey', '/survey'], ['/api/flows', '/flows'], ['/api/supply', '/supply']] as const) {
+      if (paths.some((p) => p.startsWith(prefix + '/'))) continue;
+      await page.locator(`nav.main-nav a[href="${view}"]`).click();
+      await settled(page);
+      const unavailable = await page.locator('[data-state="unavailable"]').count();
+      expect(unavailable, view).toBeGreaterThan(0);
+      expect(await page.locator('main table tbody tr td').count(), view).toBe(0);
+    }
+  });
+
+  it('submits a report with severity and TLP when the hub has the route', async () => {
+    await page.locator('nav.main-nav a[href="/hub"]').click();
+    await settled(page);
+    const form = page.getByTestId('report-form');
+    await form.getByLabel('件名').fill('変電所監視端末での不審な通信');
+    await form.getByLabel('発生した事象').fill('監視端末から外部の不明なアドレスへ定期的な通信を確認した。');
+    await form.getByLabel('分野').selectOption('electric-power');
+    await form.getByLabel('深刻度').selectOption('3');
+    await form.getByLabel('TLP').selectOption('AMBER');
+    await form.getByRole('button', { name: '送信' }).click();
+    const result = page.getByTestId('report-result');
+    await result.waitFor();
+    if (await hasRoute(server, 'post', '/api/hub/reports')) {
+      expect(await result.getAttribute('class')).toBe('ok');
+      await page.waitForSelector('text=変電所監視端末での不審な通信');
+    } else {
+      expect(await result.textContent()).toContain('このサーバーでは利用できません');
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'hub-submitted.png'), fullPage: true });
+  });
+
+  it('switches the language to English and back', async () => {
+    await page.getByTestId('lang').selectOption('en');
+    await page.waitForSelector('nav.main-nav >> text=Telescope');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('main h1')).toBe('Hub — information sharing');
+    await page.screenshot({ path: join(ARTIFACTS, 'hub-en.png'), fullPage: true });
+    await page.getByTestId('lang').selectOption('ja');
+    await page.waitForSelector('nav.main-nav >> text=ダークネット観測');
+  });
+
+  it('serves client-side routes on reload and keeps API 404s as JSON', async () => {
+    const res = await page.goto(server.base + '/effectiveness');
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['cache-control']).toBe('no-cache');
+    await settled(page);
+    expect(await page.textContent('main h1')).toContain('施策の効果');
+    const api = await page.request.get(server.base + '/api/no-such-part/items');
+    expect(api.status()).toBe(404);
+    expect((await api.json()).code).toBe('MAMORI_NOT_FOUND');
+  });
+
+  it('ran without uncaught errors in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
