@@ -43,5 +43,18 @@ export { hashPassword, verifyPassword, sha256Hex } from './auth/secrets.js';
 export { authenticateRequest, hubAuth, requestPrincipal, requestActor } from './auth/fastify.js';
 export { appendAudit, audited, auditReads, actorOf, verifyAudit, assertAuditIntact, checkpointNow, stampPending, type Actor, type AuditEvent, type AuditVerification } from './audit/log.js';
 
+export { SEVERITY_SCALE, CAUSES, REPORT_STATES, ROUTES, TRANSITIONS, type SeverityLevel, type Cause, type ReportState, type ReportRoute } from './reports/severity.js';
+export { INDICATOR_TYPES, normaliseIndicator, type Indicator, type IndicatorType } from './reports/indicators.js';
+export { reportProtection, contentHash, parseReportFields, parseSharing, parseRecipients, type Report, type TimelineEntry, type ReportFields } from './reports/model.js';
+export {
+  createReport, updateReportFields, submitReport, transitionReport, relayReport, getReport, reportReceipts, reportHistory, reportView, identityLeaks, onPublish,
+  type NewReport, type RelayInput, type Receipt, type HistoryEntry, type PublishHooks,
+} from './reports/lifecycle.js';
+export { addComment, listComments, addAttachment, listAttachments, getAttachment, childProtection, type Comment, type AttachmentInfo } from './reports/discussion.js';
+export { listReports, searchReports, exportReports, dashboardSummary, parseFeedQuery, csvCell, MAX_PAGE, type FeedQuery, type FeedPage, type DashboardSummary } from './reports/feed.js';
+export { createTestCommunity, type TestCommunity, type TestMember } from './testing/community.js';
+export { openTestPlatform } from './testing/platform.js';
+
+
 // STIX 2.1 store and TAXII 2.1 (issue 10): everything under ./stix/.
 export * from './stix/index.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends, type Platform } from '@mamori/core';
-import { hubMigrations } from '../model/migrations.js';
+import { openTestPlatform } from '../testing/platform.js';
 import { hubContext, type HubContext } from '../context.js';
 import { createTestCommunity, type TestCommunity } from '../testing/community.js';
 import { actorOf } from '../audit/log.js';
@@ -15,7 +15,7 @@ for (const backend of testBackends()) {
     let c: TestCommunity;
     let clock = Date.UTC(2026, 0, 1);
     beforeAll(async () => {
-      platform = await backend.open({ migrations: [hubMigrations] });
+      platform = await openTestPlatform(backend);
       hub = hubContext(platform, { now: () => clock, config: { login: { maxFailures: 3, lockMs: 60_000, sessionMs: 3_600_000, scryptN: 1024 } } as any });
       c = await createTestCommunity(hub, 'correct horse battery');
     });

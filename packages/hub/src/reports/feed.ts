@@ -1,0 +1,188 @@
+/**
+ * Every way to read many reports: the feed (newest first, 50 a page), search (text and
+ * indicator), export (JSON / CSV) and the dashboard's summary. All of them narrow in SQL by
+ * the caller's audience keys, then pass every row through `canRead`.
+ *
+ * Why the page is right without a loop: a report in the true top N is, within each audience
+ * key it is indexed under, among that key's top N; so the union of each key's top N+1
+ * holds the true top N, and more than N distinct rows means there is a next page.
+ */
+import { sql, type SelectQueryBuilder } from 'kysely';
+import { canRead, principalKeys, type Principal } from '../access/policy.js';
+import { auditReads, type Actor } from '../audit/log.js';
+import type { HubContext } from '../context.js';
+import type { HubTables, ReportRow } from '../model/tables.js';
+import { fail, int, oneOf, optionalTime, text } from '../model/validate.js';
+import { isSectorId, type SectorId } from '../model/sectors.js';
+import { normaliseIndicator, INDICATOR_TYPES } from './indicators.js';
+import { reportProtection, rowToReport, type Report } from './model.js';
+import { reportView } from './lifecycle.js';
+import { CAUSES, REPORT_STATES } from './severity.js';
+
+export interface FeedQuery {
+  limit?: number;
+  /** Opaque cursor from the previous page's `next`. */
+  cursor?: string;
+  sector?: SectorId;
+  minSeverity?: number;
+  status?: string;
+  cause?: string;
+  since?: number;
+  /** Free text matched (case-insensitively) in title, description, impact and affected service. */
+  q?: string;
+  /** An indicator value (IP, domain, hash, ...), normalised before matching. */
+  indicator?: string;
+}
+
+export interface FeedPage {
+  items: Report[];
+  next: string | null;
+}
+
+export const MAX_PAGE = 200;
+
+/** Validates query-string style input into a FeedQuery (each error names its field). */
+export function parseFeedQuery(raw: Record<string, unknown>): FeedQuery {
+  const q: FeedQuery = {};
+  const num = (v: unknown): unknown => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v);
+  if (raw.limit !== undefined) q.limit = int(num(raw.limit), 'limit', 1, MAX_PAGE);
+  if (raw.cursor !== undefined) q.cursor = text(raw.cursor, 'cursor', { min: 1, max: 32 });
+  if (raw.sector !== undefined) q.sector = isSectorId(raw.sector) ? raw.sector : fail('sector', 'must be one of the 14 sector ids');
+  if (raw.minSeverity !== undefined) q.minSeverity = int(num(raw.minSeverity), 'minSeverity', 0, 5);
+  if (raw.status !== undefined) q.status = oneOf(raw.status, 'status', REPORT_STATES);
+  if (raw.cause !== undefined) q.cause = oneOf(raw.cause, 'cause', CAUSES);
+  if (raw.since !== undefined) q.since = optionalTime(num(raw.since), 'since') ?? undefined;
+  if (raw.q !== undefined) q.q = text(raw.q, 'q', { min: 1, max: 200 });
+  if (raw.indicator !== undefined) {
+    const v = text(raw.indicator, 'indicator', { min: 1, max: 2048 });
+    q.indicator = v;
+  }
+  return q;
+}
+
+function decodeCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  const m = /^s(\d{1,15})$/.exec(cursor);
+  if (!m) fail('cursor', 'is not a cursor this server issued');
+  return Number(m[1]);
+}
+
+/** An indicator as typed by a person: try each type's normaliser and keep the values that parse. */
+function indicatorValues(value: string): string[] {
+  const out = new Set<string>([value.trim()]);
+  for (const type of INDICATOR_TYPES) {
+    try { out.add(normaliseIndicator({ type, value }, 'indicator').value); } catch { /* not this type */ }
+  }
+  return [...out];
+}
+
+const likeEscape = (s: string): string => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+type ReportQuery = SelectQueryBuilder<HubTables & { a: HubTables['hub_report_audience']; r: HubTables['hub_report'] }, 'a' | 'r', ReportRow>;
+
+function applyFilters(qb: ReportQuery, q: FeedQuery): ReportQuery {
+  if (q.sector) qb = qb.where('r.sector', '=', q.sector);
+  if (q.minSeverity !== undefined) qb = qb.where('r.severity', '>=', q.minSeverity);
+  if (q.status) qb = qb.where('r.status', '=', q.status);
+  if (q.cause) qb = qb.where('r.cause', '=', q.cause);
+  if (q.since !== undefined) qb = qb.where('r.updated_at', '>=', q.since);
+  if (q.q) {
+    const pattern = likeEscape(q.q);
+    qb = qb.where((eb) => eb.or((['r.title', 'r.description', 'r.impact', 'r.affected_service'] as const).map((c) => sql<boolean>`lower(${sql.ref(c)}) like ${pattern} escape '\\'`)));
+  }
+  if (q.indicator) {
+    const values = indicatorValues(q.indicator);
+    qb = qb.where('r.seq', 'in', (eb) => eb.selectFrom('hub_indicator').select('report_seq').where('value', 'in', values));
+  }
+  return qb;
+}
+
+async function candidates(hub: HubContext, p: Principal, q: FeedQuery, limit: number, before: number | undefined): Promise<ReportRow[]> {
+  const perKey = await Promise.all(principalKeys(p).map((key) => {
+    let qb = hub.db.selectFrom('hub_report_audience as a').innerJoin('hub_report as r', 'r.seq', 'a.report_seq').selectAll('r')
+      .where('a.key', '=', key) as unknown as ReportQuery;
+    if (before !== undefined) qb = qb.where('a.report_seq', '<', before);
+    return applyFilters(qb, q).orderBy('a.report_seq', 'desc').limit(limit + 1).execute();
+  }));
+  const bySeq = new Map<number, ReportRow>();
+  for (const rows of perKey) for (const r of rows) bySeq.set(Number(r.seq), r);
+  return [...bySeq.values()].sort((x, y) => Number(y.seq) - Number(x.seq));
+}
+
+/** One page of the reports `p` may read, newest first; AMBER/RED reads are audited. */
+export async function listReports(hub: HubContext, p: Principal, actor: Actor, q: FeedQuery = {}, via = 'feed'): Promise<FeedPage> {
+  const limit = Math.min(q.limit ?? 50, MAX_PAGE);
+  const rows = await candidates(hub, p, q, limit, decodeCursor(q.cursor));
+  const page = rows.slice(0, limit);
+  const items = page.map(rowToReport).filter((r) => canRead(p, reportProtection(r))).map((r) => reportView(p, r));
+  await auditReads(hub, actor, 'report', items, via);
+  return { items, next: rows.length > limit ? `s${Number(page[page.length - 1].seq)}` : null };
+}
+
+/** Search is the feed with a text or indicator filter (at least one is required). */
+export async function searchReports(hub: HubContext, p: Principal, actor: Actor, q: FeedQuery): Promise<FeedPage> {
+  if (!q.q && !q.indicator) fail('q', 'give q (text) or indicator');
+  return listReports(hub, p, actor, q, 'search');
+}
+
+const CSV_COLUMNS = ['id', 'submittedAt', 'sector', 'severity', 'status', 'cause', 'tlp', 'affectedService', 'title', 'indicators'] as const;
+
+/** A CSV cell: quoted, and defused against spreadsheet formula injection (=, +, -, @, tab, CR). */
+export function csvCell(value: unknown): string {
+  let s = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+/** Exports up to `max` readable reports matching `q` (each page through canRead and audited). */
+export async function exportReports(hub: HubContext, p: Principal, actor: Actor, q: FeedQuery, format: 'json' | 'csv', max = 10_000): Promise<string> {
+  const all: Report[] = [];
+  let cursor = q.cursor;
+  do {
+    const page = await listReports(hub, p, actor, { ...q, cursor, limit: MAX_PAGE }, 'export');
+    all.push(...page.items);
+    cursor = page.next ?? undefined;
+  } while (cursor && all.length < max);
+  const items = all.slice(0, max);
+  if (format === 'json') return JSON.stringify(items);
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const r of items) {
+    lines.push([r.id, r.submittedAt === null ? '' : new Date(r.submittedAt).toISOString(), r.sector, r.severity, r.status, r.cause, r.tlp, r.affectedService, r.title,
+      r.indicators.map((i) => `${i.type}:${i.value}`).join(' ')].map(csvCell).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export interface DashboardSummary {
+  since: number;
+  total: number;
+  bySector: Record<string, number>;
+  bySeverity: Record<string, number>;
+  byStatus: Record<string, number>;
+  byTlp: Record<string, number>;
+  /** True when more rows matched than were counted (`scanLimit`). */
+  truncated: boolean;
+}
+
+/** Counts for the dashboard over the reports `p` may read, updated since `since`. */
+export async function dashboardSummary(hub: HubContext, p: Principal, since: number, scanLimit = 50_000): Promise<DashboardSummary> {
+  const perKey = await Promise.all(principalKeys(p).map((key) =>
+    hub.db.selectFrom('hub_report_audience as a').innerJoin('hub_report as r', 'r.seq', 'a.report_seq')
+      .select(['r.seq', 'r.sector', 'r.severity', 'r.status', 'r.tlp', 'r.sharing', 'r.owner_org_id', 'r.author_user_id', 'r.recipients'])
+      .where('a.key', '=', key).where('r.updated_at', '>=', since).orderBy('a.report_seq', 'desc').limit(scanLimit + 1).execute()));
+  const seen = new Map<number, (typeof perKey)[number][number]>();
+  let truncated = false;
+  for (const rows of perKey) {
+    if (rows.length > scanLimit) truncated = true;
+    for (const r of rows.slice(0, scanLimit)) seen.set(Number(r.seq), r);
+  }
+  const out: DashboardSummary = { since, total: 0, bySector: {}, bySeverity: {}, byStatus: {}, byTlp: {}, truncated };
+  const bump = (m: Record<string, number>, k: string | number): void => { m[k] = (m[k] ?? 0) + 1; };
+  for (const r of seen.values()) {
+    const prot = reportProtection({ tlp: r.tlp as Report['tlp'], sharing: JSON.parse(r.sharing), ownerOrgId: r.owner_org_id, authorUserId: r.author_user_id, recipients: JSON.parse(r.recipients), status: r.status as Report['status'] });
+    if (!canRead(p, prot)) continue;
+    out.total++;
+    bump(out.bySector, r.sector); bump(out.bySeverity, r.severity); bump(out.byStatus, r.status); bump(out.byTlp, r.tlp);
+  }
+  return out;
+}
