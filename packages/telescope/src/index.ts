@@ -26,3 +26,12 @@ export { scannerKind, type SourceRollupRow, type ScannerKind } from './analysis/
 export { CORSARO_DOS_THRESHOLDS, type BackscatterThresholds, type VictimRow } from './analysis/backscatter.js';
 export { CampaignDetector, DEFAULT_CAMPAIGN_THRESHOLDS, type CampaignAlert, type CampaignThresholds } from './analysis/campaigns.js';
 export type { InfectedHostRow } from './analysis/infected.js';
+export { telescopeMigrations } from './store/migrations.js';
+export type { TelescopeTables } from './store/tables.js';
+export { TelescopeSink, TELESCOPE_SUBJECTS, writeInterval, publishInterval, type SinkOptions } from './store/sink.js';
+export {
+  topPorts, topSources, victims, alerts, infectedHosts, timeseries, heatmap, summary,
+  type Window, type TopPort, type TopSource, type StoredVictim, type StoredAlert, type InfectedHost,
+  type SeriesPoint, type Heatmap, type TelescopeSummary,
+} from './store/queries.js';
+export { ingestCapture, type IngestOptions, type IngestReport, type IngestProgress } from './ingest.js';

@@ -71,7 +71,8 @@ export class TelescopeEngine {
   private readonly research: PrefixSet | null;
   private readonly summary = new SummaryPlugin();
   private readonly ports = new PortRollupPlugin();
-  private readonly sources: SourceRollupPlugin | null;
+  private readonly sources = new SourceRollupPlugin();
+  private readonly keepSources: boolean;
   private readonly victims: BackscatterPlugin;
   private readonly infected = new InfectedHostPlugin();
   private readonly campaigns: CampaignDetector;
@@ -86,7 +87,7 @@ export class TelescopeEngine {
     const size = this.darknet ? darknetSizeOf(this.darknet) : (options.darknetSize ?? 0);
     this.victims = new BackscatterPlugin(size, options.backscatter ?? CORSARO_DOS_THRESHOLDS);
     this.campaigns = new CampaignDetector(this.bucketMs, options.campaigns ?? DEFAULT_CAMPAIGN_THRESHOLDS);
-    this.sources = options.sourceRollups === false ? null : new SourceRollupPlugin();
+    this.keepSources = options.sourceRollups !== false;
   }
 
   /** The frame handler to give the capture reader. */
@@ -112,7 +113,7 @@ export class TelescopeEngine {
     const fp = fingerprint(p, this.research);
     this.summary.observe(p, cls, fp);
     this.ports.observe(p, cls);
-    this.sources?.observe(p, cls, fp);
+    this.sources.observe(p, cls, fp);
     this.victims.observe(p, cls);
     if (fp !== 0) this.infected.observe(p, cls, fp);
   };
@@ -135,11 +136,11 @@ export class TelescopeEngine {
     const start = this.bucket;
     const end = this.bucketEnd;
     const ports = this.ports.endInterval(start);
+    const summary = this.summary.endInterval(start, end, this.sources.sourceCount);
+    const sources = this.sources.endInterval(start);
     this.pending.push({
-      startMs: start, endMs: end,
-      summary: this.summary.endInterval(start),
-      ports,
-      sources: this.sources ? this.sources.endInterval(start) : [],
+      startMs: start, endMs: end, summary, ports,
+      sources: this.keepSources ? sources : [],
       victims: this.victims.endInterval(start, end),
       alerts: this.campaigns.update(start, ports),
       infected: this.infected.endInterval(),

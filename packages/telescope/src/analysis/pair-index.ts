@@ -4,22 +4,23 @@
  * rollups (a JS Map of objects costs several times more per packet and per entry).
  */
 export class PairIndex {
-  private keysA: Uint32Array;
-  private keysB: Uint32Array;
-  /** Dense index + 1 per hash slot; 0 = empty. */
-  private slots: Int32Array;
+  /**
+   * Hash slots interleaved as [a, b, dense index + 1, unused]: one probe touches one cache
+   * line, which is what decides the speed once the table outgrows the CPU caches.
+   */
+  private table: Int32Array;
   private mask: number;
   /** Dense arrays of the inserted keys, in insertion order. */
   denseA: Uint32Array;
   denseB: Uint32Array;
   size = 0;
+  /** Whether the last `slot` call inserted its pair. */
+  isNew = false;
 
   constructor(capacity = 1024) {
     let n = 16;
     while (n < capacity * 2) n <<= 1;
-    this.keysA = new Uint32Array(n);
-    this.keysB = new Uint32Array(n);
-    this.slots = new Int32Array(n);
+    this.table = new Int32Array(n * 4);
     this.mask = n - 1;
     this.denseA = new Uint32Array(n >> 1);
     this.denseB = new Uint32Array(n >> 1);
@@ -33,57 +34,60 @@ export class PairIndex {
   }
 
   /** The dense index of (a, b), inserting it when new; `isNew` tells which. */
-  isNew = false;
   slot(a: number, b: number): number {
-    let i = PairIndex.hash(a, b) & this.mask;
-    const slots = this.slots;
+    const t = this.table;
+    const mask = this.mask;
+    const ia = a | 0;
+    const ib = b | 0;
+    let i = PairIndex.hash(a, b) & mask;
     for (;;) {
-      const s = slots[i];
+      const at = i << 2;
+      const s = t[at + 2];
       if (s === 0) break;
-      if (this.keysA[i] === a && this.keysB[i] === b) {
+      if (t[at] === ia && t[at + 1] === ib) {
         this.isNew = false;
         return s - 1;
       }
-      i = (i + 1) & this.mask;
+      i = (i + 1) & mask;
     }
     const index = this.size++;
-    this.keysA[i] = a;
-    this.keysB[i] = b;
-    slots[i] = index + 1;
+    const at = i << 2;
+    t[at] = ia;
+    t[at + 1] = ib;
+    t[at + 2] = index + 1;
     this.denseA[index] = a;
     this.denseB[index] = b;
     this.isNew = true;
-    if (this.size * 2 > this.mask) this.grow();
+    if (this.size * 2 > mask) this.grow();
     return index;
   }
 
   private grow(): void {
     const n = (this.mask + 1) * 2;
-    this.keysA = new Uint32Array(n);
-    this.keysB = new Uint32Array(n);
-    this.slots = new Int32Array(n);
-    this.mask = n - 1;
+    const t = new Int32Array(n * 4);
+    const mask = n - 1;
     const da = new Uint32Array(n >> 1);
     const db = new Uint32Array(n >> 1);
     da.set(this.denseA.subarray(0, this.size));
     db.set(this.denseB.subarray(0, this.size));
+    for (let d = 0; d < this.size; d++) {
+      let i = PairIndex.hash(da[d], db[d]) & mask;
+      while (t[(i << 2) + 2] !== 0) i = (i + 1) & mask;
+      const at = i << 2;
+      t[at] = da[d] | 0;
+      t[at + 1] = db[d] | 0;
+      t[at + 2] = d + 1;
+    }
+    this.table = t;
+    this.mask = mask;
     this.denseA = da;
     this.denseB = db;
-    for (let d = 0; d < this.size; d++) {
-      const a = da[d];
-      const b = db[d];
-      let i = PairIndex.hash(a, b) & this.mask;
-      while (this.slots[i] !== 0) i = (i + 1) & this.mask;
-      this.keysA[i] = a;
-      this.keysB[i] = b;
-      this.slots[i] = d + 1;
-    }
   }
 
   /** Empties the index, keeping its capacity (one interval's worth is a good guess for the next). */
   clear(): void {
     if (this.size === 0) return;
-    this.slots.fill(0);
+    this.table.fill(0);
     this.size = 0;
   }
 }

@@ -72,6 +72,11 @@ export class SourceRollupPlugin implements IntervalPlugin<SourceRollupRow[]> {
     if (this.dests.isNew) c[base + DESTS]++;
   }
 
+  /** Unique sources so far in this interval. */
+  get sourceCount(): number {
+    return this.index.size;
+  }
+
   endInterval(startMs: number): SourceRollupRow[] {
     const n = this.index.size;
     const rows: SourceRollupRow[] = new Array(n);

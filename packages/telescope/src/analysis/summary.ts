@@ -1,7 +1,6 @@
 /** Interval totals: packets, bytes and unique sources, per class and overall (the dashboard's time series). */
 import { AMPLIFICATION_PORTS, PACKET_CLASS_NAMES, PacketClass, type PacketClassCode, type PacketClassName } from '../classify/classes.js';
 import type { PacketInfo } from '../decode/packet.js';
-import { PairIndex } from './pair-index.js';
 import type { IntervalPlugin } from './plugin.js';
 
 export interface IntervalSummary {
@@ -21,7 +20,6 @@ export class SummaryPlugin implements IntervalPlugin<IntervalSummary> {
   private readonly byClass = new Float64Array(PACKET_CLASS_NAMES.length);
   private readonly byFingerprint = new Float64Array(16);
   private amplification = 0;
-  private readonly sources = new PairIndex(4096);
 
   observe(p: PacketInfo, cls: PacketClassCode, fp: number): void {
     this.packets++;
@@ -29,15 +27,15 @@ export class SummaryPlugin implements IntervalPlugin<IntervalSummary> {
     this.byClass[cls]++;
     if (fp !== 0) this.byFingerprint[fp]++;
     if (cls === PacketClass.UDP_PROBE && AMPLIFICATION_PORTS.has(p.dstPort)) this.amplification++;
-    this.sources.slot(p.src, p.ipVersion);
   }
 
-  endInterval(startMs: number): IntervalSummary {
+  /** `sources`: unique sources of the interval, which the source rollup already counts. */
+  endInterval(startMs: number, _endMs = 0, sources = 0): IntervalSummary {
     const byClass = {} as Record<PacketClassName, number>;
     PACKET_CLASS_NAMES.forEach((n, i) => { byClass[n] = this.byClass[i]; });
     const fpCount = (bit: number): number => this.byFingerprint.reduce((a, v, i) => (i & bit ? a + v : a), 0);
     const out: IntervalSummary = {
-      bucketMs: startMs, packets: this.packets, bytes: this.bytes, sources: this.sources.size, byClass,
+      bucketMs: startMs, packets: this.packets, bytes: this.bytes, sources, byClass,
       amplificationProbes: this.amplification,
       fingerprinted: { mirai: fpCount(1), zmap: fpCount(2), masscan: fpCount(4), research: fpCount(8) },
     };
@@ -46,7 +44,6 @@ export class SummaryPlugin implements IntervalPlugin<IntervalSummary> {
     this.amplification = 0;
     this.byClass.fill(0);
     this.byFingerprint.fill(0);
-    this.sources.clear();
     return out;
   }
 }

@@ -4,8 +4,7 @@
  * (`follow`). Every source goes through the same window buffer and the same parser, so
  * memory stays at one window however long the capture is.
  */
-import { open } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { MamoriError } from '@mamori/core';
@@ -87,7 +86,7 @@ export async function readCapture(source: string | Readable, onFrame: FrameHandl
   const win = new Window(options.chunkSize ?? 4 * 1024 * 1024);
   let gzip = false;
   if (typeof source === 'string' && source !== '-') {
-    const head = await readHead(source);
+    const head = readHead(source);
     if (isGzip(head)) {
       if (options.follow) throw new MamoriError('MAMORI_USAGE', { reason: '--follow cannot follow a gzip-compressed file' });
       gzip = true;
@@ -103,33 +102,37 @@ export async function readCapture(source: string | Readable, onFrame: FrameHandl
   return { format: parser.format!, linkType: parser.linkType, frames: parser.frames, bytes: win.offset + (win.end - win.start), gzip };
 }
 
-async function readHead(path: string): Promise<Uint8Array> {
-  const fh = await openOrThrow(path);
+function openOrThrow(path: string): number {
   try {
-    const head = new Uint8Array(2);
-    const { bytesRead } = await fh.read(head, 0, 2, 0);
-    return head.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
-async function openOrThrow(path: string): ReturnType<typeof open> {
-  try {
-    return await open(path, 'r');
+    return openSync(path, 'r');
   } catch (e) {
     throw new MamoriError('MAMORI_TELESCOPE_INPUT', { reason: `cannot open ${path}: ${(e as Error).message}` }, { cause: e });
   }
 }
 
+function readHead(path: string): Uint8Array {
+  const fd = openOrThrow(path);
+  try {
+    const head = new Uint8Array(2);
+    return head.subarray(0, readSync(fd, head, 0, 2, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Plain files are read synchronously into the window: from the page cache that is a memcpy,
+ * and a thread-pool round trip per window would cost more than it saves. The event loop
+ * still turns between windows (at `onChunk` and while following).
+ */
 async function readFile(path: string, parser: CaptureParser, win: Window, options: ReadOptions): Promise<void> {
-  const fh = await openOrThrow(path);
+  const fd = openOrThrow(path);
   const chunk = options.chunkSize ?? 4 * 1024 * 1024;
   let position = 0;
   try {
     for (;;) {
       win.compact(chunk);
-      const { bytesRead } = await fh.read(win.buf, win.end, win.buf.length - win.end, position);
+      const bytesRead = readSync(fd, win.buf, win.end, win.buf.length - win.end, position);
       if (bytesRead === 0) {
         if (!options.follow || options.signal?.aborted) break;
         await sleep(options.pollMs ?? 250, options.signal);
@@ -142,7 +145,7 @@ async function readFile(path: string, parser: CaptureParser, win: Window, option
       await options.onChunk?.(win.offset);
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 

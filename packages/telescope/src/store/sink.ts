@@ -1,0 +1,138 @@
+/**
+ * Where finished intervals go: the store (one transaction per interval, upserts so a
+ * bucket split across two captures adds up) and the bus (`mamori.telescope.*` events).
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Bus, Store } from '@mamori/core';
+import type { IntervalResult } from '../analysis/engine.js';
+import type { TelescopeTables } from './tables.js';
+
+/** Subjects the telescope publishes on. */
+export const TELESCOPE_SUBJECTS = {
+  interval: 'mamori.telescope.interval',
+  alert: 'mamori.telescope.alert',
+  victim: 'mamori.telescope.victim',
+  infected: 'mamori.telescope.infected',
+  rate: 'mamori.telescope.rate',
+} as const;
+
+/** Rows per INSERT: under SQLite's and PostgreSQL's bound-parameter limits for our widest table. */
+const BATCH = 400;
+
+function chunks<T>(rows: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += BATCH) out.push(rows.slice(i, i + BATCH));
+  return out;
+}
+
+/** `a + excluded.a` for every named column. */
+function adding<C extends string>(table: string, cols: C[]): Record<C, RawBuilder<number>> {
+  const set = {} as Record<C, RawBuilder<number>>;
+  for (const c of cols) set[c] = sql<number>`${sql.ref(`${table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`;
+  return set;
+}
+function larger(table: string, col: string): RawBuilder<number> {
+  return sql<number>`case when ${sql.ref(`excluded.${col}`)} > ${sql.ref(`${table}.${col}`)} then ${sql.ref(`excluded.${col}`)} else ${sql.ref(`${table}.${col}`)} end`;
+}
+function smaller(table: string, col: string): RawBuilder<number> {
+  return sql<number>`case when ${sql.ref(`excluded.${col}`)} < ${sql.ref(`${table}.${col}`)} then ${sql.ref(`excluded.${col}`)} else ${sql.ref(`${table}.${col}`)} end`;
+}
+
+export interface SinkOptions {
+  /** Publish events on the bus (default true). */
+  publish?: boolean;
+}
+
+export async function writeInterval(db: Kysely<TelescopeTables>, r: IntervalResult): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const s = r.summary;
+    await tx.insertInto('telescope_intervals').values({
+      bucket_ms: r.startMs, bucket_size_ms: r.endMs - r.startMs, packets: s.packets, bytes: s.bytes, sources: s.sources,
+      by_class: JSON.stringify(s.byClass), amplification: s.amplificationProbes, fingerprinted: JSON.stringify(s.fingerprinted),
+    }).onConflict((oc) => oc.column('bucket_ms').doUpdateSet({
+      // Unique sources of two partial buckets do not add; the larger is a lower bound.
+      ...adding('telescope_intervals', ['packets', 'bytes', 'amplification']),
+      sources: larger('telescope_intervals', 'sources'),
+      by_class: sql.ref('excluded.by_class'),
+      fingerprinted: sql.ref('excluded.fingerprinted'),
+    })).execute();
+
+    for (const batch of chunks(r.ports)) {
+      await tx.insertInto('telescope_port_rollups')
+        .values(batch.map((p) => ({ bucket_ms: p.bucketMs, proto: p.proto, port: p.port, packets: p.packets, bytes: p.bytes, sources: p.sources })))
+        .onConflict((oc) => oc.columns(['bucket_ms', 'proto', 'port']).doUpdateSet({
+          ...adding('telescope_port_rollups', ['packets', 'bytes']),
+          sources: larger('telescope_port_rollups', 'sources'),
+        })).execute();
+    }
+
+    for (const batch of chunks(r.sources)) {
+      await tx.insertInto('telescope_source_rollups')
+        .values(batch.map((x) => ({
+          bucket_ms: x.bucketMs, src: x.src, packets: x.packets, bytes: x.bytes, syn_scan: x.synScan, tcp_other: x.tcpOther,
+          udp_probe: x.udpProbe, icmp_probe: x.icmpProbe, backscatter: x.backscatter, destinations: x.destinations,
+          fingerprint: x.fingerprint, first_ms: Math.floor(x.firstMs), last_ms: Math.floor(x.lastMs),
+        })))
+        .onConflict((oc) => oc.columns(['bucket_ms', 'src']).doUpdateSet({
+          ...adding('telescope_source_rollups', ['packets', 'bytes', 'syn_scan', 'tcp_other', 'udp_probe', 'icmp_probe', 'backscatter']),
+          destinations: larger('telescope_source_rollups', 'destinations'),
+          fingerprint: sql<string | null>`coalesce(${sql.ref('excluded.fingerprint')}, ${sql.ref('telescope_source_rollups.fingerprint')})`,
+          first_ms: smaller('telescope_source_rollups', 'first_ms'),
+          last_ms: larger('telescope_source_rollups', 'last_ms'),
+        })).execute();
+    }
+
+    for (const v of r.victims) {
+      // The victim's attack vector is cumulative: each interval re-states it in full.
+      await tx.insertInto('telescope_victims').values({
+        victim: v.victim, first_ms: Math.floor(v.firstMs), last_ms: Math.floor(v.lastMs), packets: v.packets, bytes: v.bytes,
+        ports: JSON.stringify(v.ports), max_ppm: v.maxPpm, observed_pps: v.observedPps, estimated_pps: v.estimatedAttackPps,
+      }).onConflict((oc) => oc.columns(['victim', 'first_ms']).doUpdateSet({
+        last_ms: sql.ref('excluded.last_ms'), packets: sql.ref('excluded.packets'), bytes: sql.ref('excluded.bytes'),
+        ports: sql.ref('excluded.ports'), max_ppm: sql.ref('excluded.max_ppm'), observed_pps: sql.ref('excluded.observed_pps'),
+        estimated_pps: sql.ref('excluded.estimated_pps'),
+      })).execute();
+    }
+
+    for (const a of r.alerts) {
+      await tx.insertInto('telescope_alerts').values({
+        bucket_ms: a.bucketMs, proto: a.proto, port: a.port, sources: a.sources, baseline_mean: a.baselineMean,
+        baseline_stddev: a.baselineStddev, packets: a.packets,
+      }).onConflict((oc) => oc.columns(['bucket_ms', 'proto', 'port']).doNothing()).execute();
+    }
+
+    for (const batch of chunks(r.infected)) {
+      await tx.insertInto('telescope_infected')
+        .values(batch.map((h) => ({
+          address: h.address, fingerprint: h.fingerprint, first_ms: Math.floor(h.firstMs), last_ms: Math.floor(h.lastMs),
+          packets: h.packets, ports: JSON.stringify(h.ports),
+        })))
+        .onConflict((oc) => oc.column('address').doUpdateSet({
+          packets: sql<number>`${sql.ref('telescope_infected.packets')} + ${sql.ref('excluded.packets')}`,
+          first_ms: smaller('telescope_infected', 'first_ms'),
+          last_ms: larger('telescope_infected', 'last_ms'),
+          ports: sql.ref('excluded.ports'),
+        })).execute();
+    }
+  });
+}
+
+/** Events for one interval: a summary, each alert, each victim report, the infected hosts seen. */
+export async function publishInterval(bus: Bus, r: IntervalResult): Promise<void> {
+  await bus.publish(TELESCOPE_SUBJECTS.interval, { startMs: r.startMs, endMs: r.endMs, ...r.summary, ports: r.ports.length });
+  for (const a of r.alerts) await bus.publish(TELESCOPE_SUBJECTS.alert, a);
+  for (const v of r.victims) await bus.publish(TELESCOPE_SUBJECTS.victim, v);
+  if (r.infected.length > 0) await bus.publish(TELESCOPE_SUBJECTS.infected, { bucketMs: r.startMs, hosts: r.infected });
+}
+
+export class TelescopeSink {
+  private readonly db: Kysely<TelescopeTables>;
+  constructor(private readonly platform: { store: Store; bus: Bus }, private readonly options: SinkOptions = {}) {
+    this.db = platform.store.as<TelescopeTables>();
+  }
+
+  async write(r: IntervalResult): Promise<void> {
+    await writeInterval(this.db, r);
+    if (this.options.publish !== false) await publishInterval(this.platform.bus, r);
+  }
+}
