@@ -28,11 +28,12 @@ function integer(bytes: Uint8Array): number[] {
 
 const SHA256_OID = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 
-export function timeStampRequest(sha256: Uint8Array, nonce: Uint8Array, certReq = true): Uint8Array<ArrayBuffer> {
+/** `nonce` null leaves it out (as `openssl ts -query -no_nonce` does). */
+export function timeStampRequest(sha256: Uint8Array, nonce: Uint8Array | null, certReq = true): Uint8Array<ArrayBuffer> {
   if (sha256.length !== 32) throw new Error('a SHA-256 digest is 32 bytes');
   const algorithm = tlv(0x30, [...SHA256_OID, 0x05, 0x00]);
   const imprint = tlv(0x30, [...algorithm, ...tlv(0x04, sha256)]);
-  const body = [...tlv(0x02, [1]), ...imprint, ...integer(nonce), ...(certReq ? tlv(0x01, [0xff]) : [])];
+  const body = [...tlv(0x02, [1]), ...imprint, ...(nonce ? integer(nonce) : []), ...(certReq ? tlv(0x01, [0xff]) : [])];
   return Uint8Array.from(tlv(0x30, body));
 }
 

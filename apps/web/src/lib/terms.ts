@@ -21,8 +21,9 @@ export const SECTORS = [
   { id: 'petroleum', ja: '石油', en: 'Petroleum', aliases: ['oil'] },
 ] as const;
 
+/** `Information and communications`, `information_communications`, `info & comm` → one key. */
 function norm(s: string): string {
-  return s.trim().toLowerCase().replace(/[\s_&]+/g, '-').replace(/-+/g, '-');
+  return s.trim().toLowerCase().replace(/&|\band\b/g, ' ').trim().replace(/[\s_-]+/g, '-');
 }
 
 const sectorIndex = new Map<string, (typeof SECTORS)[number]>();
