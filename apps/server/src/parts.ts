@@ -6,11 +6,15 @@ import type { MigrationSet } from '@mamori/core';
 import type { RouteModule } from './route-module.js';
 import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './routes/web.js';
+import { trustRoutes } from './routes/trust.js';
+import { trustMigrations } from '@mamori/trust';
 
 export const migrationSets: MigrationSet[] = [
+  trustMigrations,
 ];
 
 export const routeModules: RouteModule[] = [
   healthRoutes,
+  trustRoutes,
   webRoutes,
 ];

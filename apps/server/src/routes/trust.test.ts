@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends, type Platform } from '@mamori/core';
+import { initTrust, parseTimeStampResp, PKIStatus, requestTimeStamp, trustFiles, trustMigrations, verifyTimeStampToken } from '@mamori/trust';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../server.js';
+import { trustRoutes } from './trust.js';
+
+const openssl = (args: string[], cwd: string) => {
+  const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 20_000 });
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+};
+
+let platform: Platform;
+let app: FastifyInstance;
+let url: string;
+let work: string;
+
+beforeAll(async () => {
+  platform = await testBackends()[0].open({ migrations: [trustMigrations] });
+  app = await buildServer(platform, { modules: [trustRoutes] });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/tsa`;
+  work = mkdtempSync(join(tmpdir(), 'mamori-tsa-http-'));
+  writeFileSync(join(work, 'data.txt'), 'submitted report\n');
+  openssl(['ts', '-query', '-data', 'data.txt', '-sha256', '-cert', '-out', 'q.tsq'], work);
+});
+afterAll(async () => {
+  await app.close();
+  await platform.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const post = (body: Buffer, type = 'application/timestamp-query') => fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
+
+describe('POST /tsa', () => {
+  it('answers 503 with a systemFailure rejection before `trust init`', async () => {
+    const res = await post(readFileSync(join(work, 'q.tsq')));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toBe('application/timestamp-reply');
+    expect(parseTimeStampResp(new Uint8Array(await res.arrayBuffer())).failInfo).toBe('systemFailure');
+  });
+
+  it('answers an openssl query over HTTP; openssl ts -verify accepts the reply', async () => {
+    await initTrust({ dir: join(platform.config.dataDir, 'trust'), organisation: 'HTTP TSA' });
+    const res = await post(readFileSync(join(work, 'q.tsq')));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/timestamp-reply');
+    writeFileSync(join(work, 'r.tsr'), Buffer.from(await res.arrayBuffer()));
+    const files = (role: 'root' | 'tsa') => trustFiles(join(platform.config.dataDir, 'trust'), role).cert;
+    const v = openssl(['ts', '-verify', '-queryfile', 'q.tsq', '-in', 'r.tsr', '-CAfile', files('root'), '-untrusted', files('tsa')], work);
+    expect(v.out).toContain('Verification: OK');
+  });
+
+  it('serves the mamori client, with serial numbers increasing', async () => {
+    const data = Buffer.from('hello');
+    const { createHash } = await import('node:crypto');
+    const digest = createHash('sha256').update(data).digest();
+    const t1 = await requestTimeStamp(url, digest);
+    const t2 = await requestTimeStamp(url, digest);
+    const anchors = [...(await import('@mamori/trust')).loadTrustAnchors(join(platform.config.dataDir, 'trust'))];
+    const v1 = verifyTimeStampToken(t1, { data, trustAnchors: anchors });
+    const v2 = verifyTimeStampToken(t2, { data, trustAnchors: anchors });
+    expect(v1.valid && v2.valid).toBe(true);
+    expect(v2.serialNumber! > v1.serialNumber!).toBe(true);
+  });
+
+  it('rejects garbage with badDataFormat and an unknown content type with 415', async () => {
+    const res = await post(Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff]));
+    expect(res.status).toBe(200);
+    const parsed = parseTimeStampResp(new Uint8Array(await res.arrayBuffer()));
+    expect(parsed.status).toBe(PKIStatus.rejection);
+    expect(parsed.failInfo).toBe('badDataFormat');
+    expect((await post(Buffer.from('x'), 'text/plain')).status).toBe(415);
+  });
+
+  it('GET /tsa/certificates returns the TSA chain as PEM', async () => {
+    const res = await fetch(`${url}/certificates`);
+    expect(res.status).toBe(200);
+    expect((await res.text()).match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+  });
+});
