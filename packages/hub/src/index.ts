@@ -47,14 +47,18 @@ export { SEVERITY_SCALE, CAUSES, REPORT_STATES, ROUTES, TRANSITIONS, type Severi
 export { INDICATOR_TYPES, normaliseIndicator, type Indicator, type IndicatorType } from './reports/indicators.js';
 export { reportProtection, contentHash, parseReportFields, parseSharing, parseRecipients, type Report, type TimelineEntry, type ReportFields } from './reports/model.js';
 export {
-  createReport, updateReportFields, submitReport, transitionReport, relayReport, getReport, reportReceipts, reportHistory, reportView, identityLeaks, onPublish,
-  type NewReport, type RelayInput, type Receipt, type HistoryEntry, type PublishHooks,
+  createReport, updateReportFields, submitReport, transitionReport, relayReport, getReport, reportReceipts, reportHistory, reportView, identityLeaks,
+  type NewReport, type RelayInput, type Receipt, type HistoryEntry,
 } from './reports/lifecycle.js';
 export { addComment, listComments, addAttachment, listAttachments, getAttachment, childProtection, type Comment, type AttachmentInfo } from './reports/discussion.js';
 export { listReports, searchReports, exportReports, dashboardSummary, parseFeedQuery, csvCell, MAX_PAGE, type FeedQuery, type FeedPage, type DashboardSummary } from './reports/feed.js';
+export { addSubscription, listSubscriptions, removeSubscription, setOnCall, listOnCall, CHANNELS, type Subscription, type Channel, type OnCallEntry } from './alerts/subscriptions.js';
+export { AlertDispatcher, ackPage, listPages, listDeadLetters, retryDeadLetter, type DispatchStats, type DispatcherOptions, type Page, type DeadLetter } from './alerts/dispatcher.js';
+export { subscribeLive, PUBLISHED_SUBJECT, type LiveFilter } from './alerts/live.js';
+export { signWebhook, verifyWebhookSignature, postWebhook, smtpMailer, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, type Mailer } from './alerts/transports.js';
+export { enqueueAlerts, openPageIfSevere } from './alerts/fanout.js';
 export { createTestCommunity, type TestCommunity, type TestMember } from './testing/community.js';
 export { openTestPlatform } from './testing/platform.js';
-
 
 // STIX 2.1 store and TAXII 2.1 (issue 10): everything under ./stix/.
 export * from './stix/index.js';

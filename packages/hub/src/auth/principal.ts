@@ -4,7 +4,9 @@
  * operator. Every failure is a 401 that says which check failed, never which part of a
  * forged token was close.
  */
+import type { Kysely } from 'kysely';
 import { MamoriError } from '@mamori/core';
+import type { HubTables } from '../model/tables.js';
 import { can, TOKEN_SCOPES, type Principal, type TokenScope } from '../access/policy.js';
 import { audited, type Actor } from '../audit/log.js';
 import type { HubContext } from '../context.js';
@@ -16,12 +18,12 @@ import { looksLikeToken, newTokenSecret, sha256Hex, verifyPassword } from './sec
 const unauthenticated = (reason: string): MamoriError => new MamoriError('MAMORI_HUB_UNAUTHENTICATED', { reason });
 
 /** Loads the principal of a user (roles, organisation, sector, groups) with the given scopes. */
-export async function principalOf(hub: HubContext, userId: string, scopes: TokenScope[], via: Principal['via'], tokenId?: string): Promise<Principal> {
-  const row = await hub.db.selectFrom('hub_user as u').innerJoin('hub_org as o', 'o.id', 'u.org_id')
+export async function principalOf(hub: HubContext, userId: string, scopes: TokenScope[], via: Principal['via'], tokenId?: string, db: Kysely<HubTables> = hub.db): Promise<Principal> {
+  const row = await db.selectFrom('hub_user as u').innerJoin('hub_org as o', 'o.id', 'u.org_id')
     .select(['u.id', 'u.org_id', 'u.roles', 'u.disabled', 'o.sector', 'o.role']).where('u.id', '=', userId).executeTakeFirst();
   if (!row) throw unauthenticated('unknown user');
   if (row.disabled) throw unauthenticated('user disabled');
-  const groups = await hub.db.selectFrom('hub_group_member').select('group_id').where('org_id', '=', row.org_id).execute();
+  const groups = await db.selectFrom('hub_group_member').select('group_id').where('org_id', '=', row.org_id).execute();
   return {
     userId: row.id, orgId: row.org_id, orgSector: row.sector as SectorId | null, orgRole: row.role as OrgRole,
     roles: JSON.parse(row.roles) as UserRole[], groupIds: groups.map((g) => g.group_id), scopes, via, tokenId,

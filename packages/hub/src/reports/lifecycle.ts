@@ -14,25 +14,13 @@ import type { HubTables } from '../model/tables.js';
 import { fail, text } from '../model/validate.js';
 import { contentHash, parseRecipients, parseReportFields, parseSharing, parseTimeline, reportProtection, type Report } from './model.js';
 import { insertReport, loadReport, updateReport } from './repo.js';
+import { enqueueAlerts, openPageIfSevere } from '../alerts/fanout.js';
 import { TRANSITIONS, ROUTES, type ReportRoute, type ReportState } from './severity.js';
 
-/** Called inside the publishing transaction (alerts, paging) and after commit (live fan-out). */
-export interface PublishHooks {
-  inTransaction?(trx: Kysely<HubTables>, report: Report): Promise<void>;
-  afterCommit?(report: Report): Promise<void>;
-}
-
-const hooks: PublishHooks[] = [];
-/** Registers what happens when a report is published (alerts register here). */
-export function onPublish(h: PublishHooks): () => void {
-  hooks.push(h);
-  return () => { const i = hooks.indexOf(h); if (i >= 0) hooks.splice(i, 1); };
-}
-
+/** After commit: tell every server (SSE streams, dispatchers) through the bus. */
 async function published(hub: HubContext, report: Report): Promise<void> {
-  await hub.bus.publish(`mamori.hub.report.${report.status === 'draft' ? 'draft' : 'published'}`, { id: report.id, version: report.version })
+  await hub.bus.publish('mamori.hub.report.published', { id: report.id, version: report.version, severity: report.severity })
     .catch((e) => hub.log.warn({ err: e }, 'hub: publishing report event failed'));
-  for (const h of hooks) await h.afterCommit?.(report).catch((e) => hub.log.warn({ err: e }, 'hub: publish hook failed'));
 }
 
 async function routeRecipients(db: Kysely<HubTables>, route: ReportRoute, sector: string): Promise<string[]> {
@@ -56,8 +44,10 @@ async function receipts(trx: Kysely<HubTables>, reportId: string, delivered: Rep
   if (orgIds.length) await trx.insertInto('hub_receipt').values(orgIds.map((o) => ({ report_id: reportId, recipient_org_id: o, via, delivered_report_id: delivered.id, content_sha256: hash, at }))).execute();
 }
 
-async function publishInTrx(trx: Kysely<HubTables>, report: Report): Promise<void> {
-  for (const h of hooks) await h.inTransaction?.(trx, report);
+/** Inside the publishing transaction: alerts to subscribers who may read it, and paging. */
+async function publishInTrx(hub: HubContext, trx: Kysely<HubTables>, report: Report): Promise<void> {
+  await enqueueAlerts(hub, trx, report);
+  await openPageIfSevere(hub, trx, report);
 }
 
 export interface NewReport {
@@ -87,7 +77,7 @@ export async function createReport(hub: HubContext, p: Principal, actor: Actor, 
     await insertReport(trx, report, p.userId, report.status === 'draft' ? 'create' : 'submit');
     if (report.status === 'submitted') {
       await receipts(trx, report.id, report, report.recipients.orgIds!, 'route', now);
-      await publishInTrx(trx, report);
+      await publishInTrx(hub, trx, report);
     }
   });
   if (report.status === 'submitted') await published(hub, report);
@@ -118,7 +108,7 @@ export async function submitReport(hub: HubContext, p: Principal, actor: Actor, 
   await audited(hub, actor, { action: 'report.submit', objectType: 'report', objectId: id, tlp: next.tlp, detail: { route: next.route } }, async (trx) => {
     await updateReport(trx, seq, next, p.userId, 'submit');
     await receipts(trx, id, next, next.recipients.orgIds!, 'route', now);
-    await publishInTrx(trx, next);
+    await publishInTrx(hub, trx, next);
   });
   await published(hub, next);
   return next;
@@ -211,7 +201,7 @@ export async function relayReport(hub: HubContext, p: Principal, actor: Actor, i
     if (sharing.groupIds!.length) for (const o of await trx.selectFrom('hub_group_member').select('org_id').where('group_id', 'in', sharing.groupIds!).execute()) reached.add(o.org_id);
     reached.delete(report.ownerOrgId);
     await receipts(trx, id, relayed, [...reached], 'relay', now);
-    await publishInTrx(trx, relayed);
+    await publishInTrx(hub, trx, relayed);
   });
   await published(hub, relayed);
   return { relayed, source };

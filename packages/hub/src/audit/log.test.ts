@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { testBackends, type Platform } from '@mamori/core';
+import { openTestPlatform } from '../testing/platform.js';
+import { hubContext, type HubContext } from '../context.js';
+import { LOCAL_OPERATOR } from '../auth/principal.js';
+import { addOrg } from '../model/community.js';
+import { actorOf, checkpointNow, verifyAudit } from './log.js';
+
+for (const backend of testBackends()) {
+  describe(`audit log on ${backend.name}`, () => {
+    let platform: Platform;
+    let hub: HubContext;
+    const stamped: string[] = [];
+    beforeAll(async () => {
+      platform = await openTestPlatform(backend);
+      hub = hubContext(platform, {
+        config: { audit: { checkpointEvery: 4 } } as any,
+        // A stand-in stamper: records what it was asked to stamp and answers a token naming it.
+        stampCheckpoint: async (hash) => { stamped.push(hash); return { kind: 'test', token: `stamp:${hash}` }; },
+      });
+      for (let i = 0; i < 10; i++) await addOrg(hub, LOCAL_OPERATOR, actorOf(LOCAL_OPERATOR, '127.0.0.1'), { name: `org ${i}`, role: 'isp' });
+    });
+    afterAll(() => platform?.close());
+
+    it('chains every write, checkpoints every N entries and stamps the checkpoints', async () => {
+      const cp = await checkpointNow(hub);
+      const v = await verifyAudit(hub, { verifyStamp: async (hash, kind, token) => kind === 'test' && token === `stamp:${hash}` });
+      expect(v).toMatchObject({ ok: true, entries: 10, checkpoints: 3, stampedCheckpoints: 3, head: cp });
+      expect(stamped).toHaveLength(3);
+    });
+
+    it('refuses updates and deletes through the append-only triggers', async () => {
+      await expect(sql`update hub_audit set action = 'x' where seq = 2`.execute(platform.store.db)).rejects.toThrow(/append-only/);
+      await expect(sql`delete from hub_audit where seq = 2`.execute(platform.store.db)).rejects.toThrow(/append-only/);
+    });
+
+    it('detects an altered, a deleted and a truncated entry once someone bypasses the triggers', async () => {
+      const drop = platform.store.dialect === 'postgres'
+        ? [sql`drop trigger hub_audit_no_update on hub_audit`]
+        : [sql`drop trigger hub_audit_no_update`, sql`drop trigger hub_audit_no_delete`];
+      for (const q of drop) await q.execute(platform.store.db);
+      await sql`update hub_audit set detail = '{"name":"forged"}' where seq = 3`.execute(platform.store.db);
+      expect((await verifyAudit(hub)).fault).toEqual({ seq: 3, reason: 'content does not match its hash (altered)' });
+      await sql`delete from hub_audit where seq = 3`.execute(platform.store.db);
+      expect((await verifyAudit(hub)).fault).toEqual({ seq: 3, reason: 'entry missing (next stored entry is 4)' });
+      await sql`delete from hub_audit where seq >= 3`.execute(platform.store.db);
+      expect((await verifyAudit(hub)).fault?.reason).toMatch(/truncated/);
+      await expect(verifyAudit(hub, { verifyStamp: async () => false })).resolves.toMatchObject({ ok: false });
+    });
+  });
+}
