@@ -18,3 +18,16 @@ export {
   type VersionMatch, type ReadNarrowing, type ObjectQuery, type StoredObject, type ObjectPage, type StatusResource,
 } from './store/stix-store.js';
 export { extractValues, type ExtractedValue } from './store/values.js';
+export { TAXII_MEDIA_TYPE, STIX_MEDIA_TYPE, acceptsTaxii, isTaxiiContentType } from './taxii/media.js';
+export { encodeCursor, decodeCursor, queryDigest } from './taxii/cursor.js';
+export { parseTaxiiQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type TaxiiFilter, type RawQuery } from './taxii/params.js';
+export type { TaxiiAccess, ObjectAccessFacts, TaxiiAuditEvent } from './taxii/access.js';
+export { hubTaxiiAccess, collectionSharing } from './taxii/hub-access.js';
+export { TaxiiService, type TaxiiServiceOptions, type PageAnswer, type Envelope, type ManifestRecord } from './taxii/service.js';
+export { createTaxiiService, loadCursorKey, taxiiConfigSchema, type TaxiiConfig } from './taxii/setup.js';
+export { taxiiErrorOf, type TaxiiError } from './taxii/errors.js';
+export { TaxiiClient, type TaxiiClientOptions, type TaxiiCollectionInfo, type ObjectsQuery, type ObjectsPage, type TaxiiStatus } from './client/taxii-client.js';
+export {
+  pullCollection, pushObjects, pushCollection, batchesFor, pullKey,
+  type PullOptions, type PullPosition, type PullProgress, type PushOptions, type PushProgress,
+} from './client/sync.js';

@@ -46,6 +46,8 @@ export interface AddOutcome {
   id: string;
   version: string;
   message?: string;
+  /** For objects newly stored: the TLP they were stored under. */
+  tlp?: StixTlp;
 }
 
 export interface AddResult {
@@ -231,13 +233,14 @@ export class StixStore {
         seen.add(k);
         list.push({ key: p.versionKey, digest: p.digest });
         versions.set(id, list);
+        const tlp = effectiveTlp(p.o, collection.defaultTlp);
         rows.push({
           collection_id: collection.id, id, version: p.version, version_key: p.versionKey, type: String(p.o.type),
           spec_version: typeof p.o.spec_version === 'string' ? p.o.spec_version : '2.1', date_added: dateAdded,
-          tlp: effectiveTlp(p.o, collection.defaultTlp), owner_org_id: ctx.ownerOrgId ?? null, author_user_id: ctx.authorUserId ?? null,
+          tlp, owner_org_id: ctx.ownerOrgId ?? null, author_user_id: ctx.authorUserId ?? null,
           is_latest: 0, is_first: 0, digest: p.digest, body: p.canon,
         });
-        result.successes.push({ id, version: p.version });
+        result.successes.push({ id, version: p.version, tlp });
       }
       if (rows.length === 0) return result;
 
