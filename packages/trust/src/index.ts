@@ -15,7 +15,7 @@ export { parseTimeStampReq, encodeTimeStampReq, type TimeStampRequest, type Fail
 export { parseTimeStampResp, encodeRejection, PKIStatus, type TimeStampResponse } from './tsp/response.js';
 export { parseTstInfo, type TstInfo, type Accuracy } from './tsp/tst-info.js';
 export { TimeStampAuthority, type TsaOptions, type StampOptions } from './tsp/authority.js';
-export { verifyTimeStampToken, type StampVerdict, type StampVerifyOptions } from './tsp/verify.js';
+export { verifyTimeStampToken, readTimeStampToken, type StampVerdict, type StampVerifyOptions } from './tsp/verify.js';
 export { StoreSerialSource, CounterSerialSource, trustMigrations, type SerialSource } from './tsp/serials.js';
 export { NtpClockPolicy, querySntp, systemClock, type ClockPolicy, type NtpPolicyOptions, type NtpSample } from './tsp/clock.js';
 export type { DigestName } from './asn1/oids.js';
@@ -33,3 +33,4 @@ export { canonicalJson } from './chain/canonical.js';
 export { trustConfig, trustConfigSchema, DEFAULT_TSA_POLICY, type TrustConfig } from './config.js';
 export { openTrust, type TrustServices, type OpenTrustOptions } from './service.js';
 export { createTestTrust, type TestTrust } from './testing.js';
+export { readPkcs12, readPem, installIdentity, type KeyMaterial, type ImportResult } from './pki/import.js';

@@ -5,7 +5,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerCore } from './core.js';
+import { registerTrust } from './trust.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerCore(program, ctx);
+  registerTrust(program, ctx);
 }

@@ -5,7 +5,7 @@
  * parse fault is an invalid verdict with the reason, never "valid".
  */
 import { createHash } from 'node:crypto';
-import { isMamoriError } from '@mamori/core';
+import { MamoriError, isMamoriError } from '@mamori/core';
 import { OID, type DigestName } from '../asn1/oids.js';
 import { parseSignedData } from '../cms/parse.js';
 import { checkSignerInfo } from '../cms/verify.js';
@@ -80,4 +80,11 @@ export function verifyTimeStampToken(token: Uint8Array, options: StampVerifyOpti
     tstInfo,
     tsaCertificate: signer,
   };
+}
+
+/** The TSTInfo and certificates of a token, unverified (for display after a fresh stamp). */
+export function readTimeStampToken(token: Uint8Array): { tstInfo: TstInfo; certificates: Certificate[] } {
+  const sd = parseSignedData(token, 'timeStampToken');
+  if (sd.contentType !== OID.tstInfo || !sd.content) throw new MamoriError('MAMORI_TRUST_UNSUPPORTED', { reason: 'not a time-stamp token', field: 'timeStampToken.encapContentInfo' });
+  return { tstInfo: parseTstInfo(sd.content), certificates: sd.certificates };
 }

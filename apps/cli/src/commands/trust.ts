@@ -1,0 +1,204 @@
+/**
+ * `mamori trust ...`: keys and certificates, RFC 3161 time stamps, e-seals and their
+ * verification. Verification verbs print a verdict and exit 1 when it is not valid.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { MamoriError } from '@mamori/core';
+import {
+  certificatesFromPem, installIdentity, initTrust, openTrust, parseTimeStampResp, readPem, readPkcs12, requestTimeStamp,
+  sealCades, sealJws, verifyCades, verifyJws, verifyTimeStampToken, readTimeStampToken, loadIdentity, httpTimeStamper, localTimeStamper,
+  type Certificate, type DigestName, type SealVerdict, type StampVerdict, type TrustServices, type Role,
+} from '@mamori/trust';
+import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+const read = (file: string): Buffer => {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new MamoriError('MAMORI_USAGE', { reason: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+  }
+};
+
+async function services(ctx: CliContext, needStore: boolean): Promise<TrustServices> {
+  if (!needStore) return openTrust({ config: ctx.config() });
+  const platform = await ctx.platform();
+  return openTrust({ config: platform.config, store: platform.store });
+}
+
+function anchorsFrom(trust: TrustServices, caFile?: string): Certificate[] {
+  const anchors = caFile ? certificatesFromPem(read(caFile).toString('utf8')) : trust.trustAnchors;
+  if (anchors.length === 0) throw new MamoriError('MAMORI_USAGE', { reason: 'no trust anchors: run `mamori trust init` or pass --ca FILE' });
+  return anchors;
+}
+
+/** A token file may hold a TimeStampResp (openssl ts -reply) or the bare token. */
+function tokenFrom(bytes: Buffer): Uint8Array {
+  try {
+    const reply = parseTimeStampResp(bytes);
+    if (reply.token) return reply.token;
+  } catch {
+    // not a TimeStampResp: treat as a token
+  }
+  return bytes;
+}
+
+const iso = (d?: Date): string => (d ? d.toISOString() : '-');
+
+function stampText(v: StampVerdict): string {
+  return [
+    v.valid ? 'VALID time stamp' : 'INVALID time stamp',
+    `  time:    ${iso(v.genTime)}`,
+    `  TSA:     ${v.tsa ?? '-'}`,
+    `  serial:  ${v.serialNumber !== undefined ? `0x${v.serialNumber.toString(16)}` : '-'}`,
+    `  policy:  ${v.policy ?? '-'}`,
+    ...v.reasons.map((r) => `  reason:  ${r}`),
+  ].join('\n');
+}
+
+function sealText(v: SealVerdict): string {
+  const yes = (b: boolean): string => (b ? 'yes' : 'NO');
+  return [
+    v.valid ? `VALID ${v.format} seal (level ${v.level})` : `INVALID ${v.format} seal`,
+    `  sealed by:          ${v.sealedBy ?? '-'}${v.organisation ? ` (organisation: ${v.organisation})` : ''}`,
+    `  when:               ${v.timeStamp?.valid ? `${iso(v.timeStamp.genTime)} (time stamp by ${v.timeStamp.tsa})` : `${iso(v.claimedSigningTime)} (claimed by the signer, not time-stamped)`}`,
+    `  content unchanged:  ${yes(v.contentUnchanged)}`,
+    `  signature valid:    ${yes(v.signatureValid)}`,
+    `  trusted chain:      ${yes(v.chainTrusted)}`,
+    ...v.reasons.map((r) => `  reason:             ${r}`),
+  ].join('\n');
+}
+
+const stampJson = (v: StampVerdict) => ({ valid: v.valid, genTime: v.genTime, tsa: v.tsa, serialNumber: v.serialNumber?.toString(), policy: v.policy, reasons: v.reasons });
+const sealJson = (v: SealVerdict) => ({ ...v, signer: undefined });
+
+export function registerTrust(program: Command, ctx: CliContext): void {
+  const trust = program.command('trust').description('time stamps (RFC 3161), e-seals (CAdES, JAdES) and their verification');
+
+  trust
+    .command('init')
+    .description('create a root CA, a TSA certificate and an e-seal certificate in <data>/trust')
+    .requiredOption('--org <name>', 'organisation named in the certificates')
+    .option('--rsa', 'RSA-3072 keys instead of ECDSA P-256')
+    .option('--days <n>', 'validity of the TSA and seal certificates', (v) => Number(v), 825)
+    .option('--force', 'replace existing keys')
+    .action(async (opts: { org: string; rsa?: boolean; days: number; force?: boolean }) => {
+      const dir = openTrust({ config: ctx.config() }).config.dir;
+      const r = await initTrust({ dir, organisation: opts.org, algorithm: opts.rsa ? 'rsa-3072' : 'ec-p256', days: opts.days, force: opts.force });
+      ctx.print(
+        { dir, root: r.root.subject, tsa: r.tsa.subject, seal: r.seal.subject, algorithm: opts.rsa ? 'rsa-3072' : 'ec-p256' },
+        (v) => `trust keys in ${v.dir} (${v.algorithm}, keys mode 0600)\n  root: ${v.root}\n  tsa:  ${v.tsa}\n  seal: ${v.seal}`,
+      );
+    });
+
+  trust
+    .command('import')
+    .description('install an existing key and chain (PEM or PKCS#12) as the TSA, seal or root identity')
+    .requiredOption('--role <role>', 'tsa | seal | root')
+    .option('--key <file>', 'private key (PEM)')
+    .option('--cert <file>', 'certificate (PEM)')
+    .option('--chain <file>', 'intermediate and root certificates (PEM)')
+    .option('--p12 <file>', 'PKCS#12 file instead of --key/--cert')
+    .option('--password-env <var>', 'environment variable holding the PKCS#12 password', 'MAMORI_P12_PASSWORD')
+    .option('--anchor <file>', 'root certificate(s) to trust (PEM)')
+    .action(async (opts: { role: string; key?: string; cert?: string; chain?: string; p12?: string; passwordEnv: string; anchor?: string }) => {
+      if (!['tsa', 'seal', 'root'].includes(opts.role)) throw new MamoriError('MAMORI_USAGE', { reason: '--role must be tsa, seal or root' });
+      let material;
+      if (opts.p12) material = await readPkcs12(read(opts.p12), process.env[opts.passwordEnv] ?? '', opts.p12);
+      else if (opts.key && opts.cert) material = readPem(opts.key, opts.cert, opts.chain);
+      else throw new MamoriError('MAMORI_USAGE', { reason: 'give --key and --cert, or --p12' });
+      const anchors = opts.anchor ? certificatesFromPem(read(opts.anchor).toString('utf8')) : [];
+      const dir = openTrust({ config: ctx.config() }).config.dir;
+      const r = installIdentity(dir, opts.role as Role, material, anchors);
+      ctx.print({ role: r.role, subject: r.certificate.subject, chain: r.chain.map((c) => c.subject) }, (v) => `${v.role}: ${v.subject} (${v.chain.length} chain certificate(s))`);
+    });
+
+  trust
+    .command('stamp <file>')
+    .description('time-stamp a file (RFC 3161); writes the token to FILE.tst')
+    .option('--tsa <url>', 'remote TSA (default: [trust] tsaUrl, else the local TSA)')
+    .option('--digest <alg>', 'sha256 | sha384 | sha512', 'sha256')
+    .option('--out <file>', 'where to write the token')
+    .action(async (file: string, opts: { tsa?: string; digest: string; out?: string }) => {
+      if (!['sha256', 'sha384', 'sha512'].includes(opts.digest)) throw new MamoriError('MAMORI_USAGE', { reason: '--digest must be sha256, sha384 or sha512' });
+      const digest = opts.digest as DigestName;
+      const hash = createHash(digest).update(read(file)).digest();
+      const url = opts.tsa ?? openTrust({ config: ctx.config() }).config.tsaUrl;
+      let token: Uint8Array;
+      if (url) token = await requestTimeStamp(url, hash, digest);
+      else token = await (await (await services(ctx, true)).authority()).stampDigest(hash, { digest });
+      const out = opts.out ?? `${file}.tst`;
+      writeFileSync(out, token);
+      const { tstInfo, certificates } = readTimeStampToken(token);
+      const tsa = certificates[0]?.subject ?? url ?? 'local TSA';
+      ctx.print({ file, token: out, genTime: tstInfo.genTime, serialNumber: tstInfo.serialNumber.toString(), tsa }, (r) => `stamped ${r.file} at ${iso(r.genTime)} by ${r.tsa} (serial ${r.serialNumber}) -> ${r.token}`);
+    });
+
+  trust
+    .command('verify-stamp <file> <token>')
+    .description('verify a time-stamp token (or an openssl ts -reply response) for a file')
+    .option('--ca <file>', 'trusted root certificate(s) (default: <data>/trust/trust-anchors.pem)')
+    .option('--untrusted <file>', 'TSA and intermediate certificates when the token carries none')
+    .action(async (file: string, tokenFile: string, opts: { ca?: string; untrusted?: string }) => {
+      const t = await services(ctx, false);
+      const v = verifyTimeStampToken(tokenFrom(read(tokenFile)), {
+        data: read(file),
+        trustAnchors: anchorsFrom(t, opts.ca),
+        certificates: opts.untrusted ? certificatesFromPem(read(opts.untrusted).toString('utf8')) : [],
+      });
+      ctx.print(stampJson(v), () => stampText(v));
+      if (!v.valid) process.exitCode = EXIT.FAILURE;
+    });
+
+  trust
+    .command('seal <file>')
+    .description("seal a file with the organisation's e-seal: CAdES (FILE.p7s) or, with --jws, JAdES (FILE.jws)")
+    .option('--jws', 'JAdES/JWS for a JSON document')
+    .option('--json-serialization', 'JWS JSON serialisation (implied by --level T)')
+    .option('--enveloping', 'CAdES: embed the content (FILE.p7m)')
+    .option('--level <level>', 'B (baseline) or T (with a signature time stamp)', 'B')
+    .option('--tsa <url>', 'TSA for level T (default: [trust] tsaUrl, else the local TSA)')
+    .option('--out <file>', 'where to write the seal')
+    .action(async (file: string, opts: { jws?: boolean; jsonSerialization?: boolean; enveloping?: boolean; level: string; tsa?: string; out?: string }) => {
+      const level = opts.level.toUpperCase();
+      if (level !== 'B' && level !== 'T') throw new MamoriError('MAMORI_USAGE', { reason: '--level must be B or T' });
+      const content = read(file);
+      const url = opts.tsa ?? openTrust({ config: ctx.config() }).config.tsaUrl;
+      const t = await services(ctx, level === 'T' && !url);
+      const identity = loadIdentity(t.config.dir, 'seal');
+      const timeStamper = level === 'T' ? (url ? httpTimeStamper(url) : localTimeStamper(await t.authority())) : undefined;
+      let out: string;
+      if (opts.jws) {
+        try {
+          JSON.parse(content.toString('utf8'));
+        } catch (e) {
+          throw new MamoriError('MAMORI_USAGE', { reason: `--jws seals JSON documents; ${file}: ${(e as Error).message}` });
+        }
+        const jws = await sealJws(identity, content, { level, timeStamper, serialization: opts.jsonSerialization || level === 'T' ? 'json' : 'compact' });
+        out = opts.out ?? `${file}.jws`;
+        writeFileSync(out, typeof jws === 'string' ? `${jws}\n` : `${JSON.stringify(jws, null, 2)}\n`);
+      } else {
+        const sig = await sealCades(identity, content, { detached: !opts.enveloping, level, timeStamper });
+        out = opts.out ?? `${file}.${opts.enveloping ? 'p7m' : 'p7s'}`;
+        writeFileSync(out, sig);
+      }
+      ctx.print({ file, seal: out, level, format: opts.jws ? 'JAdES' : 'CAdES' }, (r) => `sealed ${r.file} (${r.format} level ${r.level}) -> ${r.seal}`);
+    });
+
+  trust
+    .command('verify <file> <signature>')
+    .description('verify a seal (CAdES/CMS or JAdES/JWS) on a file: who sealed it, when, unchanged, trusted')
+    .option('--ca <file>', 'trusted root certificate(s) (default: <data>/trust/trust-anchors.pem)')
+    .action(async (file: string, sigFile: string, opts: { ca?: string }) => {
+      const t = await services(ctx, false);
+      const trustAnchors = anchorsFrom(t, opts.ca);
+      const content = read(file);
+      const sig = read(sigFile);
+      const text = sig.subarray(0, 1).toString() === '{' || /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\s*$/.test(sig.toString('latin1'));
+      const v = text ? verifyJws(sig.toString('utf8'), { trustAnchors, payload: content }) : verifyCades(sig, { trustAnchors, content });
+      ctx.print(sealJson(v), () => sealText(v));
+      if (!v.valid) process.exitCode = EXIT.FAILURE;
+    });
+}
