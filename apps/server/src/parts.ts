@@ -5,20 +5,32 @@
 import type { MigrationSet } from '@mamori/core';
 import type { RouteModule } from './route-module.js';
 import { healthRoutes } from './routes/health.js';
-import { taxiiRoutes } from './routes/taxii.js';
-import { stixMigrations } from '@mamori/hub';
+import { flowsRoutes } from './routes/flows.js';
+import { flowsMigrations } from '@mamori/flows';
+import { telescopeRoutes } from './routes/telescope.js';
+import { telescopeMigrations } from '@mamori/telescope';
+import { surveyRoutes } from './routes/survey.js';
+import { surveyMigrations } from '@mamori/survey';
 import { webRoutes } from './routes/web.js';
 import { trustRoutes } from './routes/trust.js';
 import { trustMigrations } from '@mamori/trust';
+import { taxiiRoutes } from './routes/taxii.js';
+import { stixMigrations } from '@mamori/hub';
 
 export const migrationSets: MigrationSet[] = [
-  stixMigrations,
+  flowsMigrations,
+  telescopeMigrations,
+  surveyMigrations,
   trustMigrations,
+  stixMigrations,
 ];
 
 export const routeModules: RouteModule[] = [
   healthRoutes,
-  taxiiRoutes,
+  flowsRoutes,
+  telescopeRoutes,
+  surveyRoutes,
   trustRoutes,
+  taxiiRoutes,
   webRoutes,
 ];

@@ -45,6 +45,7 @@ export interface IngestReport {
   intervals: number;
   firstMs: number | null;
   lastMs: number | null;
+  /** Distinct attack vectors reported. */
   victims: number;
   alerts: number;
   infected: number;
@@ -63,14 +64,14 @@ export async function ingestCapture(
   const t0 = performance.now();
   let lastRate = t0;
   let lastRateFrames = 0;
-  let victims = 0;
+  const victims = new Set<string>();
   let alerts = 0;
   const infected = new Set<string>();
 
   const drain = async (): Promise<void> => {
     while (engine.pending.length > 0) {
       const r = engine.pending.shift()!;
-      victims += r.victims.length;
+      for (const v of r.victims) victims.add(`${v.victim}@${v.firstMs}`);
       alerts += r.alerts.length;
       for (const h of r.infected) infected.add(h.address);
       await sink.write(r);
@@ -102,7 +103,7 @@ export async function ingestCapture(
   return {
     source: label, format: read.format, linkType: read.linkType, gzip: read.gzip, frames: st.frames, packets: st.packets, bytes: st.bytes,
     nonIp: st.nonIp, outsideDarknet: st.outsideDarknet, malformed: st.malformed, intervals: st.intervals,
-    firstMs: st.firstMs, lastMs: st.lastMs, victims, alerts, infected: infected.size, elapsedMs,
+    firstMs: st.firstMs, lastMs: st.lastMs, victims: victims.size, alerts, infected: infected.size, elapsedMs,
     framesPerSecond: st.frames / Math.max(elapsedMs / 1000, 1e-9),
   };
 }

@@ -60,6 +60,8 @@ export interface TelescopeGroundTruth {
   researchSources: string[];
   researchPrefix: string;
   darknet: string;
+  /** The IPv6 darknet the generator's IPv6 probes go to. */
+  darknet6: string;
   darknetSize: number;
   victims: (ScenarioVictim & { packets: number })[];
   campaign: { proto: 'tcp'; port: number; bucketStartMs: number } | null;
@@ -111,6 +113,7 @@ export class TelescopeScenario {
       miraiSources: [], zmapSources: [], masscanSources: [], researchSources: [],
       researchPrefix: this.o.researchPrefix,
       darknet: `${this.o.darknet.base}/${this.o.darknet.bits}`,
+      darknet6: '2001:db8:da00::/48',
       darknetSize: this.darkSize,
       victims: this.o.victims.map((v) => ({ ...v, packets: 0 })),
       campaign: c ? { proto: 'tcp', port: c.port, bucketStartMs: this.o.startMs + c.atMinute * 60_000 } : null,

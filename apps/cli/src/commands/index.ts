@@ -6,8 +6,14 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerCore } from './core.js';
 import { registerTrust } from './trust.js';
+import { registerFlows } from './flows.js';
+import { registerSurvey } from './survey.js';
+import { registerTelescope } from './telescope.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerCore(program, ctx);
   registerTrust(program, ctx);
+  registerFlows(program, ctx);
+  registerSurvey(program, ctx);
+  registerTelescope(program, ctx);
 }

@@ -16,7 +16,7 @@ function ingest(bytes: Uint8Array, engine: TelescopeEngine): IntervalResult[] {
 }
 
 const engine = new TelescopeEngine({
-  darknet: new PrefixSet([truth.darknet, '2001:db8:da00::/48']),
+  darknet: new PrefixSet([truth.darknet, truth.darknet6]),
   research: new PrefixSet([truth.researchPrefix]),
 });
 const results = ingest(encodeCapture(frames, { format: 'pcapng' }), engine);

@@ -25,7 +25,7 @@ for (const backend of testBackends()) {
         const events: { subject: string; data: unknown }[] = [];
         const sub = await platform.bus.subscribe('mamori.telescope.>', (m: BusMessage) => { events.push({ subject: m.subject, data: decodeJson(m.data) }); });
         const report = await ingestCapture(platform, path, {
-          darknet: new PrefixSet([truth.darknet, '2001:db8:da00::/48']), research: new PrefixSet([truth.researchPrefix]),
+          darknet: new PrefixSet([truth.darknet, truth.darknet6]), research: new PrefixSet([truth.researchPrefix]),
         });
         expect(report.frames).toBe(truth.packets);
         expect(report.packets).toBe(truth.packets - truth.byClass['non-ip']);
@@ -69,7 +69,7 @@ for (const backend of testBackends()) {
         expect(hm.packets[0].reduce((x, y) => x + y, 0)).toBe(ports[0].packets);
 
         // Ingesting the same capture again adds to the rollups rather than failing on keys.
-        await ingestCapture(platform, path, { darknet: new PrefixSet([truth.darknet, '2001:db8:da00::/48']), publish: false });
+        await ingestCapture(platform, path, { darknet: new PrefixSet([truth.darknet, truth.darknet6]), publish: false });
         expect((await summary(platform.store, { sinceMs: since })).packets).toBe(2 * report.packets);
 
         for (let i = 0; i < 50 && !events.some((e) => e.subject === TELESCOPE_SUBJECTS.alert); i++) await new Promise((r) => setTimeout(r, 20));

@@ -1,0 +1,220 @@
+/**
+ * /api/telescope — the darknet for the dashboard: summary, time series by protocol/port,
+ * top ports and sources, a port × time heat map, backscatter victims, scan-campaign
+ * alerts, infected hosts, and a server-sent-event stream of live packet rates.
+ *
+ * Every route sits behind the hooks in `guards` (one place): the hub's authentication
+ * goes there when it is wired in.
+ */
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import { MamoriError, parseSince, type BusMessage, type Platform } from '@mamori/core';
+import {
+  TELESCOPE_SUBJECTS, alerts, heatmap, infectedHosts, summary, timeseries, topPorts, topSources, victims,
+  type ProtoName,
+} from '@mamori/telescope';
+import type { RouteModule } from '../route-module.js';
+
+/** Hooks run before every telescope route (authentication and roles go here). */
+export const guards: preHandlerAsyncHookHandler[] = [];
+
+const tags = ['telescope'];
+const PROTOS = ['tcp', 'udp', 'icmp', 'icmpv6', 'other'];
+const errorBody = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, additionalProperties: true } as const;
+const windowProps = {
+  since: { type: 'string', default: '24h', description: 'ISO-8601 time or a duration back from now (15m, 24h, 7d)' },
+  until: { type: 'string', description: 'ISO-8601 time or duration back from now; default now' },
+} as const;
+const limitProp = (max: number, def: number) => ({ type: 'integer', minimum: 1, maximum: max, default: def }) as const;
+const nullableNumber = { type: ['number', 'null'] } as const;
+
+const topPort = { type: 'object', properties: { proto: { type: 'string' }, port: { type: 'integer' }, packets: { type: 'number' }, bytes: { type: 'number' }, peakSources: { type: 'number' } } } as const;
+const topSource = {
+  type: 'object',
+  properties: {
+    src: { type: 'string' }, packets: { type: 'number' }, bytes: { type: 'number' }, synScan: { type: 'number' }, backscatter: { type: 'number' },
+    fingerprint: { type: ['string', 'null'] }, firstMs: { type: 'number' }, lastMs: { type: 'number' },
+  },
+} as const;
+const victim = {
+  type: 'object',
+  properties: {
+    victim: { type: 'string' }, firstMs: { type: 'number' }, lastMs: { type: 'number' }, packets: { type: 'number' }, bytes: { type: 'number' },
+    ports: { type: 'array', items: { type: 'string' } }, maxPpm: { type: 'number' }, observedPps: { type: 'number' }, estimatedAttackPps: nullableNumber,
+  },
+} as const;
+const alert = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' }, bucketMs: { type: 'number' }, proto: { type: 'string' }, port: { type: 'integer' }, sources: { type: 'number' },
+    baselineMean: { type: 'number' }, baselineStddev: { type: 'number' }, packets: { type: 'number' },
+  },
+} as const;
+const infected = {
+  type: 'object',
+  properties: {
+    address: { type: 'string' }, fingerprint: { type: 'string' }, firstMs: { type: 'number' }, lastMs: { type: 'number' },
+    packets: { type: 'number' }, ports: { type: 'array', items: { type: 'integer' } },
+  },
+} as const;
+const point = { type: 'object', properties: { bucketMs: { type: 'number' }, packets: { type: 'number' }, bytes: { type: 'number' }, sources: { type: 'number' } } } as const;
+
+interface WindowQuery {
+  since: string;
+  until?: string;
+  limit?: number;
+  proto?: ProtoName;
+  port?: number;
+}
+
+function window(q: WindowQuery): { sinceMs: number; untilMs?: number } {
+  const now = Date.now();
+  const sinceMs = parseSince(q.since, now);
+  if (Number.isNaN(sinceMs)) throw new MamoriError('MAMORI_USAGE', { reason: `since: not a time or duration: "${q.since}"`, field: 'since' });
+  if (q.until === undefined) return { sinceMs };
+  const untilMs = parseSince(q.until, now);
+  if (Number.isNaN(untilMs)) throw new MamoriError('MAMORI_USAGE', { reason: `until: not a time or duration: "${q.until}"`, field: 'until' });
+  return { sinceMs, untilMs };
+}
+
+function routes(app: FastifyInstance, platform: Platform): void {
+  const store = platform.store;
+
+  app.get('/summary', {
+    schema: {
+      tags, summary: 'Totals over a window: packets, bytes, packets per class, victims, alerts, infected hosts',
+      querystring: { type: 'object', properties: windowProps },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            packets: { type: 'number' }, bytes: { type: 'number' }, buckets: { type: 'integer' }, firstBucketMs: nullableNumber, lastBucketMs: nullableNumber,
+            byClass: { type: 'object', additionalProperties: { type: 'number' } }, victims: { type: 'integer' }, alerts: { type: 'integer' }, infected: { type: 'integer' },
+          },
+        },
+        400: errorBody,
+      },
+    },
+  }, async (req) => summary(store, window(req.query as WindowQuery)));
+
+  app.get('/timeseries', {
+    schema: {
+      tags, summary: 'Packets, bytes and unique sources per bucket: everything, one protocol, or one port',
+      querystring: { type: 'object', properties: { ...windowProps, proto: { type: 'string', enum: PROTOS }, port: { type: 'integer', minimum: 0, maximum: 65535 } } },
+      response: { 200: { type: 'array', items: point }, 400: errorBody },
+    },
+  }, async (req) => {
+    const q = req.query as WindowQuery;
+    if (q.port !== undefined && !q.proto) throw new MamoriError('MAMORI_USAGE', { reason: 'port needs proto', field: 'port' });
+    return timeseries(store, { ...window(q), proto: q.proto, port: q.port });
+  });
+
+  app.get('/top/ports', {
+    schema: {
+      tags, summary: 'Busiest destination ports (ICMP: types) over a window',
+      querystring: { type: 'object', properties: { ...windowProps, limit: limitProp(1000, 10), proto: { type: 'string', enum: PROTOS } } },
+      response: { 200: { type: 'array', items: topPort }, 400: errorBody },
+    },
+  }, async (req) => {
+    const q = req.query as WindowQuery;
+    return topPorts(store, { ...window(q), limit: q.limit, proto: q.proto });
+  });
+
+  app.get('/top/sources', {
+    schema: {
+      tags, summary: 'Busiest sources over a window, with their scanner fingerprint',
+      querystring: { type: 'object', properties: { ...windowProps, limit: limitProp(1000, 10) } },
+      response: { 200: { type: 'array', items: topSource }, 400: errorBody },
+    },
+  }, async (req) => {
+    const q = req.query as WindowQuery;
+    return topSources(store, { ...window(q), limit: q.limit });
+  });
+
+  app.get('/heatmap', {
+    schema: {
+      tags, summary: 'Packets of the busiest ports against time (rows: ports, columns: buckets)',
+      querystring: { type: 'object', properties: { ...windowProps, limit: limitProp(100, 20), proto: { type: 'string', enum: PROTOS } } },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            buckets: { type: 'array', items: { type: 'number' } },
+            ports: { type: 'array', items: { type: 'object', properties: { proto: { type: 'string' }, port: { type: 'integer' } } } },
+            packets: { type: 'array', items: { type: 'array', items: { type: 'number' } } },
+          },
+        },
+        400: errorBody,
+      },
+    },
+  }, async (req) => {
+    const q = req.query as WindowQuery;
+    return heatmap(store, { ...window(q), limit: q.limit, proto: q.proto });
+  });
+
+  app.get('/victims', {
+    schema: {
+      tags, summary: 'DDoS victims inferred from backscatter, with the estimated attack rate',
+      querystring: { type: 'object', properties: { ...windowProps, limit: limitProp(10000, 50) } },
+      response: { 200: { type: 'array', items: victim }, 400: errorBody },
+    },
+  }, async (req) => {
+    const q = req.query as WindowQuery;
+    return victims(store, { ...window(q), limit: q.limit });
+  });
+
+  app.get('/alerts', {
+    schema: {
+      tags, summary: 'Scan-campaign alerts: ports whose unique sources jumped against their baseline',
+      querystring: { type: 'object', properties: { ...windowProps, limit: limitProp(10000, 100) } },
+      response: { 200: { type: 'array', items: alert }, 400: errorBody },
+    },
+  }, async (req) => {
+    const q = req.query as WindowQuery;
+    return alerts(store, { ...window(q), limit: q.limit });
+  });
+
+  app.get('/infected', {
+    schema: {
+      tags, summary: 'Hosts scanning with a Mirai fingerprint',
+      querystring: { type: 'object', properties: { ...windowProps, limit: limitProp(1_000_000, 1000) } },
+      response: { 200: { type: 'array', items: infected }, 400: errorBody },
+    },
+  }, async (req) => {
+    const q = req.query as WindowQuery;
+    return infectedHosts(store, { ...window(q), limit: q.limit });
+  });
+
+  app.get('/live', {
+    schema: {
+      tags, summary: 'Server-sent events: `rate` (packets/s of running ingests) and `interval` (each finished bucket)',
+      produces: ['text/event-stream'],
+      response: { 200: { type: 'string', description: 'text/event-stream' } },
+    },
+  }, async (req, reply) => {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    raw.write(': mamori telescope live\n\n');
+    const send = (event: string) => (m: BusMessage): void => {
+      raw.write(`event: ${event}\ndata: ${Buffer.from(m.data).toString('utf8')}\n\n`);
+    };
+    const subs = await Promise.all([
+      platform.bus.subscribe(TELESCOPE_SUBJECTS.rate, send('rate')),
+      platform.bus.subscribe(TELESCOPE_SUBJECTS.interval, send('interval')),
+    ]);
+    const ping = setInterval(() => raw.write(': ping\n\n'), 15_000);
+    req.raw.on('close', () => {
+      clearInterval(ping);
+      for (const s of subs) void s.unsubscribe();
+    });
+  });
+}
+
+export const telescopeRoutes: RouteModule = {
+  name: 'telescope',
+  prefix: '/api/telescope',
+  register(app, platform) {
+    for (const guard of guards) app.addHook('preHandler', guard);
+    routes(app, platform);
+  },
+};
