@@ -1,0 +1,5 @@
+/**
+ * @mamori/supply — SBOM intake (CycloneDX, SPDX), vulnerability matching (OSV, NVD CPE),
+ * trusted product and service lists, and procurement checks.
+ */
+export * from './sbom/index.js';

@@ -1,0 +1,123 @@
+/**
+ * CycloneDX XML, read with saxes (a streaming, non-validating parser that never fetches
+ * anything). A DOCTYPE is refused outright: with no DTD there are no entity declarations,
+ * so neither external entities (XXE) nor nested expansion (billion laughs) can happen, and
+ * saxes itself rejects references to undeclared entities.
+ *
+ * The reader keeps only what mamori uses (components with their identities, nested
+ * components, metadata.component, dependencies) in CycloneDX's JSON shape, then validates
+ * that against the official JSON schema of the same version, naming the source line.
+ */
+import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { MamoriError } from '@mamori/core';
+import { checkCyclonedxVersion, readCyclonedx } from './cyclonedx.js';
+import type { Sbom, SbomLimits } from './model.js';
+
+const NS_PREFIX = 'http://cyclonedx.org/schema/bom/';
+/** Leaf elements of <component> kept as JSON string properties. */
+const COMPONENT_FIELDS = new Set(['name', 'version', 'group', 'purl', 'cpe', 'description', 'publisher', 'scope']);
+
+interface Frame {
+  local: string;
+  line: number;
+  /** The JSON object this element builds, if any. */
+  obj?: Record<string, unknown>;
+  /** JSON path of `obj`. */
+  path?: string;
+  text?: string;
+}
+
+export function readCyclonedxXml(text: string, limits: SbomLimits = {}): Sbom {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const doc: Record<string, unknown> = { bomFormat: 'CycloneDX' };
+  const lines = new Map<string, number>();
+  const stack: Frame[] = [];
+  let version: string | undefined;
+  let componentCount = 0;
+  const maxComponents = limits.maxComponents ?? 2_000_000;
+
+  const fail = (reason: string): never => {
+    throw new MamoriError('MAMORI_SUPPLY_SBOM_PARSE', { reason, line: parser.line, field: `line ${parser.line}` });
+  };
+  parser.on('doctype', () => {
+    throw new MamoriError('MAMORI_SUPPLY_XML_FORBIDDEN', { construct: 'DOCTYPE', line: parser.line, field: `line ${parser.line}` });
+  });
+  parser.on('error', (e) => fail(e.message));
+
+  parser.on('opentag', (tag: SaxesTagNS) => {
+    const parent = stack[stack.length - 1];
+    const frame: Frame = { local: tag.local, line: parser.line };
+    const attr = (n: string): string | undefined => tag.attributes[n]?.value;
+    if (!parent) {
+      if (tag.local !== 'bom' || !tag.uri.startsWith(NS_PREFIX)) fail(`root element must be <bom> in namespace ${NS_PREFIX}<version>, found <${tag.name}> (${tag.uri || 'no namespace'})`);
+      version = checkCyclonedxVersion(tag.uri.slice(NS_PREFIX.length));
+      doc.specVersion = version;
+      if (attr('serialNumber') !== undefined) doc.serialNumber = attr('serialNumber');
+      if (attr('version') !== undefined) doc.version = Number(attr('version'));
+      frame.obj = doc;
+      frame.path = '';
+    } else if (tag.local === 'component' && (parent.local === 'components' || parent.local === 'metadata')) {
+      if (++componentCount > maxComponents) throw new MamoriError('MAMORI_SUPPLY_SBOM_TOO_LARGE', { limit: maxComponents, what: 'components', field: `line ${parser.line}` });
+      const owner = stack[stack.length - 2]?.obj;
+      const c: Record<string, unknown> = {};
+      if (attr('type') !== undefined) c.type = attr('type');
+      if (attr('bom-ref') !== undefined) c['bom-ref'] = attr('bom-ref');
+      if (parent.local === 'metadata') {
+        (parent.obj as Record<string, unknown>).component = c;
+        frame.path = `${parent.path}/component`;
+      } else if (owner) {
+        const list = (owner.components ??= []) as unknown[];
+        frame.path = `${stack[stack.length - 2].path}/components/${list.length}`;
+        list.push(c);
+      }
+      frame.obj = c;
+      if (frame.path !== undefined) lines.set(frame.path, frame.line);
+    } else if (tag.local === 'metadata' && parent.obj === doc) {
+      frame.obj = (doc.metadata = {}) as Record<string, unknown>;
+      frame.path = '/metadata';
+    } else if (tag.local === 'dependency' && parent.local === 'dependencies') {
+      const list = (doc.dependencies ??= []) as unknown[];
+      frame.path = `/dependencies/${list.length}`;
+      frame.obj = { ref: attr('ref') };
+      list.push(frame.obj);
+      lines.set(frame.path, frame.line);
+    } else if (tag.local === 'dependency' && parent.local === 'dependency' && parent.obj) {
+      ((parent.obj.dependsOn ??= []) as unknown[]).push(attr('ref'));
+    } else if (parent.obj && parent.local === 'component' && (COMPONENT_FIELDS.has(tag.local) || tag.local === 'supplier')) {
+      frame.text = '';
+      if (tag.local === 'supplier') { frame.obj = (parent.obj.supplier = {}) as Record<string, unknown>; frame.text = undefined; }
+    } else if (parent.local === 'supplier' && tag.local === 'name' && parent.obj) {
+      frame.text = '';
+    }
+    stack.push(frame);
+  });
+
+  parser.on('text', (t) => {
+    const top = stack[stack.length - 1];
+    if (top && top.text !== undefined) {
+      if (top.text.length + t.length > 65_536) fail(`<${top.local}> text longer than 64 KiB`);
+      top.text += t;
+    }
+  });
+
+  parser.on('closetag', () => {
+    const frame = stack.pop()!;
+    const parent = stack[stack.length - 1];
+    if (frame.text !== undefined && parent?.obj) parent.obj[frame.local] = frame.text.trim();
+  });
+
+  // Chunks keep saxes's internal buffers small on large documents.
+  const CHUNK = 1 << 20;
+  for (let i = 0; i < text.length; i += CHUNK) parser.write(text.slice(i, i + CHUNK));
+  parser.close();
+  if (!version) fail('no <bom> element');
+
+  return readCyclonedx(doc, 'xml', limits, (path) => {
+    // The schema names the deepest failing path; report the nearest element we know the line of.
+    for (let p = path; p.length > 0; p = p.slice(0, p.lastIndexOf('/'))) {
+      const l = lines.get(p);
+      if (l !== undefined) return `line ${l}`;
+    }
+    return undefined;
+  });
+}
