@@ -31,3 +31,8 @@ export {
   pullCollection, pushObjects, pushCollection, batchesFor, pullKey,
   type PullOptions, type PullPosition, type PullProgress, type PushOptions, type PushProgress,
 } from './client/sync.js';
+export { publishStix, STIX_PUBLISHED_SUBJECT, type PublishOptions } from './publish.js';
+export {
+  addressObject, addressIndicator, observation, commandAndControl, vulnerableProduct, statisticsReport,
+  type AddressIndicatorInput, type ObservationInput, type C2Input, type VulnerableProductInput, type StatisticsReportInput,
+} from './producers.js';
