@@ -19,3 +19,5 @@ export { flowsMigrations } from './store/migrations.js';
 export { Rollup, topAddressesByFlows, type RollupRow, type IpStat } from './store/rollup.js';
 export { FlowsStore, type DetectionRun } from './store/flows-store.js';
 export { FlowArchive, archiveLine, ARCHIVE_HEADER, type ArchiveOptions } from './archive/archive.js';
+export { parseKnownBots } from './analysis/known-bots.js';
+export { FlowPipeline, type PipelineOptions } from './pipeline.js';

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerCore } from './core.js';
+import { registerFlows } from './flows.js';
 import { registerTrust } from './trust.js';
 import { registerFlows } from './flows.js';
 import { registerSurvey } from './survey.js';
@@ -12,6 +13,7 @@ import { registerTelescope } from './telescope.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerCore(program, ctx);
+  registerFlows(program, ctx);
   registerTrust(program, ctx);
   registerFlows(program, ctx);
   registerSurvey(program, ctx);

@@ -141,3 +141,18 @@ describe('labelled scenario: bots beaconing to C&C among normal traffic', () => 
     expect(again.objects[0].id).toBe(ind.id);
   });
 });
+
+describe('known-bot input', () => {
+  it('reads plain lines and JSON, and names the bad entry', async () => {
+    const { parseKnownBots } = await import('./known-bots.js');
+    expect(parseKnownBots('10.0.0.5\n10.0.0.6 survey weak telnet password # note\n\n')).toEqual([
+      { address: '10.0.0.5', source: 'telescope', reason: 'listed' },
+      { address: '10.0.0.6', source: 'survey', reason: 'weak telnet password' },
+    ]);
+    expect(parseKnownBots('["2001:DB8::1", {"address": "10.0.0.7", "source": "survey", "reason": "r"}]')).toEqual([
+      { address: '2001:db8::1', source: 'telescope', reason: 'listed' },
+      { address: '10.0.0.7', source: 'survey', reason: 'r' },
+    ]);
+    expect(() => parseKnownBots('10.0.0.5\nnot-an-ip')).toThrow(/line 2/);
+  });
+});

@@ -11,4 +11,5 @@ export const flowsErrors = {
   MAMORI_FLOWS_LIMIT: { message: 'flow collector limit reached: {reason}', status: 429 },
   MAMORI_FLOWS_CSV: { message: 'bad nfdump CSV: {reason}', status: 400 },
   MAMORI_FLOWS_NOT_FOUND: { message: '{what} not found', status: 404 },
+  MAMORI_FLOWS_FORBIDDEN: { message: '{reason}', status: 403 },
 } as const satisfies Record<string, ErrorSpec>;
