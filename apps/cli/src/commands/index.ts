@@ -10,6 +10,7 @@ import { registerTrust } from './trust.js';
 import { registerFlows } from './flows.js';
 import { registerSurvey } from './survey.js';
 import { registerTelescope } from './telescope.js';
+import { registerTaxii } from './taxii.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerCore(program, ctx);
@@ -18,4 +19,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerFlows(program, ctx);
   registerSurvey(program, ctx);
   registerTelescope(program, ctx);
+  registerTaxii(program, ctx);
 }
