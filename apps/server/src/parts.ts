@@ -16,6 +16,8 @@ import { trustRoutes } from './routes/trust.js';
 import { trustMigrations } from '@mamori/trust';
 import { taxiiRoutes } from './routes/taxii.js';
 import { stixMigrations } from '@mamori/hub';
+import { hubRoutes } from './routes/hub.js';
+import { hubMigrations } from '@mamori/hub';
 
 export const migrationSets: MigrationSet[] = [
   flowsMigrations,
@@ -23,6 +25,7 @@ export const migrationSets: MigrationSet[] = [
   surveyMigrations,
   trustMigrations,
   stixMigrations,
+  hubMigrations,
 ];
 
 export const routeModules: RouteModule[] = [
@@ -32,5 +35,6 @@ export const routeModules: RouteModule[] = [
   surveyRoutes,
   trustRoutes,
   taxiiRoutes,
+  hubRoutes,
   webRoutes,
 ];

@@ -30,6 +30,8 @@ export const hubConfigSchema = z.object({
     /** First retry delay; doubles each attempt. */
     backoffMs: z.coerce.number().int().positive().default(5_000),
     webhookTimeoutMs: z.coerce.number().int().positive().default(10_000),
+    /** How often a server's dispatcher looks for due alerts and pages; 0 turns it off. */
+    dispatchIntervalMs: z.coerce.number().int().min(0).default(1000),
     smtp: z.object({
       host: z.string().default('127.0.0.1'),
       port: z.coerce.number().int().min(1).max(65535).default(25),
@@ -48,6 +50,8 @@ export const hubConfigSchema = z.object({
   audit: z.object({
     /** Write (and stamp) a checkpoint every this many audit entries. */
     checkpointEvery: z.coerce.number().int().positive().default(1000),
+    /** Time-stamp checkpoints through @mamori/trust (its configured TSA, else the local one). */
+    timeStamp: z.boolean().default(true),
   }).prefault({}),
 });
 export type HubConfig = z.infer<typeof hubConfigSchema>;

@@ -57,6 +57,7 @@ export { AlertDispatcher, ackPage, listPages, listDeadLetters, retryDeadLetter, 
 export { subscribeLive, PUBLISHED_SUBJECT, type LiveFilter } from './alerts/live.js';
 export { signWebhook, verifyWebhookSignature, postWebhook, smtpMailer, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, type Mailer } from './alerts/transports.js';
 export { enqueueAlerts, openPageIfSevere } from './alerts/fanout.js';
+export { parseJsonBody } from './http/json-body.js';
 export { createTestCommunity, type TestCommunity, type TestMember } from './testing/community.js';
 export { openTestPlatform } from './testing/platform.js';
 

@@ -9,7 +9,7 @@ import { can, canRead, type Principal } from '../access/policy.js';
 import { audited, auditReads, actorOf, type Actor } from '../audit/log.js';
 import { principalOf } from '../auth/principal.js';
 import type { HubContext } from '../context.js';
-import { reportProtection, type Report } from '../reports/model.js';
+import { reportProtection } from '../reports/model.js';
 import { loadReport } from '../reports/repo.js';
 import { reportView } from '../reports/lifecycle.js';
 import { alertEmail, alertPayload, pageText } from './messages.js';

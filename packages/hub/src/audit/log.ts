@@ -79,12 +79,25 @@ export async function auditReads(hub: HubContext, actor: Actor, objectType: stri
 }
 
 /** Stamps checkpoints that have no time stamp yet, when a stamper is configured. */
-export async function stampPending(hub: HubContext): Promise<number> {
+const stampRetryAt = new WeakMap<HubContext, number>();
+
+/**
+ * Stamps checkpoints that have no time stamp yet, when a stamper is configured. After a
+ * failure (TSA down, keys missing) it waits a minute before trying again, so writes do not
+ * each pay for an unreachable TSA.
+ */
+export async function stampPending(hub: HubContext, options: { force?: boolean; limit?: number } = {}): Promise<number> {
   if (!hub.stampCheckpoint) return 0;
-  const pending = await hub.db.selectFrom('hub_audit_checkpoint').select(['seq', 'hash']).where('stamp', 'is', null).orderBy('seq').limit(10).execute();
-  for (const cp of pending) {
-    const { kind, token } = await hub.stampCheckpoint(cp.hash);
-    await hub.db.updateTable('hub_audit_checkpoint').set({ stamp: token, stamp_kind: kind }).where('seq', '=', cp.seq).where('stamp', 'is', null).execute();
+  if (!options.force && (stampRetryAt.get(hub) ?? 0) > hub.now()) return 0;
+  const pending = await hub.db.selectFrom('hub_audit_checkpoint').select(['seq', 'hash']).where('stamp', 'is', null).orderBy('seq').limit(options.limit ?? 10).execute();
+  try {
+    for (const cp of pending) {
+      const { kind, token } = await hub.stampCheckpoint(cp.hash);
+      await hub.db.updateTable('hub_audit_checkpoint').set({ stamp: token, stamp_kind: kind }).where('seq', '=', cp.seq).where('stamp', 'is', null).execute();
+    }
+  } catch (e) {
+    stampRetryAt.set(hub, hub.now() + 60_000);
+    throw e;
   }
   return pending.length;
 }
@@ -95,7 +108,7 @@ export async function checkpointNow(hub: HubContext): Promise<{ seq: number; has
   if (!head) return null;
   const existing = await hub.db.selectFrom('hub_audit_checkpoint').select('seq').where('seq', '=', head.seq).executeTakeFirst();
   if (!existing) await hub.db.insertInto('hub_audit_checkpoint').values({ seq: head.seq, hash: head.hash, at: hub.now(), stamp: null, stamp_kind: null }).execute();
-  await stampPending(hub);
+  await stampPending(hub, { force: true, limit: 10_000 });
   return { seq: head.seq, hash: head.hash };
 }
 
