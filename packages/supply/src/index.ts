@@ -3,3 +3,5 @@
  * trusted product and service lists, and procurement checks.
  */
 export * from './sbom/index.js';
+export * from './vulns/index.js';
+export { versionScheme, compareVersions, type VersionScheme } from './versions/index.js';
