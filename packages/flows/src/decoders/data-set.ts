@@ -7,7 +7,9 @@ import { ipv6FromBytes, MamoriError } from '@mamori/core';
 import { emptyRecord, type FlowRecord } from '../record.js';
 import { u16, u32, uint } from './bytes.js';
 import type { DomainState } from './session.js';
+import { compileFixed } from './compiled.js';
 import { Kind, VARIABLE, type Template } from './template.js';
+import { upTime } from './uptime.js';
 
 export interface TimeAnchor {
   /** Export time from the packet header, epoch ms. */
@@ -21,6 +23,21 @@ export function decodeDataSet(
   b: Uint8Array, start: number, end: number, t: Template, domain: DomainState, anchor: TimeAnchor,
   exporter: string, domainId: number, out: FlowRecord[],
 ): number {
+  if (!t.variable) {
+    // Fixed-length records: the template's generated decoder, one record per minLength bytes.
+    if (t.fixed === undefined) t.fixed = compileFixed(t);
+    const decode = t.fixed;
+    if (decode) {
+      const len = t.minLength;
+      let q = start, n = 0;
+      for (; end - q >= len; q += len, n++) {
+        const r = emptyRecord(exporter, domainId);
+        decode(b, q, r, domain, anchor.exportMs, anchor.bootMs);
+        if (!t.options) out.push(r);
+      }
+      return n;
+    }
+  }
   const kinds = t.kinds;
   const lengths = t.lengths;
   const n = kinds.length;
@@ -82,16 +99,6 @@ export function decodeDataSet(
     out.push(r);
   }
   return count;
-}
-
-/**
- * sysUpTime-relative milliseconds are 32-bit and wrap every 49.7 days; a time that lands
- * after the export (plus clock slack) began before the last wrap. softflowd replaying an
- * old pcap produces exactly this: flow times before its own boot.
- */
-export function upTime(boot: number, up: number, exportMs: number): number {
-  const t = boot + up;
-  return t > exportMs + 60_000 ? t - 4294967296 : t;
 }
 
 function truncated(offset: number, what: string, n: number, end: number): MamoriError {

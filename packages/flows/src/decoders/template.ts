@@ -66,6 +66,8 @@ export interface Template {
   /** Identity of the definition, to tell a refresh from a change. */
   readonly signature: string;
   lastSeen: number;
+  /** Generated decoder for fixed-length records; undefined until first used, null when not applicable. */
+  fixed?: import('./compiled.js').FixedDecoder | null;
 }
 
 export function compileTemplate(

@@ -4,7 +4,7 @@
  */
 import { MamoriError } from '@mamori/core';
 import { emptyRecord } from '../record.js';
-import { upTime } from './data-set.js';
+import { upTime } from './uptime.js';
 import { need, u16, u32 } from './bytes.js';
 import type { DecodeContext, FlowDecoder, PacketSummary } from './decoder.js';
 
