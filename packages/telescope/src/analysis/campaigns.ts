@@ -6,7 +6,7 @@
  */
 import type { PortRollupRow } from './port-rollup.js';
 import type { ProtoName } from './plugin.js';
-import { makePortKey } from './plugin.js';
+import { PORT_KEYS, makePortKey } from './plugin.js';
 
 export interface CampaignThresholds {
   /** Buckets of history a port needs before it can alert. */
@@ -33,15 +33,11 @@ export interface CampaignAlert {
   packets: number;
 }
 
-interface Baseline {
-  mean: number;
-  variance: number;
-  /** Index of the last bucket folded into the baseline. */
-  last: number;
-}
-
 export class CampaignDetector {
-  private readonly baselines = new Map<number, Baseline>();
+  /** Per port key: EWMA mean and variance of unique sources, and the last bucket folded in (-1: never). */
+  private readonly mean = new Float64Array(PORT_KEYS);
+  private readonly variance = new Float64Array(PORT_KEYS);
+  private readonly last = new Float64Array(PORT_KEYS).fill(-1);
   private first = -1;
 
   constructor(private readonly bucketMs: number, private readonly t: CampaignThresholds = DEFAULT_CAMPAIGN_THRESHOLDS) {}
@@ -52,31 +48,29 @@ export class CampaignDetector {
     if (this.first < 0) this.first = idx;
     const alerts: CampaignAlert[] = [];
     const a = this.t.alpha;
+    const history = idx - this.first;
     for (const r of rows) {
       const key = makePortKey(r.proto, r.port);
-      let b = this.baselines.get(key);
-      if (!b) {
-        // Silent since the first bucket: a baseline of zeros.
-        b = { mean: 0, variance: 0, last: this.first - 1 };
-        this.baselines.set(key, b);
-      }
-      const gap = idx - b.last - 1;
-      if (gap > 0) { // decay through the silent buckets
+      // A port never seen before has been silent since the first bucket: a baseline of zeros.
+      const last = this.last[key] < 0 ? this.first - 1 : this.last[key];
+      let mean = this.mean[key];
+      let variance = this.variance[key];
+      const gap = idx - last - 1;
+      if (gap > 0 && mean !== 0) { // decay through the silent buckets
         const keep = (1 - a) ** gap;
-        b.mean *= keep;
-        b.variance *= keep;
+        mean *= keep;
+        variance *= keep;
       }
-      const history = idx - this.first;
-      const sd = Math.sqrt(b.variance);
+      const sd = Math.sqrt(variance);
       if (history >= this.t.warmupBuckets && r.sources >= this.t.minSources &&
-          r.sources >= this.t.factor * Math.max(b.mean, 1) && r.sources > b.mean + this.t.sigmas * sd) {
-        alerts.push({ bucketMs, proto: r.proto, port: r.port, sources: r.sources, baselineMean: b.mean, baselineStddev: sd, packets: r.packets });
+          r.sources >= this.t.factor * Math.max(mean, 1) && r.sources > mean + this.t.sigmas * sd) {
+        alerts.push({ bucketMs, proto: r.proto, port: r.port, sources: r.sources, baselineMean: mean, baselineStddev: sd, packets: r.packets });
       }
-      const diff = r.sources - b.mean;
+      const diff = r.sources - mean;
       const incr = a * diff;
-      b.mean += incr;
-      b.variance = (1 - a) * (b.variance + diff * incr);
-      b.last = idx;
+      this.mean[key] = mean + incr;
+      this.variance[key] = (1 - a) * (variance + diff * incr);
+      this.last[key] = idx;
     }
     return alerts;
   }

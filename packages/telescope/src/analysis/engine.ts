@@ -14,6 +14,7 @@ import { BackscatterPlugin, CORSARO_DOS_THRESHOLDS, type BackscatterThresholds, 
 import { CampaignDetector, DEFAULT_CAMPAIGN_THRESHOLDS, type CampaignAlert, type CampaignThresholds } from './campaigns.js';
 import { InfectedHostPlugin, type InfectedHostRow } from './infected.js';
 import { PortRollupPlugin, type PortRollupRow } from './port-rollup.js';
+import { portKey } from './plugin.js';
 import { SourceRollupPlugin, type SourceRollupRow } from './source-rollup.js';
 import { SummaryPlugin, type IntervalSummary } from './summary.js';
 
@@ -112,8 +113,9 @@ export class TelescopeEngine {
     const cls = classify(p);
     const fp = fingerprint(p, this.research);
     this.summary.observe(p, cls, fp);
-    this.ports.observe(p, cls);
     this.sources.observe(p, cls, fp);
+    const key = portKey(p);
+    this.ports.count(key, p.wireLen, this.sources.firstForPort(this.sources.lastSlot, key));
     this.victims.observe(p, cls);
     if (fp !== 0) this.infected.observe(p, cls, fp);
   };
@@ -137,10 +139,11 @@ export class TelescopeEngine {
     const end = this.bucketEnd;
     const ports = this.ports.endInterval(start);
     const summary = this.summary.endInterval(start, end, this.sources.sourceCount);
-    const sources = this.sources.endInterval(start);
+    let sources: SourceRollupRow[] = [];
+    if (this.keepSources) sources = this.sources.endInterval(start);
+    else this.sources.reset();
     this.pending.push({
-      startMs: start, endMs: end, summary, ports,
-      sources: this.keepSources ? sources : [],
+      startMs: start, endMs: end, summary, ports, sources,
       victims: this.victims.endInterval(start, end),
       alerts: this.campaigns.update(start, ports),
       infected: this.infected.endInterval(),

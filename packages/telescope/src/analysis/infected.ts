@@ -28,14 +28,19 @@ interface Seen {
 export class InfectedHostPlugin implements IntervalPlugin<InfectedHostRow[]> {
   readonly name = 'infected';
   private readonly seen = new Map<number, Seen>();
+  private lastAddr = -1;
+  private lastSeen: Seen | null = null;
 
   observe(p: PacketInfo, _cls: PacketClassCode, fp: number): void {
     if ((fp & Fingerprint.MIRAI) === 0) return;
-    let s = this.seen.get(p.src);
+    // Bots send in bursts: the previous packet's host is the likeliest next one.
+    let s = this.lastAddr === p.src && this.lastSeen !== null ? this.lastSeen : this.seen.get(p.src);
     if (!s) {
       s = { address: sourceText(p), firstMs: p.tsMs, lastMs: p.tsMs, packets: 0, ports: new Set() };
       this.seen.set(p.src, s);
     }
+    this.lastAddr = p.src;
+    this.lastSeen = s;
     s.packets++;
     s.lastMs = p.tsMs;
     if (s.ports.size < 16) s.ports.add(p.dstPort);
@@ -47,6 +52,7 @@ export class InfectedHostPlugin implements IntervalPlugin<InfectedHostRow[]> {
       rows.push({ address: s.address, fingerprint: 'mirai', firstMs: s.firstMs, lastMs: s.lastMs, packets: s.packets, ports: [...s.ports].sort((x, y) => x - y) });
     }
     this.seen.clear();
+    this.lastSeen = null;
     return rows;
   }
 }

@@ -39,8 +39,9 @@ export function portKeyProto(key: number): ProtoName {
 export function portKeyPort(key: number): number {
   return key & 0xffff;
 }
+const PROTO_INDEX: Record<ProtoName, number> = { tcp: 0, udp: 1, icmp: 2, icmpv6: 3, other: 4 };
 export function makePortKey(proto: ProtoName, port: number): number {
-  return PROTO_NAMES.indexOf(proto) * 65536 + port;
+  return PROTO_INDEX[proto] * 65536 + port;
 }
 
 /** Text of the packet's source address (allocates: call once per source per interval, not per packet). */

@@ -26,11 +26,16 @@ export class PortRollupPlugin implements IntervalPlugin<PortRollupRow[]> {
 
   observe(p: PacketInfo, _cls: PacketClassCode): void {
     const key = portKey(p);
+    this.pairs.slot(p.src, p.ipVersion === 6 ? key | 0x100000 : key);
+    this.count(key, p.wireLen, this.pairs.isNew);
+  }
+
+  /** The engine's path: it already knows whether the source is new to this port (from the source table). */
+  count(key: number, bytes: number, newSource: boolean): void {
     if (this.packets[key] === 0) this.touched[this.touchedCount++] = key;
     this.packets[key]++;
-    this.bytes[key] += p.wireLen;
-    this.pairs.slot(p.src, p.ipVersion === 6 ? key | 0x100000 : key);
-    if (this.pairs.isNew) this.sources[key]++;
+    this.bytes[key] += bytes;
+    if (newSource) this.sources[key]++;
   }
 
   endInterval(startMs: number): PortRollupRow[] {

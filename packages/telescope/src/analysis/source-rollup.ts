@@ -19,8 +19,8 @@ export interface SourceRollupRow {
   udpProbe: number;
   icmpProbe: number;
   backscatter: number;
-  /** Distinct destination addresses (the breadth of the scan). */
-  destinations: number;
+  /** Distinct destination ports (ICMP types, protocols) this source hit. */
+  ports: number;
   fingerprint: ScannerKind | null;
   firstMs: number;
   lastMs: number;
@@ -28,9 +28,10 @@ export interface SourceRollupRow {
 
 // Column layout per source.
 const PACKETS = 0, BYTES = 1, SYN = 2, TCP_OTHER = 3, UDP = 4, ICMP = 5, BACK = 6;
-const MIRAI = 7, ZMAP = 8, MASSCAN = 9, RESEARCH = 10, FIRST = 11, LAST = 12, DESTS = 13;
+const MIRAI = 7, ZMAP = 8, MASSCAN = 9, RESEARCH = 10, FIRST = 11, LAST = 12, PORTS = 13;
 const WIDTH = 14;
 const CLASS_COLUMN = [SYN, TCP_OTHER, UDP, ICMP, BACK, -1];
+const INLINE_PORTS = 8;
 
 export function scannerKind(synScan: number, mirai: number, zmap: number, masscan: number, research: number): ScannerKind | null {
   if (research > 0) return 'research';
@@ -45,8 +46,15 @@ export class SourceRollupPlugin implements IntervalPlugin<SourceRollupRow[]> {
   readonly name = 'sources';
   private readonly index = new PairIndex(1 << 14);
   private readonly cols = new Column(WIDTH * (1 << 14));
-  /** (source slot, destination) pairs for the distinct-destination count. */
-  private readonly dests = new PairIndex(1 << 15);
+  /**
+   * Port keys each source hit this interval: the first INLINE_PORTS inline (most sources
+   * hit one or a few ports, so this answers without a second hash lookup), the rest in
+   * `overflow`. This is what makes "unique sources per port" cheap for the port rollup.
+   */
+  private inline = new Int32Array(INLINE_PORTS * (1 << 14));
+  private readonly overflow = new PairIndex(1 << 12);
+  /** The slot of the source of the packet last observed. */
+  lastSlot = 0;
   private readonly v6Text = new Map<number, string>();
 
   observe(p: PacketInfo, cls: PacketClassCode, fp: number): void {
@@ -68,13 +76,46 @@ export class SourceRollupPlugin implements IntervalPlugin<SourceRollupRow[]> {
       if (fp & Fingerprint.RESEARCH) c[base + RESEARCH]++;
     }
     c[base + LAST] = p.tsMs;
-    this.dests.slot(slot, p.dst);
-    if (this.dests.isNew) c[base + DESTS]++;
+    this.lastSlot = slot;
+  }
+
+  /** True the first time the source in `slot` hits `key` in this interval. */
+  firstForPort(slot: number, key: number): boolean {
+    const at = slot * INLINE_PORTS;
+    if (at + INLINE_PORTS > this.inline.length) {
+      const bigger = new Int32Array(Math.max(this.inline.length * 2, at + INLINE_PORTS));
+      bigger.set(this.inline);
+      this.inline = bigger;
+    }
+    const inline = this.inline;
+    const tag = key + 1;
+    for (let i = at; i < at + INLINE_PORTS; i++) {
+      const v = inline[i];
+      if (v === tag) return false;
+      if (v === 0) {
+        inline[i] = tag;
+        this.cols.values[slot * WIDTH + PORTS]++;
+        return true;
+      }
+    }
+    this.overflow.slot(slot, key);
+    if (this.overflow.isNew) this.cols.values[slot * WIDTH + PORTS]++;
+    return this.overflow.isNew;
   }
 
   /** Unique sources so far in this interval. */
   get sourceCount(): number {
     return this.index.size;
+  }
+
+  /** Starts the next interval without materialising rows (when per-source output is not wanted). */
+  reset(): void {
+    const n = this.index.size;
+    this.cols.clear(n * WIDTH);
+    this.index.clear();
+    this.inline.fill(0, 0, n * INLINE_PORTS);
+    this.overflow.clear();
+    this.v6Text.clear();
   }
 
   endInterval(startMs: number): SourceRollupRow[] {
@@ -89,15 +130,12 @@ export class SourceRollupPlugin implements IntervalPlugin<SourceRollupRow[]> {
         bucketMs: startMs,
         src: family === 6 ? this.v6Text.get(slot)! : `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`,
         packets: c[b + PACKETS], bytes: c[b + BYTES], synScan: c[b + SYN], tcpOther: c[b + TCP_OTHER],
-        udpProbe: c[b + UDP], icmpProbe: c[b + ICMP], backscatter: c[b + BACK], destinations: c[b + DESTS],
+        udpProbe: c[b + UDP], icmpProbe: c[b + ICMP], backscatter: c[b + BACK], ports: c[b + PORTS],
         fingerprint: scannerKind(c[b + SYN], c[b + MIRAI], c[b + ZMAP], c[b + MASSCAN], c[b + RESEARCH]),
         firstMs: c[b + FIRST], lastMs: c[b + LAST],
       };
     }
-    this.cols.clear(n * WIDTH);
-    this.index.clear();
-    this.dests.clear();
-    this.v6Text.clear();
+    this.reset();
     return rows;
   }
 }

@@ -38,7 +38,7 @@ export const telescopeMigrations: MigrationSet = {
           .addColumn('udp_probe', 'bigint', (c) => c.notNull())
           .addColumn('icmp_probe', 'bigint', (c) => c.notNull())
           .addColumn('backscatter', 'bigint', (c) => c.notNull())
-          .addColumn('destinations', 'bigint', (c) => c.notNull())
+          .addColumn('ports', 'bigint', (c) => c.notNull())
           .addColumn('fingerprint', 'varchar(16)')
           .addColumn('first_ms', 'bigint', (c) => c.notNull())
           .addColumn('last_ms', 'bigint', (c) => c.notNull())

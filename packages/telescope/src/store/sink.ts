@@ -70,12 +70,12 @@ export async function writeInterval(db: Kysely<TelescopeTables>, r: IntervalResu
       await tx.insertInto('telescope_source_rollups')
         .values(batch.map((x) => ({
           bucket_ms: x.bucketMs, src: x.src, packets: x.packets, bytes: x.bytes, syn_scan: x.synScan, tcp_other: x.tcpOther,
-          udp_probe: x.udpProbe, icmp_probe: x.icmpProbe, backscatter: x.backscatter, destinations: x.destinations,
+          udp_probe: x.udpProbe, icmp_probe: x.icmpProbe, backscatter: x.backscatter, ports: x.ports,
           fingerprint: x.fingerprint, first_ms: Math.floor(x.firstMs), last_ms: Math.floor(x.lastMs),
         })))
         .onConflict((oc) => oc.columns(['bucket_ms', 'src']).doUpdateSet({
           ...adding('telescope_source_rollups', ['packets', 'bytes', 'syn_scan', 'tcp_other', 'udp_probe', 'icmp_probe', 'backscatter']),
-          destinations: larger('telescope_source_rollups', 'destinations'),
+          ports: larger('telescope_source_rollups', 'ports'),
           fingerprint: sql<string | null>`coalesce(${sql.ref('excluded.fingerprint')}, ${sql.ref('telescope_source_rollups.fingerprint')})`,
           first_ms: smaller('telescope_source_rollups', 'first_ms'),
           last_ms: larger('telescope_source_rollups', 'last_ms'),

@@ -32,7 +32,8 @@ export interface TelescopeTables {
     udp_probe: number;
     icmp_probe: number;
     backscatter: number;
-    destinations: number;
+    /** Distinct destination ports hit. */
+    ports: number;
     fingerprint: string | null;
     first_ms: number;
     last_ms: number;
