@@ -98,14 +98,35 @@ export class SignerTemplate {
    * (a CAdES-T signature time stamp covers it) before the SignedData is assembled.
    */
   prepare(options: SignOptions): { signature: Buffer; assemble(unsigned?: Buffer[]): Buffer } {
+    const attrs = this.signedAttributes(options);
+    return this.assembler(options, attrs, cryptoSign(this.digest, attrs, this.identity.key));
+  }
+
+  /**
+   * The same as `sign`, but the signature is computed on libuv's thread pool (crypto.sign
+   * with a callback), so a busy TSA signs on every core while the event loop keeps serving.
+   */
+  signAsync(options: SignOptions): Promise<Buffer> {
+    const attrs = this.signedAttributes(options);
+    return new Promise((resolve, reject) => {
+      cryptoSign(this.digest, attrs, this.identity.key, (err, signature) => {
+        if (err) reject(err);
+        else resolve(this.assembler(options, attrs, signature).assemble(options.unsignedAttributes));
+      });
+    });
+  }
+
+  private signedAttributes(options: SignOptions): Buffer {
     const digest = createHash(this.digest).update(options.content).digest();
-    const attrs = setOf(
+    return setOf(
       attribute(OID.contentType, oid(options.contentType)),
       attribute(OID.messageDigest, octets(digest)),
       this.essAttr,
       ...(options.signedAttributes ?? []),
     );
-    const signature = cryptoSign(this.digest, attrs, this.identity.key);
+  }
+
+  private assembler(options: SignOptions, attrs: Buffer, signature: Buffer): { signature: Buffer; assemble(unsigned?: Buffer[]): Buffer } {
     const assemble = (unsigned?: Buffer[]): Buffer => {
       const signerInfo = seq(
         integer(1),

@@ -117,7 +117,7 @@ export class TimeStampAuthority {
       nonceDer: request.nonceDer,
       tsaNameDer: this.tsaNameDer,
     });
-    const token = this.template.sign({
+    const token = await this.template.signAsync({
       contentType: OID.tstInfo,
       content: tstInfo,
       certificates: request.certReq ? 'signer' : 'none',
