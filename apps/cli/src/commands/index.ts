@@ -5,19 +5,19 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerCore } from './core.js';
-import { registerFlows } from './flows.js';
 import { registerTrust } from './trust.js';
 import { registerFlows } from './flows.js';
 import { registerSurvey } from './survey.js';
 import { registerTelescope } from './telescope.js';
 import { registerTaxii } from './taxii.js';
+import { registerHub } from './hub.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerCore(program, ctx);
-  registerFlows(program, ctx);
   registerTrust(program, ctx);
   registerFlows(program, ctx);
   registerSurvey(program, ctx);
   registerTelescope(program, ctx);
   registerTaxii(program, ctx);
+  registerHub(program, ctx);
 }
