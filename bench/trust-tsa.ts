@@ -16,9 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrivateKey, sign } from 'node:crypto';
 import { testBackends } from '@mamori/core';
-import { buildServer } from '@mamori/server';
+import { buildServer, routeModules } from '@mamori/server';
 import { initTrust, parseTimeStampResp, PKIStatus, trustFiles, trustMigrations, openTrust } from '@mamori/trust';
-import { trustRoutes } from '../apps/server/src/routes/trust.js';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,6 +38,8 @@ const rawSignPerSec = Number(speedLine.trim().split(/\s+/).at(-2));
 const platform = await testBackends()[0].open({ migrations: [trustMigrations] });
 const dir = join(platform.config.dataDir, 'trust');
 await initTrust({ dir, organisation: 'Bench TSA' });
+const trustRoutes = routeModules.find((m) => m.name === 'trust');
+if (!trustRoutes) throw new Error('the server has no trust routes');
 const app = await buildServer(platform, { modules: [trustRoutes] });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/tsa`;

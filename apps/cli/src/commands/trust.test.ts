@@ -1,0 +1,75 @@
+/**
+ * `mamori trust` as a user runs it (in-process: a process start costs seconds on a busy
+ * machine): init, stamp, verify-stamp, seal, verify, with exit 1 for invalid verdicts and
+ * OpenSSL accepting what the CLI wrote.
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../program.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mamori-trust-cli-'));
+  writeFileSync(join(dir, 'report.txt'), 'incident report\n');
+  writeFileSync(join(dir, 'advisory.json'), '{"id":"advisory-1","tlp":"green"}\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const mamori = async (...args: string[]): Promise<{ code: number; out: any }> => {
+  const out: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => { out.push(String(chunk)); return true; }) as typeof process.stdout.write;
+  let code: number;
+  try {
+    code = await run(['node', 'mamori', '--data', join(dir, 'data'), '--quiet', '--json', 'trust', ...args]);
+  } finally {
+    process.stdout.write = write;
+    process.exitCode = undefined;
+  }
+  return { code, out: out.length ? JSON.parse(out.join('')) : undefined };
+};
+
+const f = (name: string): string => join(dir, name);
+const trustDir = (): string => join(dir, 'data', 'trust');
+
+describe('mamori trust', () => {
+  it('init writes 0600 keys; a second init without --force fails', async () => {
+    const r = await mamori('init', '--org', 'Example CSIRT');
+    expect(r.code).toBe(0);
+    expect(r.out.seal).toContain('O=Example CSIRT');
+    for (const role of ['root', 'tsa', 'seal']) expect(statSync(join(trustDir(), `${role}.key.pem`)).mode & 0o777).toBe(0o600);
+    expect((await mamori('init', '--org', 'Again')).code).toBe(1);
+  });
+
+  it('stamp and verify-stamp; openssl ts -verify accepts the token; changed data exits 1', async () => {
+    const s = await mamori('stamp', f('report.txt'));
+    expect(s.code).toBe(0);
+    const v = await mamori('verify-stamp', f('report.txt'), f('report.txt.tst'));
+    expect(v).toMatchObject({ code: 0, out: { valid: true } });
+    const o = spawnSync('openssl', ['ts', '-verify', '-data', f('report.txt'), '-in', f('report.txt.tst'), '-token_in',
+      '-CAfile', join(trustDir(), 'root.cert.pem'), '-untrusted', join(trustDir(), 'tsa.cert.pem')], { encoding: 'utf8' });
+    expect(`${o.stdout}${o.stderr}`).toContain('Verification: OK');
+    writeFileSync(f('copy.txt'), 'incident report, edited\n');
+    expect((await mamori('verify-stamp', f('copy.txt'), f('report.txt.tst'))).code).toBe(1);
+  });
+
+  it('seal and verify (CAdES and JAdES level T); a changed file exits 1', async () => {
+    expect((await mamori('seal', f('report.txt'))).code).toBe(0);
+    const ok = await mamori('verify', f('report.txt'), f('report.txt.p7s'));
+    expect(ok).toMatchObject({ code: 0, out: { valid: true, organisation: 'Example CSIRT', contentUnchanged: true, chainTrusted: true } });
+    const o = spawnSync('openssl', ['cms', '-verify', '-binary', '-content', f('report.txt'), '-in', f('report.txt.p7s'), '-inform', 'DER', '-CAfile', join(trustDir(), 'root.cert.pem'), '-out', '/dev/null'], { encoding: 'utf8' });
+    expect(o.stderr).toContain('Verification successful');
+
+    expect((await mamori('seal', f('advisory.json'), '--jws', '--level', 'T')).code).toBe(0);
+    const j = await mamori('verify', f('advisory.json'), f('advisory.json.jws'));
+    expect(j).toMatchObject({ code: 0, out: { valid: true, format: 'JAdES', level: 'T' } });
+
+    appendFileSync(f('report.txt'), 'tampered\n');
+    const bad = await mamori('verify', f('report.txt'), f('report.txt.p7s'));
+    expect(bad).toMatchObject({ code: 1, out: { valid: false, contentUnchanged: false } });
+    expect((await mamori('seal', f('report.txt'), '--jws')).code).toBe(2); // not JSON: a usage error
+  });
+});
