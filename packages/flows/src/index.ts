@@ -16,7 +16,7 @@ export { stitch, type Connection } from './analysis/stitch.js';
 export { compileAllowList, parseAllowList } from './analysis/allow-list.js';
 export { candidatesToStix, candidatePattern, uuidv5, TLP_MARKINGS, type Tlp, type StixOptions } from './analysis/stix.js';
 export { flowsMigrations } from './store/migrations.js';
-export { Rollup, topAddressesByFlows, type RollupRow, type IpStat } from './store/rollup.js';
+export { Rollup, AddressCounter, topAddressesByFlows, type RollupRow, type IpStat } from './store/rollup.js';
 export { FlowsStore, type DetectionRun } from './store/flows-store.js';
 export { FlowArchive, archiveLine, ARCHIVE_HEADER, type ArchiveOptions } from './archive/archive.js';
 export { parseKnownBots } from './analysis/known-bots.js';
