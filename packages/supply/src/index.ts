@@ -5,3 +5,5 @@
 export * from './sbom/index.js';
 export * from './vulns/index.js';
 export { versionScheme, compareVersions, type VersionScheme } from './versions/index.js';
+export * from './store/index.js';
+export * from './check/index.js';
