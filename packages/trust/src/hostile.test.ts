@@ -150,6 +150,23 @@ describe('token verification under hostile tokens', () => {
     }), { numRuns: 1500 });
   });
 
+  it('a fault inside an embedded certificate is located in the whole token', () => {
+    const bad = Buffer.from(token);
+    const cert = Buffer.from(trust.tsa.der);
+    const at = bad.indexOf(cert);
+    expect(at).toBeGreaterThan(0);
+    const subject = cert.indexOf(trust.tsa.subjectDer, cert.indexOf(trust.tsa.issuerDer) + trust.tsa.issuerDer.length);
+    bad[at + subject] = 0x31; // the subject Name's SEQUENCE tag becomes a SET
+    try {
+      parseSignedData(bad);
+      expect.unreachable();
+    } catch (e) {
+      expect(isMamoriError(e, 'MAMORI_TRUST_DER')).toBe(true);
+      expect((e as any).details.offset).toBe(at + subject);
+      expect((e as any).details.field).toMatch(/certificates\[0\].*subject/);
+    }
+  });
+
   it('a token whose eContentType is id-data is refused', () => {
     const bad = Buffer.from(token);
     const tst = Buffer.from('060b2a864886f70d0109100104', 'hex'); // id-ct-TSTInfo

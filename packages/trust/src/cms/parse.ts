@@ -28,6 +28,8 @@ export interface SignedData {
   contentType: string;
   /** The encapsulated content, when the signature is enveloping. */
   content?: Uint8Array;
+  /** Where the eContent octets start in the input (to locate faults inside the content). */
+  contentAt?: { start: number; field: string };
   certificates: Certificate[];
   signerInfos: SignerInfo[];
 }
@@ -96,6 +98,18 @@ function readSignerInfo(node: DerNode): SignerInfo {
   };
 }
 
+/** Re-bases errors from a nested parse so offsets and fields point into the whole input. */
+export function withBase<T>(at: { start: number; field: string }, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof MamoriError && typeof e.details.offset === 'number') {
+      throw new MamoriError(e.code, { ...e.details, offset: e.details.offset + at.start, field: `${at.field}/${e.details.field ?? ''}` }, { cause: e });
+    }
+    throw e;
+  }
+}
+
 /** Parses a DER ContentInfo that must hold SignedData. */
 export function parseSignedData(der: Uint8Array, field = 'contentInfo'): SignedData {
   const ci = children(readRoot(der, field, TAG.SEQUENCE));
@@ -114,9 +128,12 @@ export function parseSignedData(der: Uint8Array, field = 'contentInfo'): SignedD
   const eContent = encap.optional('eContent', ctx(0));
   encap.end();
   let content: Uint8Array | undefined;
+  let contentAt: SignedData['contentAt'];
   if (eContent) {
     const inner = children(eContent);
-    content = readOctets(inner.next('octets', TAG.OCTET_STRING));
+    const octetsNode = inner.next('octets', TAG.OCTET_STRING);
+    content = readOctets(octetsNode);
+    contentAt = { start: octetsNode.valueStart, field: octetsNode.field };
     inner.end();
   }
   const certificates: Certificate[] = [];
@@ -127,7 +144,7 @@ export function parseSignedData(der: Uint8Array, field = 'contentInfo'): SignedD
       const n = list.next(`certificates[${i}]`);
       if (n.tag === TAG.SEQUENCE) {
         if (certificates.length >= 32) throw derError('more than 32 certificates', n.start, n.field);
-        certificates.push(parseCertificate(encodingOf(n)));
+        certificates.push(withBase(n, () => parseCertificate(encodingOf(n))));
       }
     }
   }
@@ -136,5 +153,5 @@ export function parseSignedData(der: Uint8Array, field = 'contentInfo'): SignedD
   const signerInfos: SignerInfo[] = [];
   for (let i = 0; !infos.done; i++) signerInfos.push(readSignerInfo(infos.next(`signerInfos[${i}]`, TAG.SEQUENCE)));
   sd.end();
-  return { contentType, content, certificates, signerInfos };
+  return { contentType, content, contentAt, certificates, signerInfos };
 }

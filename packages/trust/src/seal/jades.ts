@@ -167,8 +167,17 @@ export function verifyJws(input: string | JwsFlattened, options: SealVerifyOptio
     const etsiU = jws.header?.etsiU;
     if (etsiU !== undefined) {
       if (!Array.isArray(etsiU)) return invalid('etsiU is not an array');
-      for (const item of etsiU) {
-        const vals = (item as any)?.sigTst?.tstTokens;
+      for (const raw of etsiU) {
+        // TS 119 182-1 allows etsiU members in clear JSON or base64url-encoded: read both.
+        let item: any = raw;
+        if (typeof raw === 'string') {
+          try {
+            item = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+          } catch {
+            return invalid('etsiU member is neither JSON nor base64url JSON');
+          }
+        }
+        const vals = item?.sigTst?.tstTokens;
         if (Array.isArray(vals)) for (const t of vals) if (typeof t?.val === 'string') tokens.push(Buffer.from(t.val, 'base64'));
       }
     }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { MamoriError, isMamoriError } from '@mamori/core';
 import { OID, type DigestName } from '../asn1/oids.js';
-import { parseSignedData } from '../cms/parse.js';
+import { parseSignedData, withBase } from '../cms/parse.js';
 import { checkSignerInfo } from '../cms/verify.js';
 import { displayName, type Certificate } from '../pki/certificate.js';
 import { timeStampingEkuProblems, validatePath } from '../pki/path.js';
@@ -46,7 +46,8 @@ export function verifyTimeStampToken(token: Uint8Array, options: StampVerifyOpti
     if (sd.contentType !== OID.tstInfo) return { valid: false, reasons: [`eContentType ${sd.contentType} is not id-ct-TSTInfo`] };
     if (!sd.content) return { valid: false, reasons: ['token carries no TSTInfo'] };
     if (sd.signerInfos.length !== 1) return { valid: false, reasons: [`token has ${sd.signerInfos.length} signers, expected 1`] };
-    tstInfo = parseTstInfo(sd.content);
+    const content = sd.content;
+    tstInfo = withBase(sd.contentAt ?? { start: 0, field: 'eContent' }, () => parseTstInfo(content));
     const check = checkSignerInfo(sd, sd.signerInfos[0], sd.content, options.certificates);
     reasons.push(...check.reasons);
     signer = check.signer;
