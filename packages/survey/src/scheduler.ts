@@ -5,7 +5,7 @@
  * by the one connector every probe gets its sockets from; every log line carries the run id.
  */
 import { randomUUID } from 'node:crypto';
-import { createLogger, type Logger } from '@mamori/core';
+import { createLogger, isMamoriError, type Logger } from '@mamori/core';
 import { SurveyConnector, type ConnectorLimits, type Dial } from './scope/connector.js';
 import type { SurveyScope } from './scope/scope.js';
 import type { CredentialPair } from './credentials.js';
@@ -22,8 +22,10 @@ export interface SurveyOptions {
   pairs: readonly CredentialPair[];
   limits?: Partial<ConnectorLimits>;
   timeouts?: Partial<ProbeTimeouts>;
-  /** (address, port) tasks in flight at once. */
+  /** Connect-scan tasks (address, port) in flight at once. */
   concurrency?: number;
+  /** Open ports being fingerprinted and probed at once (default: min(concurrency, 1000)). */
+  probeConcurrency?: number;
   telnetAttemptsPerConnection?: number;
   runId?: string;
   log?: Logger;
@@ -93,27 +95,45 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
     log.info({ address: f.address, port: f.port, protocol: f.protocol, type: f.type, credentialId: f.credentialId }, 'finding');
   };
 
-  const one = async (address: string, port: number): Promise<void> => {
-    if (!options.scope.allows(address)) return; // re-survey targets that have since opted out
+  /**
+   * Probing one open port: fingerprint, then the login probe that fits. Returns false when the
+   * service answered the scan but not the probe (busy, or the prober was late): retried once.
+   */
+  const probe = async (address: string, port: number, lastTry: boolean): Promise<boolean> => {
     const service = await fingerprint(ctx, address, port);
-    if (!service) return;
+    if (!service) return lastTry;
+    if (!lastTry && (service.protocol === 'unknown' || (service.protocol === 'telnet' && !service.prompt && !service.open))) return false;
     services.push(service);
-    progress.openPorts++;
     const base = { runId, address, port, protocol: service.protocol, banner: service.banner, model: modelOf(service) };
     if (service.open) {
       record({ ...base, type: 'no-auth', method: 'none', evidenceAt: service.seenAt });
-      return;
+      return true;
     }
     let outcome: LoginOutcome | null = null;
     if (service.protocol === 'telnet' && service.prompt) outcome = await telnetLogin(ctx, address, port, options.pairs);
     else if (service.protocol === 'ssh') outcome = await sshLogin(ctx, address, port, options.pairs);
     else if (service.protocol === 'http' && service.authScheme) outcome = await httpLogin(ctx, address, port, options.pairs);
-    if (!outcome) return;
+    if (!outcome) return true;
+    if (!lastTry && outcome.stopped === 'unresponsive' && outcome.attempts === 0) return false;
     if (outcome.success) {
       record({ ...base, type: 'weak-credential', credentialId: outcome.success.credentialId, method: outcome.success.method, evidenceAt: outcome.success.at });
     } else {
       checked.push({ address, port, protocol: service.protocol, attempts: outcome.attempts, stopped: outcome.stopped });
       if (outcome.stopped) log.debug({ address, port, stopped: outcome.stopped, attempts: outcome.attempts }, 'probe stopped');
+    }
+    return true;
+  };
+
+  /** Connect scan of one port: an open port goes to the probe queue. */
+  const discover = async (address: string, port: number): Promise<boolean> => {
+    if (!options.scope.allows(address)) return false; // re-survey targets that have since opted out
+    try {
+      const socket = await connector.connect(address, port);
+      socket.destroy();
+      return true;
+    } catch (e) {
+      if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT')) return false;
+      throw e;
     }
   };
 
@@ -129,18 +149,57 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
     options.onProgress?.({ ...progress });
   }, 500);
   log.info({ ports: options.ports, pairs: options.pairs.length, limits: connector.limits, concurrency }, 'survey started');
-  try {
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      for (let next = iterator.next(); !next.done; next = iterator.next()) {
-        const { address, port } = next.value;
-        try {
-          await one(address, port);
-        } catch (e) {
-          log.warn({ address, port, err: (e as Error).message }, 'task failed');
-        }
+  // Discovery and probing run side by side with separate limits, so thousands of pending
+  // connects never starve the login conversations of their time.
+  const open: { address: string; port: number; retried?: boolean }[] = [];
+  let discovering = true;
+  let wake: (() => void)[] = [];
+  const notify = (): void => { const w = wake; wake = []; for (const f of w) f(); };
+  const discoverers = Array.from({ length: concurrency }, async () => {
+    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+      const { address, port } = next.value;
+      let isOpen = false;
+      try {
+        isOpen = await discover(address, port);
+      } catch (e) {
+        log.warn({ address, port, err: (e as Error).message }, 'discovery failed');
+      }
+      if (isOpen) {
+        progress.openPorts++;
+        open.push({ address, port });
+        notify();
+      } else {
         progress.tasksDone++;
       }
-    }));
+    }
+  });
+  const probers = Array.from({ length: Math.max(1, options.probeConcurrency ?? Math.min(concurrency, 1000)) }, async () => {
+    for (;;) {
+      const job = open.shift();
+      if (!job) {
+        if (!discovering) return;
+        await new Promise<void>((resolve) => wake.push(resolve));
+        continue;
+      }
+      let done = true;
+      try {
+        done = await probe(job.address, job.port, job.retried === true);
+      } catch (e) {
+        log.warn({ address: job.address, port: job.port, err: (e as Error).message }, 'probe failed');
+      }
+      if (!done) {
+        log.debug({ address: job.address, port: job.port }, 'no answer to the probe; retrying once later');
+        open.push({ ...job, retried: true });
+        continue;
+      }
+      progress.tasksDone++;
+    }
+  });
+  try {
+    await Promise.all(discoverers);
+    discovering = false;
+    notify();
+    await Promise.all(probers);
   } finally {
     clearInterval(ticker);
   }

@@ -21,39 +21,51 @@ export function pickChallenge(res: HttpResponse): AuthChallenge | undefined {
   return all.find((c) => c.scheme === 'digest' && digestSupported(c)) ?? all.find((c) => c.scheme === 'basic');
 }
 
-export async function httpLogin(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[], path = '/'): Promise<LoginOutcome> {
-  const conn = new HttpConnection(ctx, address, port);
+/**
+ * Tries the pairs over up to `lanes` keep-alive connections in parallel (the per-host
+ * connection limit still applies in the connector); the first success stops every lane.
+ */
+export async function httpLogin(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[], path = '/', lanes = ctx.connector.limits.perHostConnections): Promise<LoginOutcome> {
+  let next = 0;
   let attempts = 0;
-  try {
-    let res = await conn.request(path);
-    let challenge = pickChallenge(res);
-    if (res.head.status !== 401 || !challenge) return { attempts, stopped: 'unsupported' };
-    let nc = 0;
-    for (const pair of pairs) {
-      if (!ctx.connector.spendAttempt(address)) return { attempts, stopped: 'budget' };
-      const authorization = challenge.scheme === 'basic'
-        ? `Basic ${Buffer.from(`${pair.username}:${pair.password}`, 'utf8').toString('base64')}`
-        : digestAuthorization({ challenge, username: pair.username, password: pair.password, method: 'GET', uri: path, nc: ++nc });
-      attempts++;
-      ctx.onAttempt();
-      res = await conn.request(path, { Authorization: authorization });
-      const status = res.head.status;
-      if (status >= 200 && status < 300) {
-        return { attempts, success: { credentialId: pair.id, method: challenge.scheme === 'basic' ? 'basic' : 'digest', at: Date.now() } };
+  let success: LoginOutcome['success'];
+  let stopped: LoginOutcome['stopped'];
+  const lane = async (): Promise<void> => {
+    const conn = new HttpConnection(ctx, address, port);
+    try {
+      let res = await conn.request(path);
+      let challenge = pickChallenge(res);
+      if (res.head.status !== 401 || !challenge) { stopped ??= 'unsupported'; return; }
+      let nc = 0;
+      while (next < pairs.length && !success && !stopped) {
+        if (!ctx.connector.spendAttempt(address)) { stopped = 'budget'; return; }
+        const pair = pairs[next++];
+        const authorization = challenge.scheme === 'basic'
+          ? `Basic ${Buffer.from(`${pair.username}:${pair.password}`, 'utf8').toString('base64')}`
+          : digestAuthorization({ challenge, username: pair.username, password: pair.password, method: 'GET', uri: path, nc: ++nc });
+        attempts++;
+        ctx.onAttempt();
+        res = await conn.request(path, { Authorization: authorization });
+        const status = res.head.status;
+        if (status >= 200 && status < 300) {
+          success ??= { credentialId: pair.id, method: challenge.scheme === 'basic' ? 'basic' : 'digest', at: Date.now() };
+          return;
+        }
+        if (status === 403 || status === 423 || status === 429) { stopped = 'lockout'; return; }
+        if (status !== 401) { stopped = 'unsupported'; return; }
+        const fresh = pickChallenge(res);
+        if (fresh && fresh.scheme === challenge.scheme) {
+          if (fresh.params.nonce !== challenge.params.nonce) nc = 0;
+          challenge = fresh;
+        }
       }
-      if (status === 403 || status === 423 || status === 429) return { attempts, stopped: 'lockout' };
-      if (status !== 401) return { attempts, stopped: 'unsupported' };
-      const fresh = pickChallenge(res);
-      if (fresh && fresh.scheme === challenge.scheme) {
-        if (fresh.params.nonce !== challenge.params.nonce) nc = 0;
-        challenge = fresh;
-      }
+    } catch (e) {
+      if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT') || isMamoriError(e, 'MAMORI_SURVEY_HTTP_PROTOCOL')) { stopped ??= 'unresponsive'; return; }
+      throw e;
+    } finally {
+      conn.close();
     }
-    return { attempts };
-  } catch (e) {
-    if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT') || isMamoriError(e, 'MAMORI_SURVEY_HTTP_PROTOCOL')) return { attempts, stopped: 'unresponsive' };
-    throw e;
-  } finally {
-    conn.close();
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, pairs.length)) }, lane));
+  return success ? { attempts, success } : { attempts, stopped };
 }
