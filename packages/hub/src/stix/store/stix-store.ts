@@ -122,7 +122,7 @@ export interface StatusResource {
   pendings: AddOutcome[];
 }
 
-const CHUNK = 400;
+const CHUNK = 1000;
 
 function rowToStored(r: StixObjectRow): StoredObject {
   return {
@@ -264,7 +264,8 @@ export class StixStore {
         r.is_first = newFirst.get(r.id) === r.version_key ? 1 : 0;
       }
       await trx.insertInto('stix_object').values(rows).execute();
-      const values = rows.flatMap((r) => extractValues(JSON.parse(r.body)).map((v) => ({ collection_id: collection.id, kind: v.kind, value: v.value, object_id: r.id, version_key: r.version_key })));
+      const objectOf = new Map(prepared.map((p) => [`${p.o.id}|${p.versionKey}`, p.o]));
+      const values = rows.flatMap((r) => extractValues(objectOf.get(`${r.id}|${r.version_key}`)!).map((v) => ({ collection_id: collection.id, kind: v.kind, value: v.value, object_id: r.id, version_key: r.version_key })));
       for (let i = 0; i < values.length; i += 1000) await trx.insertInto('stix_value').values(values.slice(i, i + 1000)).execute();
       return result;
     });

@@ -116,16 +116,18 @@ export function validateObjects(objects: unknown[], limits: ValidationLimits = D
     if (p.length) problems.push(...p);
     else passed.push({ index, object: o as Record<string, unknown> });
   });
-  const byVersion = new Map<string, { index: number; canon: string }[]>();
+  const byVersion = new Map<string, { index: number; object: Record<string, unknown> }[]>();
   for (const { index, object } of passed) {
     const key = `${object.id}|${versionOf(object) ?? ''}`;
-    const list = byVersion.get(key) ?? [];
-    list.push({ index, canon: canonicalJson(object) });
-    byVersion.set(key, list);
+    const list = byVersion.get(key);
+    if (list) list.push({ index, object });
+    else byVersion.set(key, [{ index, object }]);
   }
   const conflicted = new Set<number>();
   for (const [key, list] of byVersion) {
-    if (list.length < 2 || list.every((x) => x.canon === list[0].canon)) continue;
+    if (list.length < 2) continue;
+    const canon = list.map((x) => canonicalJson(x.object));
+    if (canon.every((c) => c === canon[0])) continue;
     const [id, version] = key.split('|');
     for (const x of list) {
       conflicted.add(x.index);

@@ -1,0 +1,224 @@
+/**
+ * TAXII 2.1 throughput and page latency, on SQLite and on PostgreSQL.
+ *
+ *   npm run bench -- bench/taxii-ingest.ts            (1,000,000 stored objects)
+ *   BENCH_OBJECTS=200000 BENCH_BACKENDS=sqlite npm run bench -- bench/taxii-ingest.ts
+ *
+ * For each back end: objects/s ingested through TAXII POST (envelopes of 1,000 objects,
+ * validated, stored, status complete), then the store is filled to BENCH_OBJECTS, and
+ * p50/p99 of a filtered 100-object page (match[type]=indicator from a random added_after)
+ * are measured while a second process loads the same server with page reads and posts.
+ * The number of store queries per page is counted for limits 10, 100 and 1000.
+ *
+ * Peers, run in the same process tree on the same rows: the database's own CLI (sqlite3,
+ * psql) bulk-inserting the same JSON documents, and running the page query itself; the
+ * ratios say what HTTP, validation, authorisation and JSON cost on top of the engine.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql, type KyselyPlugin } from 'kysely';
+import {
+  coreConfigSchema, createLogger, MemoryBus, openPostgresStore, openSqliteStore, TEST_DATABASE_URL, uniqueName, type MamoriConfig, type Platform, type Store,
+} from '@mamori/core';
+import {
+  actorOf, addOrg, addUser, createToken, formatMicros, hubContext, hubMigrations, LOCAL_OPERATOR, sampleIndicator, sampleIpv4,
+  StixStore, stixMigrations, TAXII_MEDIA_TYPE,
+} from '@mamori/hub';
+import { buildServer, routeModules } from '@mamori/server';
+
+const N = Number(process.env.BENCH_OBJECTS ?? 1_000_000);
+const INGEST = Number(process.env.BENCH_INGEST ?? 20_000);
+const PAGES = Number(process.env.BENCH_PAGES ?? 400);
+const LOAD_SECONDS = 120;
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',');
+
+/** Indicator for 4 in 5 objects, an ipv4-addr SCO for the fifth: match[type] has something to filter. */
+const objectAt = (i: number): Record<string, unknown> => (i % 5 === 4 ? sampleIpv4(i) : sampleIndicator(i));
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+// ---- the load process ----------------------------------------------------------------
+if (process.argv[2] === 'load') {
+  const [, , , url, token, seconds] = process.argv;
+  const until = Date.now() + Number(seconds) * 1000;
+  let requests = 0;
+  const headers = { accept: TAXII_MEDIA_TYPE, authorization: `Bearer ${token}` };
+  const worker = async (w: number): Promise<void> => {
+    let i = 0;
+    while (Date.now() < until) {
+      i++;
+      if (w === 0 && i % 5 === 0) {
+        const objects = Array.from({ length: 100 }, (_, k) => sampleIndicator(50_000_000 + w * 1_000_000 + i * 100 + k));
+        await fetch(`${url}objects/`, { method: 'POST', headers: { ...headers, 'content-type': TAXII_MEDIA_TYPE }, body: JSON.stringify({ objects }) }).then((r) => r.arrayBuffer());
+      } else {
+        await fetch(`${url}objects/?limit=100&match[type]=ipv4-addr&added_after=${encodeURIComponent(formatMicros(Math.floor(Math.random() * 1e15)))}`, { headers }).then((r) => r.arrayBuffer());
+      }
+      requests++;
+    }
+  };
+  await Promise.all([0, 1, 2].map(worker));
+  process.stdout.write(`${requests}\n`);
+  process.exit(0);
+}
+
+// ---- helpers -------------------------------------------------------------------------
+function counting(store: Store): { store: Store; count: () => number; reset: () => void } {
+  let n = 0;
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => { n++; return args.node; },
+    transformResult: async (args) => args.result,
+  };
+  const db = store.db.withPlugin(plugin);
+  return {
+    store: { ...store, db, as: () => db as any, migrate: store.migrate, info: store.info, close: store.close, dialect: store.dialect } as Store,
+    count: () => n,
+    reset: () => { n = 0; },
+  };
+}
+
+async function open(kind: string, dir: string): Promise<{ platform: Platform; schema?: string; file?: string }> {
+  const config = { ...coreConfigSchema.parse({ dataDir: dir, log: { level: 'silent' } }), taxii: { maxContentLength: 8 * 1024 * 1024, asyncThreshold: 5000, maxObjects: 100_000 } } as MamoriConfig;
+  const log = createLogger({ level: 'silent', pretty: false });
+  const bus = new MemoryBus();
+  if (kind === 'sqlite') {
+    const file = join(dir, 'bench.db');
+    const store = openSqliteStore(file);
+    return { platform: { config, log, bus, store, close: async () => { await store.close(); } }, file };
+  }
+  const schema = uniqueName('bench_taxii').toLowerCase();
+  const store = await openPostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 8 });
+  return {
+    platform: { config, log, bus, store, close: async () => { await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db); await store.close(); } },
+    schema,
+  };
+}
+
+function time(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+/** The engine's own CLI inserting the same documents (one transaction). Returns rows/s. */
+function peerInsert(kind: string, target: { file?: string; schema?: string }, dir: string, count: number): number {
+  const rows = Array.from({ length: count }, (_, i) => objectAt(9_000_000 + i));
+  if (kind === 'sqlite') {
+    const script = join(dir, 'peer.sql');
+    const esc = (s: string): string => s.replace(/'/g, "''");
+    writeFileSync(script, `create table if not exists peer_object(id text, body text);\nbegin;\n${rows.map((o) => `insert into peer_object values('${esc(String(o.id))}','${esc(JSON.stringify(o))}');`).join('\n')}\ncommit;\n`);
+    const ms = time(() => spawnSync('sqlite3', [join(dir, 'peer.db')], { input: `.read ${script}\n`, encoding: 'utf8' }));
+    return count / (ms / 1000);
+  }
+  const tsv = join(dir, 'peer.tsv');
+  writeFileSync(tsv, rows.map((o) => `${o.id}\t${JSON.stringify(o).replace(/\\/g, '\\\\')}`).join('\n') + '\n');
+  const ms = time(() => spawnSync('psql', [TEST_DATABASE_URL, '-q', '-c', `set search_path=${target.schema}; create table if not exists peer_object(id text, body text);`, '-c', `\\copy ${target.schema}.peer_object from '${tsv}'`], { encoding: 'utf8' }));
+  return count / (ms / 1000);
+}
+
+/** The page query itself through the engine's CLI, with its own timer. Returns per-query ms. */
+function peerQuery(kind: string, target: { file?: string; schema?: string }, collection: string, afters: number[]): number[] {
+  const q = (a: number): string => `select * from stix_object where collection_id = '${collection}' and type in ('indicator') and date_added > ${a} and is_latest = 1 and tlp in ('CLEAR','GREEN') order by date_added, id, version_key limit 101;`;
+  if (kind === 'sqlite') {
+    const out = spawnSync('sqlite3', [target.file!], { input: `.timer on\n.output /dev/null\n${afters.map(q).join('\n')}\n`, encoding: 'utf8' });
+    return [...out.stdout.matchAll(/Run Time: real ([\d.]+)/g)].map((m) => Number(m[1]) * 1000);
+  }
+  const out = spawnSync('psql', [TEST_DATABASE_URL, '-q', '-o', '/dev/null', '-c', `set search_path=${target.schema}`], { encoding: 'utf8' });
+  void out;
+  const script = `set search_path=${target.schema};\n\\timing on\n${afters.map(q).join('\n')}\n`;
+  const r = spawnSync('psql', [TEST_DATABASE_URL, '-q', '-o', '/dev/null'], { input: script, encoding: 'utf8' });
+  return [...r.stdout.matchAll(/Time: ([\d.]+) ms/g)].map((m) => Number(m[1]));
+}
+
+// ---- the benchmark -------------------------------------------------------------------
+async function run(kind: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-taxii-'));
+  const { platform: raw, file, schema } = await open(kind, dir);
+  try {
+    await raw.store.migrate([hubMigrations, stixMigrations]);
+    const counter = counting(raw.store);
+    const platform: Platform = { ...raw, store: counter.store };
+    const hub = hubContext(platform);
+    const actor = actorOf(LOCAL_OPERATOR, 'local');
+    const org = await addOrg(hub, LOCAL_OPERATOR, actor, { name: 'Bench ISAC', role: 'isac' });
+    const user = await addUser(hub, LOCAL_OPERATOR, actor, { orgId: org.id, username: 'bench', roles: ['member'] });
+    const { token } = await createToken(hub, LOCAL_OPERATOR, actor, { user: user.id, scopes: ['read', 'write'] });
+    const stix = new StixStore(platform.store);
+    const collection = await stix.createCollection({ id: 'bench', title: 'Bench', defaultTlp: 'GREEN' });
+    const app = await buildServer(platform, { modules: routeModules.filter((m) => m.name === 'taxii') });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const root = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/taxii2/mamori/collections/${collection.id}/`;
+    const headers = { accept: TAXII_MEDIA_TYPE, authorization: `Bearer ${token}` };
+
+    // 1. ingest through TAXII POST
+    const t0 = performance.now();
+    for (let i = 0; i < INGEST; i += 1000) {
+      const objects = Array.from({ length: Math.min(1000, INGEST - i) }, (_, k) => objectAt(i + k));
+      const r = await fetch(`${root}objects/`, { method: 'POST', headers: { ...headers, 'content-type': TAXII_MEDIA_TYPE }, body: JSON.stringify({ objects }) });
+      const status = await r.json() as { status: string; success_count: number };
+      if (r.status !== 202 || status.status !== 'complete' || status.success_count !== objects.length) throw new Error(`ingest failed: ${r.status} ${JSON.stringify(status).slice(0, 300)}`);
+    }
+    const ingestRate = INGEST / ((performance.now() - t0) / 1000);
+    const peerRate = peerInsert(kind, { file, schema }, dir, INGEST);
+    console.log(`[${kind}] TAXII POST ingest: ${Math.round(ingestRate)} objects/s (${INGEST} objects, envelopes of 1000)`);
+    console.log(`[${kind}]   peer ${kind === 'sqlite' ? 'sqlite3 CLI insert' : 'psql \\copy'} of the same documents: ${Math.round(peerRate)} rows/s → mamori/peer = ${(ingestRate / peerRate).toFixed(3)}`);
+
+    // 2. fill to N through the store (the measured path above is the HTTP one)
+    const tf = performance.now();
+    for (let i = INGEST; i < N; i += 5000) {
+      await stix.add(collection.id, Array.from({ length: Math.min(5000, N - i) }, (_, k) => objectAt(i + k)));
+      if ((i / 5000) % 20 === 0) process.stderr.write(`\r[${kind}] filling ${i}/${N}`);
+    }
+    process.stderr.write(`\r[${kind}] filled ${N} objects in ${((performance.now() - tf) / 1000).toFixed(0)} s (${Math.round((N - INGEST) / ((performance.now() - tf) / 1000))} objects/s through the store)\n`);
+    if (kind === 'postgres') await sql`analyze stix_object`.execute(raw.store.db);
+
+    const bounds = await raw.store.db.selectFrom('stix_object').select([(eb) => eb.fn.min('date_added').as('lo'), (eb) => eb.fn.max('date_added').as('hi')]).executeTakeFirstOrThrow();
+    const lo = Number(bounds.lo), hi = Number(bounds.hi);
+    const randomAfter = (): number => Math.floor(lo + Math.random() * (hi - lo) * 0.98);
+
+    // 3. queries per page
+    for (const limit of [10, 100, 1000]) {
+      counter.reset();
+      const r = await fetch(`${root}objects/?limit=${limit}&match[type]=indicator&added_after=${encodeURIComponent(formatMicros(randomAfter()))}`, { headers });
+      const body = await r.json() as { objects?: unknown[] };
+      console.log(`[${kind}] page of ${body.objects?.length ?? 0} objects (limit=${limit}): ${counter.count()} store queries`);
+    }
+
+    // 4. page latency under load from a second process
+    const self = fileURLToPath(import.meta.url);
+    const child = spawn(process.execPath, [...process.execArgv, self, 'load', root, token, String(LOAD_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let loadOut = '';
+    child.stdout.on('data', (d) => { loadOut += d; });
+    await new Promise((r) => setTimeout(r, 1500));
+    const lat: number[] = [];
+    const afters: number[] = [];
+    for (let i = 0; i < PAGES; i++) {
+      const a = randomAfter();
+      afters.push(a);
+      const s = performance.now();
+      const r = await fetch(`${root}objects/?limit=100&match[type]=indicator&added_after=${encodeURIComponent(formatMicros(a))}`, { headers });
+      const body = await r.json() as { objects?: unknown[]; next?: string };
+      // and one step along `next`, the way a syncing client pages
+      if (body.next) await fetch(`${root}objects/?limit=100&match[type]=indicator&added_after=${encodeURIComponent(formatMicros(a))}&next=${encodeURIComponent(body.next)}`, { headers }).then((x) => x.arrayBuffer());
+      lat.push((performance.now() - s) / (body.next ? 2 : 1));
+      if (r.status !== 200 || (body.objects?.length ?? 0) !== 100) throw new Error(`page failed: ${r.status} ${body.objects?.length}`);
+    }
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    console.log(`[${kind}] filtered 100-object page at ${N + 0} stored objects, under load from a second process (${loadOut.trim() || 'n/a'} load requests): p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms (${PAGES} pages)`);
+    const peer = peerQuery(kind, { file, schema }, collection.id, afters.slice(0, 200));
+    if (peer.length) console.log(`[${kind}]   peer ${kind === 'sqlite' ? 'sqlite3' : 'psql'} running the page query itself (no load): p50 ${pct(peer, 50).toFixed(2)} ms, p99 ${pct(peer, 99).toFixed(2)} ms → mamori/peer p50 = ${(pct(lat, 50) / pct(peer, 50)).toFixed(1)}`);
+    await app.close();
+  } finally {
+    await raw.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+for (const kind of BACKENDS) await run(kind);
+process.exit(0);
