@@ -15,6 +15,10 @@ export interface SignerCheck {
   signingTime?: Date;
   /** Which ESS signing-certificate attribute bound the certificate: v2 (SHA-2), v1 (SHA-1) or none. */
   essCertId: 'v2' | 'v1' | 'none';
+  /** The signature verifies with the signer's key (over the signed attributes, or the content). */
+  signatureOk: boolean;
+  /** The message-digest attribute matches the content (true when there are no signed attributes and the signature covers the content). */
+  contentOk: boolean;
   reasons: string[];
 }
 
@@ -72,23 +76,23 @@ function checkEss(si: SignerInfo, signer: Certificate, reasons: string[]): Signe
   return v2 ? 'v2' : 'v1';
 }
 
-function verifySignature(si: SignerInfo, signer: Certificate, data: Uint8Array, reasons: string[]): void {
+function verifySignature(si: SignerInfo, signer: Certificate, data: Uint8Array, reasons: string[]): boolean {
   const keyType = signer.publicKey.asymmetricKeyType;
   const alg = SIGNATURE_ALGS[si.signatureAlgorithm];
   let digest: DigestName = si.digest;
   if (alg) {
     if (alg.key !== keyType) {
       reasons.push(`signature algorithm ${si.signatureAlgorithm} does not fit a ${keyType} key`);
-      return;
+      return false;
     }
     digest = alg.digest;
   } else if (!((si.signatureAlgorithm === OID.rsaEncryption && keyType === 'rsa') || (si.signatureAlgorithm === OID.ecPublicKey && keyType === 'ec'))) {
     reasons.push(`unsupported signature algorithm ${si.signatureAlgorithm}`);
-    return;
+    return false;
   }
   if (digest === 'sha1') {
     reasons.push('SHA-1 signatures are not accepted');
-    return;
+    return false;
   }
   let ok = false;
   try {
@@ -97,6 +101,7 @@ function verifySignature(si: SignerInfo, signer: Certificate, data: Uint8Array, 
     ok = false;
   }
   if (!ok) reasons.push('signature does not verify with the signer certificate');
+  return ok;
 }
 
 /**
@@ -106,25 +111,26 @@ function verifySignature(si: SignerInfo, signer: Certificate, data: Uint8Array, 
 export function checkSignerInfo(sd: SignedData, si: SignerInfo, content: Uint8Array, extraCerts: Certificate[] = []): SignerCheck {
   const reasons: string[] = [];
   const signer = findSigner(sd, si, extraCerts);
-  if (!signer) return { essCertId: 'none', reasons: ['signer certificate not found in the signature or the given certificates'] };
+  if (!signer) return { essCertId: 'none', signatureOk: false, contentOk: false, reasons: ['signer certificate not found in the signature or the given certificates'] };
   if (si.digest === 'sha1') reasons.push('SHA-1 message digests are not accepted');
   const digest = createHash(si.digest).update(content).digest();
   if (!si.signedAttrsDer) {
     if (sd.contentType !== OID.data) reasons.push('signed attributes are required for this content type');
-    verifySignature(si, signer, content, reasons);
-    return { signer, essCertId: 'none', reasons };
+    const ok = verifySignature(si, signer, content, reasons);
+    return { signer, essCertId: 'none', signatureOk: ok, contentOk: ok, reasons };
   }
   const ct = single(si, OID.contentType, reasons, 'content-type');
   if (!ct) reasons.push('content-type signed attribute missing');
   else if (readOid(ct) !== sd.contentType) reasons.push('content-type attribute does not match eContentType');
   const md = single(si, OID.messageDigest, reasons, 'message-digest');
+  const contentOk = !!md && Buffer.from(readOctets(md)).equals(digest);
   if (!md) reasons.push('message-digest signed attribute missing');
-  else if (!Buffer.from(readOctets(md)).equals(digest)) reasons.push('content changed: message digest does not match');
+  else if (!contentOk) reasons.push('content changed: message digest does not match');
   const st = single(si, OID.signingTime, reasons, 'signing-time');
   const signingTime = st ? readTime(st) : undefined;
   const essCertId = checkEss(si, signer, reasons);
-  verifySignature(si, signer, si.signedAttrsDer, reasons);
-  return { signer, signingTime, essCertId, reasons };
+  const signatureOk = verifySignature(si, signer, si.signedAttrsDer, reasons);
+  return { signer, signingTime, essCertId, signatureOk, contentOk, reasons };
 }
 
 /** The time-stamp tokens in a SignerInfo's unsigned attributes (CAdES-T), as DER. */
