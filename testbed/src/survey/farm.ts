@@ -38,7 +38,8 @@ export async function startFarm(devices: readonly DeviceSpec[]): Promise<Farm> {
             : d.kind === 'ssh' ? startSshDevice(d, c)
               : startHostileDevice(d, c);
         servers.push(server);
-        const raw = (server as { server?: net.Server }).server ?? (server as net.Server);
+        // ssh2's Server wraps a net.Server (`_srv`) and emits clients, not sockets: watch the sockets.
+        const raw = (server as unknown as { _srv?: net.Server })._srv ?? (server as net.Server);
         raw.on('connection', (s: net.Socket) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
         await new Promise<void>((resolve, reject) => {
           server.on('error', reject);
