@@ -287,7 +287,7 @@ export class StixStore {
         if (v.last) ors.push(eb('is_latest', '=', 1));
         if (v.first) ors.push(eb('is_first', '=', 1));
         if (keys.length) ors.push(eb('version_key', 'in', keys));
-        return ors.length ? eb.or(ors) : eb.val(false);
+        return ors.length ? eb.or(ors) : sql<boolean>`1 = 0`;
       });
     }
     if (q.narrowing) {
@@ -298,7 +298,7 @@ export class StixStore {
         // Owners read their own below RED; RED is for its author (and named recipients).
         if (n.ownerOrgId) ors.push(eb.and([eb('owner_org_id', '=', n.ownerOrgId), eb('tlp', '!=', 'RED')]));
         if (n.authorUserId) ors.push(eb('author_user_id', '=', n.authorUserId));
-        return ors.length ? eb.or(ors) : eb.val(false);
+        return ors.length ? eb.or(ors) : sql<boolean>`1 = 0`;
       });
     }
     if (q.after) {
