@@ -14,7 +14,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AddressCounter, decodePacket, ExporterSession, type FlowRecord } from '@mamori/flows';
+import { AddressCounter, decodePacket, decodePacketColumns, ExporterSession, FlowColumns, type FlowRecord } from '@mamori/flows';
 import { tcpConversation, writePcap } from '@mamori/testbed';
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-flows-'));
@@ -35,15 +35,18 @@ async function captureSoftflowd(pcap: string, version: 5 | 9 | 10): Promise<Buff
   return got;
 }
 
-function decodeRate(stream: Buffer[], minRecords: number): { records: number; seconds: number; perSecond: number; errors: number } {
+function decodeRate(stream: Buffer[], minRecords: number, mode: 'objects' | 'columns'): { records: number; seconds: number; perSecond: number; cpuSeconds: number; perCpuSecond: number; errors: number } {
   // Warm up the JIT, then decode the stream repeatedly (a fresh session per pass, as a new exporter).
-  for (let i = 0; i < 3; i++) { const s = new ExporterSession('warm'); const out: FlowRecord[] = []; for (const p of stream) decodePacket(p, s, out); }
+  const cols = new FlowColumns(8192);
+  for (let i = 0; i < 3; i++) { const s = new ExporterSession('warm'); const out: FlowRecord[] = []; for (const p of stream) { if (mode === 'objects') decodePacket(p, s, out); else { cols.clear(); decodePacketColumns(p, s, cols); } } }
   let records = 0, errors = 0;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   while (records < minRecords) {
     const s = new ExporterSession('bench');
     let out: FlowRecord[] = [];
     for (const p of stream) {
+      if (mode === 'columns') { cols.clear(); decodePacketColumns(p, s, cols); records += cols.length; continue; }
       decodePacket(p, s, out);
       if (out.length > 4096) { records += out.length; out = []; }
     }
@@ -51,7 +54,9 @@ function decodeRate(stream: Buffer[], minRecords: number): { records: number; se
     errors += s.counters.errors;
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { records, seconds, perSecond: records / seconds, errors };
+  const cpu = process.cpuUsage(c0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { records, seconds, perSecond: records / seconds, cpuSeconds, perCpuSecond: records / cpuSeconds, errors };
 }
 
 /** A day of NetFlow v9 from one exporter: 30 records a packet, template every 100 packets. */
@@ -116,10 +121,21 @@ async function nfcapdFile(stream: Buffer[]): Promise<{ file: string; seconds: nu
   return { file: join(out, file), seconds: (Date.now() - t0) / 1000 };
 }
 
-function timeIt<T>(f: () => T): { value: T; seconds: number } {
+function timeIt<T>(f: () => T): { value: T; seconds: number; cpuSeconds: number } {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const value = f();
-  return { value, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  const c = process.cpuUsage(c0);
+  return { value, seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpuSeconds: (c.user + c.system) / 1e6 };
+}
+
+/** Wall and CPU time of a child process (CPU from the kernel's rusage of the child). */
+function timeChild(cmd: string, args: string[]): { stdout: string; seconds: number; cpuSeconds: number } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const m = /([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { stdout: r.stdout, seconds, cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN };
 }
 
 async function main(): Promise<void> {
@@ -129,13 +145,15 @@ async function main(): Promise<void> {
   const pcap = join(dir, 'cap.pcap');
   writePcap(pcap, conv);
   console.log('\n## decode (softflowd export of a 20,000-conversation pcap, captured on loopback)');
-  console.log('version | datagrams | records/pass | lost in capture (seq. gaps) | records decoded | seconds | records/s');
+  console.log('version | into | datagrams | records/pass | lost in capture (seq. gaps) | records decoded | wall s | records/s (wall) | CPU s | records per CPU-second');
   for (const v of [5, 9, 10] as const) {
     const stream = await captureSoftflowd(pcap, v);
     const one = new ExporterSession('x'); const recs: FlowRecord[] = [];
     for (const p of stream) decodePacket(p, one, recs);
-    const r = decodeRate(stream, 4_000_000);
-    console.log(`${v === 10 ? 'IPFIX' : `v${v}`} | ${stream.length} | ${recs.length} | ${one.counters.lostRecords + one.counters.lostPackets} | ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.perSecond).toLocaleString('en-US')}${r.errors ? ` (errors ${r.errors})` : ''}`);
+    for (const mode of ['objects', 'columns'] as const) {
+      const r = decodeRate(stream, 4_000_000, mode);
+      console.log(`${v === 10 ? 'IPFIX' : `v${v}`} | ${mode} | ${stream.length} | ${recs.length} | ${one.counters.lostRecords + one.counters.lostPackets} | ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.cpuSeconds.toFixed(2)} | ${Math.round(r.perCpuSecond).toLocaleString('en-US')}${r.errors ? ` (errors ${r.errors})` : ''}`);
+    }
   }
 
   // 2. A day of records vs nfdump.
@@ -150,29 +168,31 @@ async function main(): Promise<void> {
   const decodeOnly = timeIt(() => {
     const sess = new ExporterSession('day');
     let n = 0;
-    for (const p of stream) { const out: FlowRecord[] = []; decodePacket(p, sess, out); n += out.length; }
+    const cols = new FlowColumns(64);
+    for (const p of stream) { cols.clear(); decodePacketColumns(p, sess, cols); n += cols.length; }
     return n;
   });
   const recordCount = decodeOnly.value;
   const both = timeIt(() => {
     const sess = new ExporterSession('day2');
     const counter = new AddressCounter();
-    for (const p of stream) { const out: FlowRecord[] = []; decodePacket(p, sess, out); counter.add(out); }
+    const cols = new FlowColumns(64);
+    for (const p of stream) { cols.clear(); decodePacketColumns(p, sess, cols); counter.addColumns(cols); }
     return counter.top(10);
   });
-  const aggSeconds = Math.max(both.seconds - decodeOnly.seconds, 1e-9);
-  const agg = { value: both.value, seconds: aggSeconds };
-  const nf = timeIt(() => spawnSync('nfdump', ['-r', file, '-s', 'ip/flows', '-n', '10', '-o', 'csv'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
-  const nfOut = nf.value.stdout;
+  const agg = { value: both.value, seconds: Math.max(both.seconds - decodeOnly.seconds, 1e-9), cpuSeconds: Math.max(both.cpuSeconds - decodeOnly.cpuSeconds, 1e-9) };
+  const nf = timeChild('nfdump', ['-r', file, '-s', 'ip/flows', '-n', '10', '-o', 'csv']);
+  const nfOut = nf.stdout;
   const nfTop = nfOut.split('\n').filter((l) => /^\d{4}-/.test(l)).map((l) => l.split(','));
   // nfdump's csv statistic: ts,te,td,pr,val,fl,flP,...; compare the top address and its flow count.
   const nfTotal = /total flows: (\d+)/.exec(nfOut) ?? /^(\d+),\d+,\d+/m.exec(nfOut.split('Summary')[1] ?? '');
-  console.log('\nmeasure | seconds | records/s');
-  console.log(`mamori decode (v9 datagrams → records) | ${decodeOnly.seconds.toFixed(2)} | ${Math.round(recordCount / decodeOnly.seconds).toLocaleString('en-US')}`);
-  console.log(`mamori aggregate ip/flows (difference) | ${agg.seconds.toFixed(2)} | ${Math.round(recordCount / agg.seconds).toLocaleString('en-US')}`);
-  console.log(`mamori decode + aggregate | ${both.seconds.toFixed(2)} | ${Math.round(recordCount / both.seconds).toLocaleString('en-US')}`);
-  console.log(`nfdump -r FILE -s ip/flows | ${nf.seconds.toFixed(2)} | ${Math.round(recordCount / nf.seconds).toLocaleString('en-US')}`);
-  console.log(`\nratio nfdump / mamori (decode + aggregate): ${(nf.seconds / both.seconds).toFixed(2)}×  (aggregate only: ${(nf.seconds / agg.seconds).toFixed(2)}×)`);
+  console.log('\nmeasure | wall s | records/s | CPU s | records per CPU-second');
+  const row = (name: string, t: { seconds: number; cpuSeconds: number }): void => console.log(`${name} | ${t.seconds.toFixed(2)} | ${Math.round(recordCount / t.seconds).toLocaleString('en-US')} | ${t.cpuSeconds.toFixed(2)} | ${Math.round(recordCount / t.cpuSeconds).toLocaleString('en-US')}`);
+  row('mamori decode (v9 datagrams → columns)', decodeOnly);
+  row('mamori aggregate ip/flows (difference)', agg);
+  row('mamori decode + aggregate', both);
+  row('nfdump -r FILE -s ip/flows', nf);
+  console.log(`\nratio nfdump / mamori (decode + aggregate): wall ${(nf.seconds / both.seconds).toFixed(2)}×, CPU ${(nf.cpuSeconds / both.cpuSeconds).toFixed(2)}×`);
   console.log(`check: mamori top address ${agg.value[0].address} ${agg.value[0].flows} flows; nfdump top ${nfTop[0]?.[4] ?? '?'} ${nfTop[0]?.[5] ?? '?'} flows; records mamori ${recordCount}, nfdump summary ${nfTotal?.[1] ?? '?'}`);
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   rmSync(dir, { recursive: true, force: true });

@@ -3,8 +3,9 @@
  * candidate detection from flow headers only.
  */
 export { emptyRecord, formatAddress, recordToJSON, type FlowRecord } from './record.js';
+export { FlowColumns } from './columns.js';
 export {
-  decoders, decoderFor, decodePacket, v5Decoder, v9Decoder, ipfixDecoder, ExporterSession, DEFAULT_LIMITS,
+  decoders, decoderFor, decodePacket, decodePacketColumns, v5Decoder, v9Decoder, ipfixDecoder, ExporterSession, DEFAULT_LIMITS,
   type FlowDecoder, type PacketSummary, type DecodeContext, type SessionLimits, type ExporterCounters, type DomainState,
 } from './decoders/index.js';
 export { FlowCollector, type CollectorOptions, type CollectorStats } from './collect/collector.js';

@@ -7,6 +7,7 @@
  * Compiled lazily on a template's first data set; the template limits bound how many exist.
  */
 import { ipv6FromBytes } from '@mamori/core';
+import type { FlowColumns } from '../columns.js';
 import type { FlowRecord } from '../record.js';
 import { uint } from './bytes.js';
 import type { DomainState } from './session.js';
@@ -14,6 +15,8 @@ import { Kind, VARIABLE, type Template } from './template.js';
 import { upTime } from './uptime.js';
 
 export type FixedDecoder = (b: Uint8Array, p: number, r: FlowRecord, d: DomainState, exportMs: number, bootV9: number | null) => void;
+/** The same, writing row `i` of `FlowColumns` instead of an object (data templates only). */
+export type FixedColumnDecoder = (b: Uint8Array, p: number, c: FlowColumns, i: number, d: DomainState, exportMs: number, bootV9: number | null) => void;
 
 function intExpr(o: number, len: number): string {
   const at = (k: number): string => `b[p + ${o + k}]`;
@@ -27,30 +30,49 @@ function intExpr(o: number, len: number): string {
 }
 
 export function compileFixed(t: Template): FixedDecoder | null {
+  const body = fixedBody(t, 'object');
+  if (body === null) return null;
+  const factory = new Function('ipv6', 'uint', 'upTime', `return function decodeTemplate${t.id}(b, p, r, d, exportMs, bootV9) {\n${body}\n};`) as
+    (ipv6: typeof ipv6FromBytes, u: typeof uint, up: typeof upTime) => FixedDecoder;
+  return factory(ipv6FromBytes, uint, upTime);
+}
+
+export function compileFixedColumns(t: Template): FixedColumnDecoder | null {
+  if (t.options) return null;
+  const body = fixedBody(t, 'columns');
+  if (body === null) return null;
+  const factory = new Function('ipv6', 'uint', 'upTime', `return function decodeTemplateColumns${t.id}(b, p, c, i, d, exportMs, bootV9) {\n${body}\n};`) as
+    (ipv6: typeof ipv6FromBytes, u: typeof uint, up: typeof upTime) => FixedColumnDecoder;
+  return factory(ipv6FromBytes, uint, upTime);
+}
+
+function fixedBody(t: Template, target: 'object' | 'columns'): string | null {
   if (t.variable) return null;
+  const set = (field: string, expr: string): string => (target === 'object' ? `r.${field} = ${expr};` : `c.${field}[i] = ${expr};`);
+  const get = (field: string): string => (target === 'object' ? `r.${field}` : `c.${field}[i]`);
   const lines: string[] = ['let su = -1, eu = -1, sa = -1, ea = -1, ic = -1;'];
   let o = 0;
-  for (let i = 0; i < t.kinds.length; i++) {
-    const len = t.lengths[i];
+  for (let k = 0; k < t.kinds.length; k++) {
+    const len = t.lengths[k];
     if (len === VARIABLE) return null;
     const v = intExpr(o, len);
-    switch (t.kinds[i] as Kind) {
+    switch (t.kinds[k] as Kind) {
       case Kind.Skip: break;
-      case Kind.Src4: lines.push(`r.src = ${v};`); break;
-      case Kind.Dst4: lines.push(`r.dst = ${v};`); break;
-      case Kind.Src6: lines.push(`r.src = ipv6(b, p + ${o}); r.ipVersion = 6;`); break;
-      case Kind.Dst6: lines.push(`r.dst = ipv6(b, p + ${o}); r.ipVersion = 6;`); break;
-      case Kind.SrcPort: lines.push(`r.srcPort = ${v};`); break;
-      case Kind.DstPort: lines.push(`r.dstPort = ${v};`); break;
-      case Kind.Protocol: lines.push(`r.protocol = ${v};`); break;
-      case Kind.Tos: lines.push(`r.tos = ${v};`); break;
-      case Kind.TcpFlags: lines.push(`r.tcpFlags = ${v} & 255;`); break;
-      case Kind.Bytes: lines.push(`r.bytes = ${v};`); break;
-      case Kind.Packets: lines.push(`r.packets = ${v};`); break;
-      case Kind.InIf: lines.push(`r.inIf = ${v};`); break;
-      case Kind.OutIf: lines.push(`r.outIf = ${v};`); break;
-      case Kind.SrcAs: lines.push(`r.srcAs = ${v};`); break;
-      case Kind.DstAs: lines.push(`r.dstAs = ${v};`); break;
+      case Kind.Src4: lines.push(set(target === 'object' ? 'src' : 'src4', v)); break;
+      case Kind.Dst4: lines.push(set(target === 'object' ? 'dst' : 'dst4', v)); break;
+      case Kind.Src6: lines.push(target === 'object' ? `r.src = ipv6(b, p + ${o}); r.ipVersion = 6;` : `c.src6.set(i, ipv6(b, p + ${o})); c.ipVersion[i] = 6;`); break;
+      case Kind.Dst6: lines.push(target === 'object' ? `r.dst = ipv6(b, p + ${o}); r.ipVersion = 6;` : `c.dst6.set(i, ipv6(b, p + ${o})); c.ipVersion[i] = 6;`); break;
+      case Kind.SrcPort: lines.push(set('srcPort', v)); break;
+      case Kind.DstPort: lines.push(set('dstPort', v)); break;
+      case Kind.Protocol: lines.push(set('protocol', v)); break;
+      case Kind.Tos: lines.push(set('tos', v)); break;
+      case Kind.TcpFlags: lines.push(set('tcpFlags', `${v} & 255`)); break;
+      case Kind.Bytes: lines.push(set('bytes', v)); break;
+      case Kind.Packets: lines.push(set('packets', v)); break;
+      case Kind.InIf: lines.push(set('inIf', v)); break;
+      case Kind.OutIf: lines.push(set('outIf', v)); break;
+      case Kind.SrcAs: lines.push(set('srcAs', v)); break;
+      case Kind.DstAs: lines.push(set('dstAs', v)); break;
       case Kind.StartUp: lines.push(`su = ${v};`); break;
       case Kind.EndUp: lines.push(`eu = ${v};`); break;
       case Kind.StartSec: lines.push(`sa = ${v} * 1000;`); break;
@@ -68,12 +90,11 @@ export function compileFixed(t: Template): FixedDecoder | null {
   if (!t.options) {
     lines.push(
       'const boot = bootV9 !== null ? bootV9 : d.systemInitMs;',
-      'r.start = sa >= 0 ? sa : su >= 0 && boot !== null ? upTime(boot, su, exportMs) : exportMs;',
-      'r.end = ea >= 0 ? ea : eu >= 0 && boot !== null ? upTime(boot, eu, exportMs) : r.start;',
-      'if (ic >= 0 && r.dstPort === 0) r.dstPort = ic;',
+      'const start = sa >= 0 ? sa : su >= 0 && boot !== null ? upTime(boot, su, exportMs) : exportMs;',
+      set('start', 'start'),
+      set('end', 'ea >= 0 ? ea : eu >= 0 && boot !== null ? upTime(boot, eu, exportMs) : start'),
+      `if (ic >= 0 && ${get('dstPort')} === 0) ${set('dstPort', 'ic')}`,
     );
   }
-  const factory = new Function('ipv6', 'uint', 'upTime', `return function decodeTemplate${t.id}(b, p, r, d, exportMs, bootV9) {\n${lines.join('\n')}\n};`) as
-    (ipv6: typeof ipv6FromBytes, u: typeof uint, up: typeof upTime) => FixedDecoder;
-  return factory(ipv6FromBytes, uint, upTime);
+  return lines.join('\n');
 }

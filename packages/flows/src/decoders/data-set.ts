@@ -7,7 +7,8 @@ import { ipv6FromBytes, MamoriError } from '@mamori/core';
 import { emptyRecord, type FlowRecord } from '../record.js';
 import { u16, u32, uint } from './bytes.js';
 import type { DomainState } from './session.js';
-import { compileFixed } from './compiled.js';
+import type { FlowColumns } from '../columns.js';
+import { compileFixed, compileFixedColumns } from './compiled.js';
 import { Kind, VARIABLE, type Template } from './template.js';
 import { upTime } from './uptime.js';
 
@@ -21,8 +22,18 @@ export interface TimeAnchor {
 /** Decodes records in [start, end) and returns how many; trailing bytes shorter than a record are padding. */
 export function decodeDataSet(
   b: Uint8Array, start: number, end: number, t: Template, domain: DomainState, anchor: TimeAnchor,
-  exporter: string, domainId: number, out: FlowRecord[],
+  exporter: string, domainId: number, out: FlowRecord[], cols?: FlowColumns,
 ): number {
+  if (cols && !t.variable && !t.options) {
+    if (t.fixedColumns === undefined) t.fixedColumns = compileFixedColumns(t);
+    const decode = t.fixedColumns;
+    if (decode) {
+      const len = t.minLength;
+      let q = start, n = 0;
+      for (; end - q >= len; q += len, n++) decode(b, q, cols, cols.next(domainId), domain, anchor.exportMs, anchor.bootMs);
+      return n;
+    }
+  }
   if (!t.variable) {
     // Fixed-length records: the template's generated decoder, one record per minLength bytes.
     if (t.fixed === undefined) t.fixed = compileFixed(t);
@@ -33,7 +44,9 @@ export function decodeDataSet(
       for (; end - q >= len; q += len, n++) {
         const r = emptyRecord(exporter, domainId);
         decode(b, q, r, domain, anchor.exportMs, anchor.bootMs);
-        if (!t.options) out.push(r);
+        if (t.options) continue;
+        if (cols) cols.push(r);
+        else out.push(r);
       }
       return n;
     }
@@ -96,7 +109,8 @@ export function decodeDataSet(
     r.start = startAbs >= 0 ? startAbs : startUp >= 0 && boot !== null ? upTime(boot, startUp, anchor.exportMs) : anchor.exportMs;
     r.end = endAbs >= 0 ? endAbs : endUp >= 0 && boot !== null ? upTime(boot, endUp, anchor.exportMs) : r.start;
     if (icmp >= 0 && r.dstPort === 0) r.dstPort = icmp;
-    out.push(r);
+    if (cols) cols.push(r);
+    else out.push(r);
   }
   return count;
 }

@@ -3,6 +3,7 @@
  * folders: `v5.ts`, `v9.ts`, `ipfix.ts` each export a `FlowDecoder`). A decoder turns one
  * export packet into records and template state; it never classifies and never does I/O.
  */
+import type { FlowColumns } from '../columns.js';
 import type { FlowRecord } from '../record.js';
 import type { ExporterSession } from './session.js';
 
@@ -13,6 +14,8 @@ export interface DecodeContext {
   readonly now: number;
   /** Decoded records are appended here; records decoded before an error stay. */
   readonly out: FlowRecord[];
+  /** When set, data records go here (as columns) instead of `out`. */
+  readonly columns?: FlowColumns;
 }
 
 /** What a packet's header says, for sequence-gap accounting. */

@@ -4,6 +4,7 @@
  * (with the error's code and offset) and whatever records decoded before the fault are kept.
  */
 import { MamoriError } from '@mamori/core';
+import type { FlowColumns } from '../columns.js';
 import type { FlowRecord } from '../record.js';
 import { u16 } from './bytes.js';
 import type { FlowDecoder, PacketSummary } from './decoder.js';
@@ -24,21 +25,31 @@ export function decoderFor(packet: Uint8Array): FlowDecoder {
 
 /** Decodes one datagram into `out`; returns the header summary, or null when the packet was rejected (and counted). */
 export function decodePacket(packet: Uint8Array, session: ExporterSession, out: FlowRecord[], now = Date.now()): PacketSummary | null {
+  return decodeInto(packet, session, out, undefined, now);
+}
+
+/** The same into columns (no object per record): the path for counting and rollups at line rate. */
+export function decodePacketColumns(packet: Uint8Array, session: ExporterSession, columns: FlowColumns, now = Date.now()): PacketSummary | null {
+  if (!columns.exporter) columns.exporter = session.key;
+  return decodeInto(packet, session, [], columns, now);
+}
+
+function decodeInto(packet: Uint8Array, session: ExporterSession, out: FlowRecord[], columns: FlowColumns | undefined, now: number): PacketSummary | null {
   const c = session.counters;
   c.packets++;
   c.bytes += packet.length;
   c.lastSeen = now;
-  const before = out.length;
+  const before = columns ? columns.length : out.length;
   try {
     const d = decoderFor(packet);
-    const s = d.decode(packet, { session, now, out });
+    const s = d.decode(packet, { session, now, out, columns });
     session.account(session.domain(s.domain), s.sequence, d.sequenceUnit === 'packets' ? 1 : s.records, d.sequenceUnit);
     c.records += s.records;
     c.optionsRecords += s.optionsRecords;
     c.missingTemplateSets += s.missingTemplateSets;
     return s;
   } catch (e) {
-    c.records += out.length - before;
+    c.records += (columns ? columns.length : out.length) - before;
     session.countError(e);
     return null;
   }

@@ -68,6 +68,7 @@ export interface Template {
   lastSeen: number;
   /** Generated decoder for fixed-length records; undefined until first used, null when not applicable. */
   fixed?: import('./compiled.js').FixedDecoder | null;
+  fixedColumns?: import('./compiled.js').FixedColumnDecoder | null;
 }
 
 export function compileTemplate(

@@ -30,6 +30,28 @@ export const v5Decoder: FlowDecoder = {
     if (sampling > 0) domain.samplingInterval = sampling;
     const exporter = ctx.session.key;
     const out = ctx.out;
+    const c = ctx.columns;
+    if (c) {
+      for (let k = 0, p = V5_HEADER; k < count; k++, p += V5_RECORD) {
+        const i = c.next(domainId);
+        c.src4[i] = u32(b, p);
+        c.dst4[i] = u32(b, p + 4);
+        c.inIf[i] = u16(b, p + 12);
+        c.outIf[i] = u16(b, p + 14);
+        c.packets[i] = u32(b, p + 16);
+        c.bytes[i] = u32(b, p + 20);
+        c.start[i] = upTime(bootMs, u32(b, p + 24), exportMs);
+        c.end[i] = upTime(bootMs, u32(b, p + 28), exportMs);
+        c.srcPort[i] = u16(b, p + 32);
+        c.dstPort[i] = u16(b, p + 34);
+        c.tcpFlags[i] = b[p + 37];
+        c.protocol[i] = b[p + 38];
+        c.tos[i] = b[p + 39];
+        c.srcAs[i] = u16(b, p + 40);
+        c.dstAs[i] = u16(b, p + 42);
+      }
+      return { version: 5, domain: domainId, sequence, exportTime: exportMs, records: count, optionsRecords: 0, missingTemplateSets: 0 };
+    }
     for (let i = 0, p = V5_HEADER; i < count; i++, p += V5_RECORD) {
       const r = emptyRecord(exporter, domainId);
       r.src = u32(b, p);

@@ -41,7 +41,7 @@ export const v9Decoder: FlowDecoder = {
         const t = session.template(domain, setId, ctx.now);
         if (!t) summary.missingTemplateSets++;
         else {
-          const n = decodeDataSet(b, p + 4, end, t, domain, anchor, session.key, domainId, ctx.out);
+          const n = decodeDataSet(b, p + 4, end, t, domain, anchor, session.key, domainId, ctx.out, ctx.columns);
           if (t.options) summary.optionsRecords += n;
           else summary.records += n;
         }

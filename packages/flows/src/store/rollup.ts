@@ -3,6 +3,7 @@
  * pure half of the store's rollups; `FlowsStore.writeRollups` is the I/O half. Also the
  * `-s ip/flows` style aggregation the benchmark compares with nfdump.
  */
+import type { FlowColumns } from '../columns.js';
 import { formatAddress, type FlowRecord } from '../record.js';
 
 export interface RollupRow {
@@ -79,21 +80,18 @@ export interface IpStat {
  * a Map. Feed it batch by batch; records need not be kept.
  */
 export class AddressCounter {
-  private keys: Uint32Array;
-  private used: Uint8Array;
-  private flows: Float64Array;
-  private packets: Float64Array;
-  private bytes: Float64Array;
+  /**
+   * Open addressing with linear probing; one slot is 4 doubles [address + 1 (0 = empty),
+   * flows, packets, bytes], so a probe touches one cache line rather than one per column.
+   */
+  private slots: Float64Array;
+  private mask: number;
   private count = 0;
   private readonly v6 = new Map<bigint, { flows: number; packets: number; bytes: number }>();
 
   constructor(initialBits = 16) {
-    const n = 1 << initialBits;
-    this.keys = new Uint32Array(n);
-    this.used = new Uint8Array(n);
-    this.flows = new Float64Array(n);
-    this.packets = new Float64Array(n);
-    this.bytes = new Float64Array(n);
+    this.slots = new Float64Array(4 << initialBits);
+    this.mask = (1 << initialBits) - 1;
   }
 
   add(records: Iterable<FlowRecord>): void {
@@ -108,47 +106,51 @@ export class AddressCounter {
     }
   }
 
-  private bump4(a: number, packets: number, bytes: number): void {
-    const mask = this.keys.length - 1;
-    let i = (Math.imul(a, 0x9e3779b1) >>> 0) & mask;
-    while (this.used[i] && this.keys[i] !== a) i = (i + 1) & mask;
-    if (!this.used[i]) {
-      this.used[i] = 1;
-      this.keys[i] = a;
-      if (++this.count * 2 > this.keys.length) { this.grow(); this.bump4Existing(a, packets, bytes); return; }
+  /** The same from columns: no object per record. */
+  addColumns(c: FlowColumns): void {
+    const n = c.length, v = c.ipVersion, src = c.src4, dst = c.dst4, pk = c.packets, by = c.bytes;
+    for (let i = 0; i < n; i++) {
+      if (v[i] === 4) {
+        this.bump4(src[i], pk[i], by[i]);
+        if (dst[i] !== src[i]) this.bump4(dst[i], pk[i], by[i]);
+      } else {
+        const r = c.record(i);
+        this.bump6(r.src as bigint, r);
+        if (r.dst !== r.src) this.bump6(r.dst as bigint, r);
+      }
     }
-    this.flows[i]++;
-    this.packets[i] += packets;
-    this.bytes[i] += bytes;
   }
 
-  private bump4Existing(a: number, packets: number, bytes: number): void {
-    const mask = this.keys.length - 1;
-    let i = (Math.imul(a, 0x9e3779b1) >>> 0) & mask;
-    while (this.keys[i] !== a || !this.used[i]) i = (i + 1) & mask;
-    this.flows[i]++;
-    this.packets[i] += packets;
-    this.bytes[i] += bytes;
+  private bump4(a: number, packets: number, bytes: number): void {
+    const key = a + 1;
+    const s = this.slots;
+    let i = (Math.imul(a, 0x9e3779b1) >>> 0) & this.mask;
+    for (;;) {
+      const at = i << 2;
+      const k = s[at];
+      if (k === key) { s[at + 1]++; s[at + 2] += packets; s[at + 3] += bytes; return; }
+      if (k === 0) {
+        s[at] = key; s[at + 1] = 1; s[at + 2] = packets; s[at + 3] = bytes;
+        if (++this.count * 2 > this.mask + 1) this.grow();
+        return;
+      }
+      i = (i + 1) & this.mask;
+    }
   }
 
   private grow(): void {
-    const { keys, used, flows, packets, bytes } = this;
-    const size = keys.length * 2;
-    this.keys = new Uint32Array(size);
-    this.used = new Uint8Array(size);
-    this.flows = new Float64Array(size);
-    this.packets = new Float64Array(size);
-    this.bytes = new Float64Array(size);
-    const mask = size - 1;
-    for (let j = 0; j < keys.length; j++) {
-      if (!used[j]) continue;
-      let i = (Math.imul(keys[j], 0x9e3779b1) >>> 0) & mask;
-      while (this.used[i]) i = (i + 1) & mask;
-      this.used[i] = 1;
-      this.keys[i] = keys[j];
-      this.flows[i] = flows[j];
-      this.packets[i] = packets[j];
-      this.bytes[i] = bytes[j];
+    const old = this.slots;
+    const size = (this.mask + 1) * 2;
+    this.slots = new Float64Array(4 * size);
+    this.mask = size - 1;
+    const s = this.slots;
+    for (let at = 0; at < old.length; at += 4) {
+      const key = old[at];
+      if (key === 0) continue;
+      let i = (Math.imul(key - 1, 0x9e3779b1) >>> 0) & this.mask;
+      while (s[i << 2] !== 0) i = (i + 1) & this.mask;
+      const to = i << 2;
+      s[to] = key; s[to + 1] = old[at + 1]; s[to + 2] = old[at + 2]; s[to + 3] = old[at + 3];
     }
   }
 
@@ -164,11 +166,12 @@ export class AddressCounter {
 
   /** The `limit` addresses with most flows (ties: lower address first). */
   top(limit = 10): IpStat[] {
+    const s = this.slots;
     const idx: number[] = [];
-    for (let i = 0; i < this.keys.length; i++) if (this.used[i]) idx.push(i);
-    idx.sort((x, y) => this.flows[y] - this.flows[x] || this.keys[x] - this.keys[y]);
-    const out: IpStat[] = idx.slice(0, limit).map((i) => ({ address: formatAddress(this.keys[i]), flows: this.flows[i], packets: this.packets[i], bytes: this.bytes[i] }));
-    for (const [a, s] of this.v6) out.push({ address: formatAddress(a), ...s });
+    for (let at = 0; at < s.length; at += 4) if (s[at] !== 0) idx.push(at);
+    idx.sort((x, y) => s[y + 1] - s[x + 1] || s[x] - s[y]);
+    const out: IpStat[] = idx.slice(0, limit).map((at) => ({ address: formatAddress(s[at] - 1), flows: s[at + 1], packets: s[at + 2], bytes: s[at + 3] }));
+    for (const [a, v] of this.v6) out.push({ address: formatAddress(a), ...v });
     out.sort((x, y) => y.flows - x.flows);
     return out.slice(0, limit);
   }
