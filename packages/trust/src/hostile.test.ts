@@ -106,6 +106,15 @@ describe('TimeStampReq parser and TSA under hostile requests', () => {
     }
   });
 
+  it('a request of version 2 is badRequest', async () => {
+    const v2 = Buffer.from(request);
+    expect(v2.subarray(2, 5)).toEqual(Buffer.from([0x02, 0x01, 0x01]));
+    v2[4] = 0x02;
+    const reply = parseTimeStampResp(await tsa.respond(v2));
+    expect(reply.status).toBe(PKIStatus.rejection);
+    expect(reply.failInfo).toBe('badRequest');
+  });
+
   it('an unknown hash OID is badAlg, a wrong imprint length badDataFormat, extensions unacceptedExtension', async () => {
     const unknownAlg = Buffer.from(request);
     const at = unknownAlg.indexOf(Buffer.from('608648016503040201', 'hex'));
