@@ -1,8 +1,10 @@
 /**
- * SSH login probe over the `ssh2` client: one connection per pair (OpenSSH refuses a change
- * of user name mid-connection), password first, then keyboard-interactive answering every
- * prompt with the password, as devices with PAM ask for it. The socket comes from the
- * connector, so ssh2 never dials on its own.
+ * SSH login probe over the `ssh2` client. One connection tries several passwords for the
+ * same user name (servers allow a few auth attempts per connection, but OpenSSH refuses a
+ * change of user name mid-connection), each with password and then keyboard-interactive
+ * auth (answering every prompt with the password, as devices with PAM ask). Up to
+ * `perHostConnections` connections work on one device in parallel, the first success
+ * stopping them all. Sockets come from the connector, so ssh2 never dials on its own.
  */
 import ssh2 from 'ssh2';
 import { isMamoriError } from '@mamori/core';
@@ -15,16 +17,35 @@ const { Client } = ssh2;
 /** Time spent in key exchange, summed over every SSH connection (the benchmark reports its share). */
 export const sshTiming = { kexMs: 0, totalMs: 0, connections: 0 };
 
-type AttemptResult = { ok: true; method: AuthMethod } | { ok: false; reason: 'rejected' | 'error' };
+/** Passwords tried on one connection (OpenSSH's MaxAuthTries is 6; each pair may use two methods). */
+export const SSH_PAIRS_PER_CONNECTION = 3;
 
-async function tryPair(ctx: ProbeContext, address: string, port: number, pair: CredentialPair): Promise<AttemptResult> {
+type ConnectionResult =
+  | { kind: 'success'; pair: CredentialPair; method: AuthMethod }
+  | { kind: 'rejected' }
+  | { kind: 'error' }
+  | { kind: 'budget' };
+
+/** Pairs grouped into per-connection runs of one user name, dictionary order kept within a user. */
+export function sshBatches(pairs: readonly CredentialPair[], size = SSH_PAIRS_PER_CONNECTION): CredentialPair[][] {
+  const byUser = new Map<string, CredentialPair[]>();
+  for (const p of pairs) byUser.set(p.username, [...(byUser.get(p.username) ?? []), p]);
+  const out: CredentialPair[][] = [];
+  for (const list of byUser.values()) for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+async function tryBatch(ctx: ProbeContext, address: string, port: number, batch: CredentialPair[], counted: () => void): Promise<ConnectionResult> {
   const sock = await ctx.connector.connect(address, port);
   const started = performance.now();
-  return new Promise<AttemptResult>((resolve) => {
+  return new Promise<ConnectionResult>((resolve) => {
     const client = new Client();
+    let index = -1;
     let method: AuthMethod = 'password';
+    let triedMethods = new Set<string>();
     let settled = false;
-    const done = (r: AttemptResult): void => {
+    let outOfBudget = false;
+    const done = (r: ConnectionResult): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -34,52 +55,67 @@ async function tryPair(ctx: ProbeContext, address: string, port: number, pair: C
       sock.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => done({ ok: false, reason: 'error' }), ctx.timeouts.connectionMs);
+    const timer = setTimeout(() => done({ kind: 'error' }), ctx.timeouts.connectionMs);
     client.on('handshake', () => { sshTiming.kexMs += performance.now() - started; });
-    client.on('ready', () => done({ ok: true, method }));
-    client.on('error', (e: Error & { level?: string }) => done({ ok: false, reason: e.level === 'client-authentication' ? 'rejected' : 'error' }));
-    client.on('close', () => done({ ok: false, reason: 'error' }));
-    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => finish(prompts.map(() => pair.password)));
-    const tried = new Set<string>();
+    client.on('ready', () => done({ kind: 'success', pair: batch[index], method }));
+    client.on('error', (e: Error & { level?: string }) => done(outOfBudget ? { kind: 'budget' } : e.level === 'client-authentication' ? { kind: 'rejected' } : { kind: 'error' }));
+    client.on('close', () => done(outOfBudget ? { kind: 'budget' } : { kind: 'error' }));
+    const password = (): string => batch[index].password;
     client.connect({
       sock,
-      username: pair.username,
+      username: batch[0].username,
       readyTimeout: ctx.timeouts.replyMs * 2,
       hostVerifier: () => true,
       authHandler: (methodsLeft, _partial, next) => {
         const left = methodsLeft ?? ['password', 'keyboard-interactive'];
-        if (!tried.has('password') && left.includes('password')) {
-          tried.add('password');
-          method = 'password';
-          return next({ type: 'password', username: pair.username, password: pair.password });
+        for (;;) {
+          if (index >= 0 && !triedMethods.has('password') && left.includes('password')) {
+            triedMethods.add('password');
+            method = 'password';
+            return next({ type: 'password', username: batch[index].username, password: password() });
+          }
+          if (index >= 0 && !triedMethods.has('keyboard-interactive') && left.includes('keyboard-interactive')) {
+            triedMethods.add('keyboard-interactive');
+            method = 'keyboard-interactive';
+            return next({ type: 'keyboard-interactive', username: batch[index].username, prompt: (_n, _i, _l, prompts, finish) => finish(prompts.map(() => password())) });
+          }
+          if (index + 1 >= batch.length) return next(false as never);
+          if (!ctx.connector.spendAttempt(address)) {
+            outOfBudget = true;
+            return next(false as never);
+          }
+          index++;
+          triedMethods = new Set();
+          counted();
         }
-        if (!tried.has('keyboard-interactive') && left.includes('keyboard-interactive')) {
-          tried.add('keyboard-interactive');
-          method = 'keyboard-interactive';
-          return next({ type: 'keyboard-interactive', username: pair.username, prompt: (_n, _i, _l, prompts, finish) => finish(prompts.map(() => pair.password)) });
-        }
-        return next(false as never);
       },
     });
   });
 }
 
 export async function sshLogin(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[]): Promise<LoginOutcome> {
+  const batches = sshBatches(pairs);
+  let next = 0;
   let attempts = 0;
   let errors = 0;
-  for (const pair of pairs) {
-    if (!ctx.connector.spendAttempt(address)) return { attempts, stopped: 'budget' };
-    attempts++;
-    ctx.onAttempt();
-    let r: AttemptResult;
-    try {
-      r = await tryPair(ctx, address, port, pair);
-    } catch (e) {
-      if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT')) return { attempts, stopped: 'unresponsive' };
-      throw e;
+  let success: LoginOutcome['success'];
+  let stopped: LoginOutcome['stopped'];
+  const counted = (): void => { attempts++; ctx.onAttempt(); };
+  const lane = async (): Promise<void> => {
+    while (next < batches.length && !success && !stopped) {
+      const batch = batches[next++];
+      let r: ConnectionResult;
+      try {
+        r = await tryBatch(ctx, address, port, batch, counted);
+      } catch (e) {
+        if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT')) { stopped = 'unresponsive'; return; }
+        throw e;
+      }
+      if (r.kind === 'success') { success ??= { credentialId: r.pair.id, method: r.method, at: Date.now() }; return; }
+      if (r.kind === 'budget') { stopped = 'budget'; return; }
+      if (r.kind === 'error' && ++errors >= 3) { stopped = 'unresponsive'; return; }
     }
-    if (r.ok) return { attempts, success: { credentialId: pair.id, method: r.method, at: Date.now() } };
-    if (r.reason === 'error' && ++errors >= 3) return { attempts, stopped: 'unresponsive' };
-  }
-  return { attempts };
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.connector.limits.perHostConnections, batches.length)) }, lane));
+  return success ? { attempts, success } : { attempts, stopped };
 }
