@@ -32,7 +32,8 @@ const anyObject = { type: 'object', additionalProperties: true } as const;
 const strList = { type: 'array', items: { type: 'string' } } as const;
 const sharing = { type: 'object', properties: { scope: { type: 'string', enum: ['community', 'restricted'] }, sectors: strList, orgIds: strList, groupIds: strList } } as const;
 const recipients = { type: 'object', properties: { orgIds: strList, userIds: strList } } as const;
-const timeline = { type: 'array', items: { type: 'object', properties: { at: { type: ['integer', 'string'] }, text: { type: 'string' } } } } as const;
+const when = { description: 'ISO 8601 time or epoch milliseconds' } as const;
+const timeline = { type: 'array', items: { type: 'object', properties: { at: when, text: { type: 'string' } } } } as const;
 const indicators = { type: 'array', items: { type: 'object', properties: { type: { type: 'string', enum: [...INDICATOR_TYPES] }, value: { type: 'string' }, note: { type: 'string' } } } } as const;
 const tlp = { type: 'string', description: `TLP 2.0 label: ${TLP_LEVELS.join(', ')} (TLP:WHITE is read as CLEAR)` } as const;
 const nullableInt = { type: ['integer', 'null'] } as const;
@@ -55,7 +56,7 @@ const reportInput = {
     sector: { type: 'string', enum: SECTORS.map((s) => s.id) }, affectedService: { type: 'string', maxLength: 200 }, cause: { type: 'string', enum: [...CAUSES] },
     severity: { type: 'integer', minimum: 0, maximum: 5, description: SEVERITY_SCALE.map((s) => `${s.level} ${s.name}: ${s.criteria}`).join(' | ') },
     title: { type: 'string', maxLength: 300 }, description: { type: 'string' }, impact: { type: 'string' }, tlp, sharing, recipients, timeline, indicators,
-    occurredAt: { type: ['integer', 'string'] }, detectedAt: { type: ['integer', 'string'] },
+    occurredAt: when, detectedAt: when,
     route: { type: 'string', enum: ['coordinator', 'secretariat'] }, submit: { type: 'boolean' }, expectedVersion: { type: 'integer' },
   },
 } as const;

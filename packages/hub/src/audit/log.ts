@@ -67,18 +67,55 @@ export async function audited<T>(hub: HubContext, actor: Actor, event: AuditEven
   return result;
 }
 
-/** Records reads of AMBER / RED material (one entry per request, naming every item). */
+/**
+ * Records reads of AMBER / RED material (one entry per request, naming every item). The
+ * caller waits until its entry is committed, so nothing is shown unlogged; entries from
+ * concurrent requests share one transaction (group commit), so a busy feed pays one chain
+ * lock and one commit per batch rather than per request.
+ */
 export async function auditReads(hub: HubContext, actor: Actor, objectType: string, items: { id: string; tlp: string }[], via: string): Promise<void> {
   const sensitive = items.filter((i) => i.tlp !== 'CLEAR' && i.tlp !== 'GREEN');
   if (sensitive.length === 0) return;
   const strictest = sensitive.some((i) => i.tlp === 'RED') ? 'RED' : sensitive.some((i) => i.tlp === 'AMBER+STRICT') ? 'AMBER+STRICT' : 'AMBER';
-  await hub.db.transaction().execute((trx) => appendAudit(hub, trx, actor, {
+  await groupCommit(hub, actor, {
     action: 'read', objectType, objectId: sensitive.length === 1 ? sensitive[0].id : null, tlp: strictest,
     detail: { via, ids: sensitive.map((i) => i.id) },
-  }));
+  });
 }
 
-/** Stamps checkpoints that have no time stamp yet, when a stamper is configured. */
+interface Pending { actor: Actor; event: AuditEvent; done(err?: unknown): void }
+const readQueues = new WeakMap<HubContext, { pending: Pending[]; flushing: boolean }>();
+const MAX_GROUP = 200;
+
+function groupCommit(hub: HubContext, actor: Actor, event: AuditEvent): Promise<void> {
+  let q = readQueues.get(hub);
+  if (!q) readQueues.set(hub, (q = { pending: [], flushing: false }));
+  const queue = q;
+  return new Promise<void>((resolve, reject) => {
+    queue.pending.push({ actor, event, done: (err) => (err ? reject(err) : resolve()) });
+    if (!queue.flushing) void flush(hub, queue);
+  });
+}
+
+async function flush(hub: HubContext, queue: { pending: Pending[]; flushing: boolean }): Promise<void> {
+  queue.flushing = true;
+  try {
+    while (queue.pending.length) {
+      const batch = queue.pending.splice(0, MAX_GROUP);
+      try {
+        await hub.db.transaction().execute(async (trx) => {
+          for (const p of batch) await appendAudit(hub, trx, p.actor, p.event);
+        });
+        for (const p of batch) p.done();
+      } catch (e) {
+        for (const p of batch) p.done(e);
+      }
+    }
+  } finally {
+    queue.flushing = false;
+  }
+}
+
 const stampRetryAt = new WeakMap<HubContext, number>();
 
 /**

@@ -1,0 +1,206 @@
+/**
+ * Hub feed and submission benchmark.
+ *
+ *   npm run bench -- bench/hub-feed.ts [--reports 1000000] [--backend sqlite|postgres|both] [--duration 10] [--connections 10]
+ *
+ * For each back end: seeds N reports with a realistic TLP/sharing mix (audience keys computed
+ * by the hub's own `audienceKeys`), starts the real server (all of /api/hub), then from a
+ * second process (autocannon) measures
+ *   - the feed: GET /api/hub/reports?limit=50 as a finance member (p50/p99, req/s),
+ *   - submissions: POST /api/hub/reports {submit:true} (reports/s; each one audited, indexed,
+ *     history kept, alerts fanned out),
+ * plus the feed query in-process (no HTTP) and a peer: the bare "newest 50" SQL with no access
+ * control run by the database's own CLI (sqlite3 / psql), to show what the authorisation and
+ * HTTP layers cost on top.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import {
+  MemoryBus, coreConfigSchema, createLogger, openPostgresStore, openSqliteStore, TEST_DATABASE_URL, type MamoriConfig, type Platform, type Store,
+} from '@mamori/core';
+import {
+  audienceKeys, createTestCommunity, hubContext, hubMigrations, listReports, actorOf, SECTORS, type HubContext, type Report, type TestCommunity, type Tlp,
+} from '@mamori/hub';
+import { buildServer, routeModules } from '@mamori/server';
+
+const hubRoutes = routeModules.filter((m) => m.name === 'hub');
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const N = Number(args.get('reports') ?? 1_000_000);
+const BACKENDS = (args.get('backend') ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [args.get('backend')!];
+const DURATION = Number(args.get('duration') ?? 10);
+const CONNECTIONS = Number(args.get('connections') ?? 10);
+const AUTOCANNON = join(process.cwd(), 'node_modules', '.bin', 'autocannon');
+
+const hubConfig = { alerts: { dispatchIntervalMs: 0 }, audit: { timeStamp: false }, login: { scryptN: 1024 } };
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** A deterministic pseudo-random mix: 30% CLEAR, 30% GREEN community, 20% AMBER to a sector, 10% AMBER+STRICT to two orgs, 10% RED to one user. */
+function syntheticReport(i: number, c: TestCommunity, orgIds: string[]): Report {
+  const r = (i * 2654435761) >>> 0;
+  const sector = SECTORS[r % 14].id;
+  const owner = orgIds[r % orgIds.length];
+  const kind = r % 10;
+  const tlp: Tlp = kind < 3 ? 'CLEAR' : kind < 6 ? 'GREEN' : kind < 8 ? 'AMBER' : kind < 9 ? 'AMBER+STRICT' : 'RED';
+  const t = Date.UTC(2025, 0, 1) + i * 30_000;
+  return {
+    id: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, ownerOrgId: owner, authorUserId: c.financeA.userId, sector,
+    affectedService: 'service', cause: 'cyber-attack', severity: r % 6, status: 'submitted', route: 'coordinator',
+    title: `synthetic report ${i}`, description: `description of report ${i}`, impact: '', tlp,
+    sharing: tlp === 'AMBER' ? { scope: 'restricted', sectors: [sector] } : tlp === 'AMBER+STRICT' ? { scope: 'restricted', orgIds: [orgIds[(r >> 8) % orgIds.length], orgIds[(r >> 12) % orgIds.length]] } : { scope: 'community' },
+    recipients: { orgIds: [c.coordinator.org.id], userIds: tlp === 'RED' ? [c.coordinator.userId] : [] },
+    timeline: [], indicators: [{ type: 'ipv4', value: `198.51.${(i >> 8) & 255}.${i & 255}` }],
+    occurredAt: t, detectedAt: t, createdAt: t, updatedAt: t, submittedAt: t, version: 1, anonymised: false,
+  };
+}
+
+function reportRow(r: Report): Record<string, unknown> {
+  return {
+    id: r.id, owner_org_id: r.ownerOrgId, author_user_id: r.authorUserId, sector: r.sector, affected_service: r.affectedService, cause: r.cause,
+    severity: r.severity, status: r.status, route: r.route, title: r.title, description: r.description, impact: r.impact, tlp: r.tlp,
+    sharing: JSON.stringify(r.sharing), recipients: JSON.stringify(r.recipients), timeline: '[]', indicators: JSON.stringify(r.indicators),
+    occurred_at: r.occurredAt, detected_at: r.detectedAt, created_at: r.createdAt, updated_at: r.updatedAt, submitted_at: r.submittedAt, version: 1, anonymised: 0,
+  };
+}
+
+/** Bulk load straight into the tables (no audit or history: this is fixture data), 5,000 reports a transaction. */
+async function seed(hub: HubContext, c: TestCommunity, n: number): Promise<number> {
+  const orgIds = [c.financeA.org.id, c.financeB.org.id, c.gas.org.id, c.ministry.org.id, c.financeSec.org.id];
+  const start = performance.now();
+  const BATCH = 500;
+  const PER_TRANSACTION = 5000;
+  let lastPrint = start;
+  for (let outer = 0; outer < n; outer += PER_TRANSACTION) {
+    const end = Math.min(n, outer + PER_TRANSACTION);
+    await hub.db.transaction().execute(async (trx) => {
+      for (let base = outer; base < end; base += BATCH) {
+        const reports = Array.from({ length: Math.min(BATCH, end - base) }, (_, k) => syntheticReport(base + k, c, orgIds));
+        const rows = await trx.insertInto('hub_report').values(reports.map(reportRow) as never).returning(['seq', 'id']).execute();
+        const seqOf = new Map(rows.map((x) => [x.id, Number(x.seq)]));
+        const aud = reports.flatMap((r) => audienceKeys({ tlp: r.tlp, sharing: r.sharing, ownerOrgId: r.ownerOrgId, authorUserId: r.authorUserId, recipients: r.recipients })
+          .map((key) => ({ key, report_seq: seqOf.get(r.id)! })));
+        for (let i = 0; i < aud.length; i += 1000) await trx.insertInto('hub_report_audience').values(aud.slice(i, i + 1000)).execute();
+        await trx.insertInto('hub_indicator').values(reports.map((r) => ({ report_seq: seqOf.get(r.id)!, type: 'ipv4', value: r.indicators[0].value }))).execute();
+      }
+    });
+    if (performance.now() - lastPrint > 15_000) {
+      lastPrint = performance.now();
+      process.stderr.write(`  seeded ${end} / ${n}\n`);
+    }
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+interface Cannon { rps: number; p50: number; p99: number; errors: number; non2xx: number; total: number }
+
+function autocannon(url: string, token: string, extra: string[] = []): Promise<Cannon> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(AUTOCANNON, ['-j', '-c', String(CONNECTIONS), '-d', String(DURATION), '-H', `authorization=Bearer ${token}`, ...extra, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        const j = JSON.parse(out);
+        resolve({ rps: j.requests.average, p50: j.latency.p50, p99: j.latency.p99, errors: j.errors, non2xx: j.non2xx, total: j.requests.total });
+      } catch (e) {
+        reject(new Error(`autocannon output not JSON: ${out.slice(0, 200)} (${(e as Error).message})`));
+      }
+    });
+  });
+}
+
+/** The peer: the bare newest-50 query, no access control, timed by the database's own CLI. */
+function peerQuery(backend: string, location: string, schema?: string): { p50: number; p99: number } {
+  const q = 'select * from hub_report order by seq desc limit 50;';
+  const runs = 200;
+  if (backend === 'sqlite') {
+    const script = `.timer on\n.output /dev/null\n${Array.from({ length: runs }, () => q).join('\n')}\n`;
+    const r = spawnSync('sqlite3', [location], { input: script, encoding: 'utf8' });
+    const times = [...r.stdout.concat(r.stderr).matchAll(/Run Time: real ([\d.]+)/g)].map((m) => Number(m[1]) * 1000).sort((a, b) => a - b);
+    return { p50: pct(times, 50), p99: pct(times, 99) };
+  }
+  const script = `set search_path = ${schema};\n\\timing on\n\\o /dev/null\n${Array.from({ length: runs }, () => q).join('\n')}\n`;
+  const r = spawnSync('psql', [TEST_DATABASE_URL, '-q', '-X'], { input: script, encoding: 'utf8' });
+  const times = [...r.stdout.matchAll(/Time: ([\d.]+) ms/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
+  return { p50: pct(times, 50), p99: pct(times, 99) };
+}
+
+async function openBackend(backend: string, dir: string): Promise<{ store: Store; location: string; schema?: string }> {
+  if (backend === 'sqlite') {
+    const file = join(dir, 'mamori.db');
+    return { store: openSqliteStore(file), location: file };
+  }
+  const schema = 'bench_hub_feed';
+  const admin = await openPostgresStore({ url: TEST_DATABASE_URL });
+  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
+  await admin.close();
+  const store = await openPostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 10 });
+  // core's migrator looks for its tables in every schema (see packages/hub/src/testing/platform.ts)
+  await sql`create table if not exists mamori_migration (name varchar(255) not null primary key, timestamp varchar(255) not null)`.execute(store.db);
+  await sql`create table if not exists mamori_migration_lock (id varchar(255) not null primary key, is_locked integer not null default 0)`.execute(store.db);
+  return { store, location: TEST_DATABASE_URL, schema };
+}
+
+async function runBackend(backend: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-hub-'));
+  const { store, location, schema } = await openBackend(backend, dir);
+  const config = { ...coreConfigSchema.parse({ dataDir: dir, log: { level: 'silent' } }), hub: hubConfig } as MamoriConfig;
+  const bus = new MemoryBus();
+  const platform: Platform = { config, store, bus, log: createLogger({ level: 'silent', pretty: false }), close: async () => { await bus.close(); await store.close(); } };
+  try {
+    await store.migrate([hubMigrations]);
+    const hub = hubContext(platform);
+    const c = await createTestCommunity(hub);
+    process.stderr.write(`${backend}: seeding ${N} reports...\n`);
+    const seedRate = await seed(hub, c, N);
+    if (backend === 'postgres') await sql`analyze`.execute(store.db);
+    const total = Number((await hub.db.selectFrom('hub_report').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+    // In-process feed (no HTTP): 300 pages, first and deeper pages alternating.
+    const times: number[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 300; i++) {
+      const t0 = performance.now();
+      const page = await listReports(hub, c.financeB.principal, actorOf(c.financeB.principal, 'bench'), { limit: 50, cursor });
+      times.push(performance.now() - t0);
+      cursor = i % 10 === 9 ? undefined : page.next ?? undefined;
+    }
+    times.sort((a, b) => a - b);
+
+    const app = await buildServer(platform, { modules: hubRoutes });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/hub`;
+    const feed = await autocannon(`${base}/reports?limit=50`, c.financeB.token);
+    const body = JSON.stringify({ sector: 'finance', affectedService: 'payments', cause: 'cyber-attack', severity: 2, title: 'bench submission', tlp: 'AMBER', sharing: { scope: 'restricted', sectors: ['finance'] }, indicators: [{ type: 'ipv4', value: '192.0.2.1' }], submit: true });
+    const submit = await autocannon(`${base}/reports`, c.financeA.token, ['-m', 'POST', '-H', 'content-type=application/json', '-b', body]);
+    const feedAfter = await autocannon(`${base}/reports?limit=50`, c.financeB.token);
+    await app.close();
+    const peer = peerQuery(backend, location, schema);
+
+    const line = (k: string, v: string): void => { process.stdout.write(`  ${k.padEnd(44)} ${v}\n`); };
+    process.stdout.write(`\n== hub feed on ${backend} (${total.toLocaleString('en')} reports stored, ${CONNECTIONS} connections, ${DURATION}s runs) ==\n`);
+    line('seed (direct batched inserts)', `${Math.round(seedRate).toLocaleString('en')} reports/s`);
+    line('feed in-process p50 / p99', `${times[Math.floor(times.length / 2)].toFixed(2)} / ${pct(times, 99).toFixed(2)} ms`);
+    line('feed HTTP (autocannon) p50 / p99', `${feed.p50} / ${feed.p99} ms, ${Math.round(feed.rps)} req/s, ${feed.non2xx} non-2xx`);
+    line('submit HTTP (autocannon)', `${Math.round(submit.rps)} reports/s (p50 ${submit.p50} ms, p99 ${submit.p99} ms, ${submit.non2xx} non-2xx)`);
+    line('feed HTTP after submissions p50 / p99', `${feedAfter.p50} / ${feedAfter.p99} ms, ${Math.round(feedAfter.rps)} req/s`);
+    line(`peer: ${backend === 'sqlite' ? 'sqlite3' : 'psql'} bare newest-50 p50 / p99`, `${peer.p50.toFixed(2)} / ${peer.p99.toFixed(2)} ms`);
+    line('ratio mamori feed p50 (in-process) / peer p50', `${(times[Math.floor(times.length / 2)] / peer.p50).toFixed(1)}x`);
+    line('goal p99 < 50 ms for a 50-item page', feed.p99 < 50 ? 'met' : 'NOT met');
+  } finally {
+    if (schema) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db).catch(() => undefined);
+    await platform.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+for (const b of BACKENDS) await runBackend(b);
