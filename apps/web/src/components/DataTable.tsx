@@ -30,7 +30,7 @@ export function DataTable({ caption, rows, columns, limit = 50, rowKey }: { capt
   return (
     <div className="table-wrap" tabIndex={0} role="region" aria-label={caption}>
       <table>
-        <caption>{caption}</caption>
+        <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>{cols.map((c) => <th key={c.key} scope="col" className={c.numeric ? 'num' : undefined}>{c.label}</th>)}</tr>
         </thead>

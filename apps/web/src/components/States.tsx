@@ -35,7 +35,7 @@ export function ErrorNote({ error, onRetry }: { error: ApiError; onRetry?: () =>
 }
 
 /** Shows `children(data)` when ready, otherwise the matching state. */
-export function Loadable<T>({ loaded, what, children, isEmpty }: { loaded: Loaded<T> & { reload?(): void }; what: string; children: (data: T) => ReactNode; isEmpty?: (data: T) => boolean }) {
+export function Loadable<T>({ loaded, what, children, isEmpty }: { loaded: Loaded<T>; what: string; children: (data: NoInfer<T>) => ReactNode; isEmpty?: (data: NoInfer<T>) => boolean }) {
   const { t } = useI18n();
   switch (loaded.state) {
     case 'loading':
@@ -47,7 +47,7 @@ export function Loadable<T>({ loaded, what, children, isEmpty }: { loaded: Loade
     case 'forbidden':
       return <p className="state state-forbidden" data-state="forbidden">{t('state.forbidden', { message: loaded.error.message })}</p>;
     case 'error':
-      return <ErrorNote error={loaded.error} onRetry={loaded.reload} />;
+      return <ErrorNote error={loaded.error} onRetry={(loaded as { reload?(): void }).reload} />;
     case 'ready':
       return <>{isEmpty?.(loaded.data) ? <EmptyDemo /> : children(loaded.data)}</>;
   }

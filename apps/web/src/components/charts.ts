@@ -8,7 +8,7 @@ export function timeSeriesOption(series: { name: string; points: [number, number
     grid,
     tooltip: { trigger: 'axis' },
     legend: { type: 'scroll', top: 0 },
-    xAxis: { type: 'time' },
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', name: opts.yName },
     series: series.map((s) => ({
       name: s.name,
@@ -38,7 +38,7 @@ export function heatmapOption(xLabels: string[], yLabels: string[], cells: [numb
   return {
     grid: { ...grid, bottom: 72 },
     tooltip: { position: 'top' },
-    xAxis: { type: 'category', data: xLabels, splitArea: { show: true } },
+    xAxis: { type: 'category', data: xLabels, splitArea: { show: true }, axisLabel: { hideOverlap: true } },
     yAxis: { type: 'category', data: yLabels, splitArea: { show: true } },
     visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#f7fbff', '#6baed6', '#08306b'] } },
     series: [{ type: 'heatmap', data: cells, emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } } }],

@@ -62,10 +62,12 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
     const buildMs = ensureBundle();
     if (buildMs) console.log(`[web e2e] built the bundle in ${buildMs} ms`);
     server = await startServer();
-    seeded = await seed(server.platform);
+    seeded = await seed(server.platform, server.dataDir);
+    console.log(`[web e2e] seeded: ${seeded.notes.join('; ')}`);
     browser = await launchBrowser();
     context = await browser.newContext(CONTEXT_OPTIONS);
     page = await context.newPage();
+    page.setDefaultTimeout(15_000);
     page.on('pageerror', (e) => pageErrors.push(String(e)));
   }, 120_000);
 
@@ -77,7 +79,7 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
 
   it('measures the first load of the built bundle on loopback (fresh profile, empty cache)', async () => {
     const runs: { responseEndMs: number; domContentLoadedMs: number; loadMs: number; transferredBytes: number; requests: number; headingVisibleMs: number }[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 3; i++) {
       const fresh = await browser.newContext(CONTEXT_OPTIONS);
       const p = await fresh.newPage();
       const started = Date.now();
@@ -98,10 +100,10 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
       runs.push({ ...timing, headingVisibleMs: headingMs });
       await fresh.close();
     }
-    const median = (k: keyof (typeof runs)[number]) => [...runs].map((r) => r[k]).sort((a, b) => a - b)[2];
+    const median = (k: keyof (typeof runs)[number]) => [...runs].map((r) => r[k]).sort((a, b) => a - b)[1];
     const record = { runs, median: { domContentLoadedMs: median('domContentLoadedMs'), loadMs: median('loadMs'), headingVisibleMs: median('headingVisibleMs') }, at: new Date().toISOString() };
     writeFileSync(join(ARTIFACTS, 'first-load.json'), JSON.stringify(record, null, 2));
-    console.log(`[web e2e] first load (cold run first, then 4 fresh profiles): ${JSON.stringify(record.median)} runs=${JSON.stringify(runs.map((r) => r.loadMs))}`);
+    console.log(`[web e2e] first load (median of 3 fresh profiles, the first also a cold browser): ${JSON.stringify(record.median)} runs=${JSON.stringify(runs.map((r) => r.loadMs))}`);
     expect(runs.every((r) => r.loadMs > 0)).toBe(true);
   });
 
@@ -116,21 +118,43 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
   });
 
-  it('signs in with a hub user, or continues where the hub has no login route', async () => {
-    if (seeded.user && (await hasRoute(server, 'post', '/api/hub/login'))) {
-      await page.getByLabel('ユーザー名またはメールアドレス').fill(seeded.user.username);
-      await page.getByLabel('パスワード', { exact: true }).fill(seeded.user.password);
+  it('signs in as a hub user: password where the hub serves its login route, else its API token', async () => {
+    const user = seeded.user!;
+    if (await hasRoute(server, 'post', '/api/hub/auth/login')) {
+      await page.getByLabel('ユーザー名またはメールアドレス').fill(user.username);
+      await page.getByLabel('パスワード', { exact: true }).fill(user.password);
       await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-      await page.waitForSelector('nav.main-nav');
-      expect(await page.textContent('.banner')).toContain('山田 花子');
-      const stored = await page.evaluate(() => sessionStorage.getItem('mamori.session'));
-      expect(JSON.parse(stored!).token).toMatch(/\S{20,}/);
     } else {
-      await page.getByRole('button', { name: 'ログインせずに続行' }).click();
-      await page.waitForSelector('nav.main-nav');
+      await page.getByLabel('または API トークンを貼り付け').fill(user.token);
+      await page.getByRole('button', { name: 'トークンを使用' }).click();
     }
+    await page.waitForSelector('nav.main-nav');
+    const stored = JSON.parse((await page.evaluate(() => sessionStorage.getItem('mamori.session')))!) as { token: string };
+    expect(stored.token).toMatch(/\S{20,}/);
     // The deep link survives sign-in: still on /hub.
     expect(new URL(page.url()).pathname).toBe('/hub');
+  });
+
+  it('reaches bearer-protected routes with the session (survey needs an analyst): data or the demo hint, never "sign in"', async () => {
+    await page.locator('nav.main-nav a[href="/survey"]').click();
+    await settled(page);
+    expect(await page.locator('[data-state="unauthorised"], [data-state="forbidden"]').count()).toBe(0);
+    expect(await page.locator('[data-state="empty"], main table').count()).toBeGreaterThan(0);
+  });
+
+  it('shows the seeded darknet through the telescope API: top ports, victims, heat map', async () => {
+    if (!seeded.telescope) return;
+    await page.locator('nav.main-nav a[href="/telescope"]').click();
+    await settled(page);
+    const topPorts = page.locator('#top-ports-h').locator('xpath=..');
+    await topPorts.locator('table tbody tr').first().waitFor();
+    // Mirai's favourite port leads the generated capture, as its ground truth says.
+    expect(await topPorts.locator('table tbody tr').count()).toBeGreaterThan(3);
+    expect(await topPorts.textContent()).toContain('23/tcp');
+    if (seeded.telescope.victims > 0) expect(await page.locator('#victims-h').locator('xpath=..').locator('table tbody tr').count()).toBe(Math.min(seeded.telescope.victims, 50));
+    // ECharts arrives lazily; the heat map is drawn as SVG once it has.
+    await page.locator('#heatmap-h').locator('xpath=..').locator('figure [role="img"] svg').first().waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'telescope-seeded.png'), fullPage: true });
   });
 
   for (const view of VIEWS) {
@@ -162,25 +186,41 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
     }
   });
 
-  it('submits a report with severity and TLP when the hub has the route', async () => {
+  it('submits a report with severity and TLP, and it appears in the feed', async () => {
     await page.locator('nav.main-nav a[href="/hub"]').click();
     await settled(page);
     const form = page.getByTestId('report-form');
     await form.getByLabel('件名').fill('変電所監視端末での不審な通信');
     await form.getByLabel('発生した事象').fill('監視端末から外部の不明なアドレスへ定期的な通信を確認した。');
     await form.getByLabel('分野').selectOption('electric-power');
+    await form.getByLabel('影響を受けたサービス').fill('変電所監視');
     await form.getByLabel('深刻度').selectOption('3');
     await form.getByLabel('TLP').selectOption('AMBER');
     await form.getByRole('button', { name: '送信' }).click();
     const result = page.getByTestId('report-result');
     await result.waitFor();
-    if (await hasRoute(server, 'post', '/api/hub/reports')) {
-      expect(await result.getAttribute('class')).toBe('ok');
-      await page.waitForSelector('text=変電所監視端末での不審な通信');
-    } else {
-      expect(await result.textContent()).toContain('このサーバーでは利用できません');
-    }
+    expect(await result.getAttribute('class'), (await result.textContent()) ?? '').toBe('ok');
+    const feed = page.locator('#feed-h').locator('xpath=..');
+    await feed.getByText('変電所監視端末での不審な通信').waitFor();
+    const row = feed.locator('tr', { hasText: '変電所監視端末での不審な通信' });
+    expect(await row.textContent()).toContain('電力');
+    expect(await row.textContent()).toContain('TLP:AMBER');
+    expect(await row.textContent()).toContain('レベル3（高）');
     await page.screenshot({ path: join(ARTIFACTS, 'hub-submitted.png'), fullPage: true });
+  });
+
+  it('relays an operator\'s report anonymised, as its sector secretariat', async () => {
+    const relay = page.locator('#relay-h').locator('xpath=..');
+    await relay.getByRole('button', { name: new RegExp(`確認して共有 ${seeded.relayable}`) }).click();
+    const form = page.getByRole('form', { name: new RegExp(seeded.relayable!) });
+    await form.getByLabel('本文を確認し', { exact: false }).check();
+    await form.getByRole('button', { name: '匿名化して共有' }).click();
+    const outcome = relay.locator('[data-testid="relay-result"], p[role="alert"]').first();
+    await outcome.waitFor();
+    expect(await outcome.textContent()).toBe(`共有しました。 ${seeded.relayable}`);
+    // The relayed, anonymised copy is in the feed now.
+    await page.locator('#feed-h').locator('xpath=..').getByText('匿名化済み').first().waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'hub-relayed.png'), fullPage: true });
   });
 
   it('switches the language to English and back', async () => {

@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { loadConfig, openPlatform, type Platform } from '@mamori/core';
-import { buildServer, migrationSets } from '@mamori/server';
+import { buildServer } from '@mamori/server';
+import { e2eMigrations } from './seed.js';
 import type { FastifyInstance } from 'fastify';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -56,7 +57,7 @@ export async function startServer(): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mamori-web-e2e-'));
   // Only these variables: a CI machine's MAMORI_DATABASE_URL must not leak in.
   const config = loadConfig({ env: { MAMORI_DATA_DIR: dataDir, MAMORI_LOG_LEVEL: 'warn', MAMORI_HOST: '127.0.0.1', MAMORI_PORT: '0' } });
-  const platform = await openPlatform(config, { migrations: migrationSets });
+  const platform = await openPlatform(config, { migrations: e2eMigrations() });
   const app = await buildServer(platform);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -2,28 +2,63 @@
  * Seeds the e2e server through the parts' public APIs, for the parts that are present:
  * nothing is written into tables directly, so the test sees what a real deployment would.
  */
-import type { Platform } from '@mamori/core';
+import { join } from 'node:path';
+import type { MigrationSet, Platform } from '@mamori/core';
 import * as hub from '@mamori/hub';
 import { migrationSets } from '@mamori/server';
+import * as telescope from '@mamori/telescope';
+import { TelescopeScenario, writeCaptureFile } from '@mamori/testbed';
 
 export interface Seeded {
-  /** A hub user who can sign in, when the hub's community model is installed. */
-  user?: { username: string; password: string; orgName: string };
+  /** A hub user who can sign in (password, or the API token when no login route is served). */
+  user?: { username: string; password: string; displayName: string; orgName: string; token: string };
+  /** Title of a report an operator sent through the secretariat, waiting for relay. */
+  relayable?: string;
+  telescope?: { packets: number; victims: number; alerts: number };
   notes: string[];
 }
 
-export async function seed(platform: Platform): Promise<Seeded> {
+const has = (part: string) => migrationSets.some((m) => m.part === part);
+
+/**
+ * The hub's community tables back every route's bearer authentication; until the server
+ * registers them itself, the e2e platform adds them so routes that call `hubAuth` work.
+ */
+export function e2eMigrations(): MigrationSet[] {
+  return has('hub') ? migrationSets : [hub.hubMigrations, ...migrationSets];
+}
+
+export async function seed(platform: Platform, dataDir: string): Promise<Seeded> {
   const notes: string[] = [];
   const out: Seeded = { notes };
-  // The hub's tables exist only where the server registers its migrations.
-  if (migrationSets.some((m) => m.part === 'hub')) {
-    const ctx = hub.hubContext(platform);
-    const actor = hub.actorOf(hub.LOCAL_OPERATOR, '127.0.0.1');
-    const org = await hub.addOrg(ctx, hub.LOCAL_OPERATOR, actor, { name: '電力 CEPTOAR 事務局', sector: 'electric-power', role: 'ceptoar-secretariat' });
-    const password = 'correct horse battery staple';
-    await hub.addUser(ctx, hub.LOCAL_OPERATOR, actor, { orgId: org.id, username: 'secretariat1', displayName: '山田 花子', roles: ['secretariat', 'analyst'], password });
-    out.user = { username: 'secretariat1', password, orgName: org.name };
-    notes.push('hub: one CEPTOAR secretariat organisation and user');
+
+  const ctx = hub.hubContext(platform);
+  const actor = hub.actorOf(hub.LOCAL_OPERATOR, '127.0.0.1');
+  await hub.addOrg(ctx, hub.LOCAL_OPERATOR, actor, { name: '内閣サイバーセキュリティセンター', role: 'coordinator' });
+  const org = await hub.addOrg(ctx, hub.LOCAL_OPERATOR, actor, { name: '電力 CEPTOAR 事務局', sector: 'electric-power', role: 'ceptoar-secretariat' });
+  const password = 'correct horse battery staple';
+  const user = await hub.addUser(ctx, hub.LOCAL_OPERATOR, actor, { orgId: org.id, username: 'secretariat1', displayName: '山田 花子', roles: ['secretariat', 'analyst'], password });
+  const { token } = await hub.createToken(ctx, hub.LOCAL_OPERATOR, actor, { user: user.id, name: 'e2e', scopes: ['read', 'write'] });
+  out.user = { username: 'secretariat1', password, displayName: '山田 花子', orgName: org.name, token };
+  // An operator in the same sector reports through its secretariat: the secretariat relays it.
+  const operator = await hub.addOrg(ctx, hub.LOCAL_OPERATOR, actor, { name: '関東電力株式会社', sector: 'electric-power', role: 'operator' });
+  const member = await hub.addUser(ctx, hub.LOCAL_OPERATOR, actor, { orgId: operator.id, username: 'operator1', roles: ['member'], password });
+  const reporter = await hub.principalOf(ctx, member.id, ['read', 'write'], 'token');
+  const relayable = await hub.createReport(ctx, reporter, hub.actorOf(reporter, '127.0.0.1'), {
+    title: '制御系ネットワークへの不審なスキャン', description: '変電所の監視系セグメントで外部からの連続したスキャンを検知した。', sector: 'electric-power',
+    affectedService: '送配電監視', cause: 'cyber-attack', severity: 2, tlp: 'AMBER', route: 'secretariat', submit: true,
+  } as Parameters<typeof hub.createReport>[3]);
+  out.relayable = relayable.title;
+  notes.push('hub: a CEPTOAR secretariat (user secretariat1: secretariat, analyst) and an operator whose report waits for relay');
+
+  if (has('telescope')) {
+    // A generated darknet capture with known ground truth, through the real ingest path.
+    const scenario = new TelescopeScenario({ seed: 11, startMs: Date.now() - 40 * 60_000, minutes: 30 });
+    const file = join(dataDir, 'e2e-darknet.pcap');
+    writeCaptureFile(file, scenario.frames(), { format: 'pcap' });
+    const report = await telescope.ingestCapture(platform, file, { darknetSize: scenario.truth.darknetSize, label: 'e2e' });
+    out.telescope = { packets: report.packets, victims: report.victims, alerts: report.alerts };
+    notes.push(`telescope: ${report.packets} packets ingested, ${report.victims} victims, ${report.alerts} alerts`);
   }
   return out;
 }

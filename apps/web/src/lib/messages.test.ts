@@ -47,7 +47,8 @@ describe('terms', () => {
   it('words severity levels, named or numbered', () => {
     expect(severityLabel(3, 'ja')).toBe('レベル3（高）');
     expect(severityLabel('critical', 'ja')).toBe('緊急');
-    expect(severityLabel('5', 'en')).toBe('Level 5 (Critical)');
+    expect(severityLabel('5', 'en')).toBe('Level 5 (Emergency)');
+    expect(severityLabel(0, 'ja')).toBe('レベル0（情報）');
     expect(severityRank('high')).toBe(3);
     expect(severityRank(9)).toBe(5);
   });

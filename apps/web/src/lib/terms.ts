@@ -49,9 +49,11 @@ const SEVERITY_WORDS: Record<string, { ja: string; en: string; rank: number }> =
   high: { ja: '高', en: 'High', rank: 3 },
   severe: { ja: '重大', en: 'Severe', rank: 4 },
   critical: { ja: '緊急', en: 'Critical', rank: 5 },
+  emergency: { ja: '緊急', en: 'Emergency', rank: 5 },
 };
 
-const LEVEL_WORDS = ['none', 'low', 'medium', 'high', 'severe', 'critical'];
+/** The hub's scale (SEVERITY_SCALE in @mamori/hub): 0 informational … 5 emergency. */
+const LEVEL_WORDS = ['informational', 'low', 'medium', 'high', 'severe', 'emergency'];
 
 export function severityLabel(value: string | number | null | undefined, lang: Lang): string {
   if (value === null || value === undefined || value === '') return '—';

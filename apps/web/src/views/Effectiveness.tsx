@@ -1,77 +1,107 @@
 /**
- * The half-year progress view (S12): for each measure, its indicators per half-year, from the
- * parts' aggregate routes (never raw tables). A measure whose part is missing says so.
+ * The half-year progress view (S12): each measure's indicators per half-year of the Japanese
+ * fiscal year, from the parts' aggregate routes (never raw tables). A measure whose part is
+ * missing says so; a measure with no data yet says how to load demo data.
  */
-import { asList, pick, pickNum, toMs, type Row } from '../lib/data.js';
+import { request, withQuery } from '../lib/api.js';
+import type { Row } from '../lib/data.js';
 import { useI18n, type MessageKey } from '../lib/i18n.js';
-import { byHalfYear, halfYearKey, halfYearLabel, type HalfYear } from '../lib/periods.js';
-import { useApi } from '../lib/use-api.js';
+import { byHalfYear, halfYearKey, halfYearLabel, halfYearOf, type HalfYear } from '../lib/periods.js';
+import { useLoader } from '../lib/use-api.js';
 import { Chart } from '../components/Chart.js';
 import { DataTable } from '../components/DataTable.js';
 import { Loadable, Panel } from '../components/States.js';
 import { SURVEY, TELESCOPE } from './endpoints.js';
+import type { Effectiveness as SurveyEffectiveness } from './Survey.js';
 
-interface Indicator {
+/** One indicator's value per half-year. */
+export interface IndicatorSeries {
   label: MessageKey;
-  how: 'sum' | 'last';
-  /** Points (epoch ms, value) read from the answer. */
-  read(data: unknown): [number, number][];
-  percent?: boolean;
+  values: Map<string, number | null>;
+}
+
+interface MeasureData {
+  periods: HalfYear[];
+  indicators: IndicatorSeries[];
 }
 
 interface Measure {
   id: string;
   label: MessageKey;
   what: string;
-  path: string;
-  indicators: Indicator[];
+  load(signal: AbortSignal): Promise<MeasureData>;
 }
 
-const at = (r: Row) => toMs(pick(r, 'month', 'period', 'bucket', 'time', 't', 'day'));
-const series = (listKey: string, ...fields: string[]) => (data: unknown): [number, number][] =>
-  asList(data, listKey).flatMap((r) => {
-    const t = at(r);
-    const v = pickNum(r, ...fields);
-    return t === null || v === null ? [] : [[t, v] as [number, number]];
-  });
+/** The current half-year and the `n - 1` before it, oldest first. */
+export function recentHalfYears(nowMs: number, n: number): { period: HalfYear; startMs: number; endMs: number }[] {
+  const out: { period: HalfYear; startMs: number; endMs: number }[] = [];
+  let { fiscalYear, half } = halfYearOf(nowMs);
+  for (let i = 0; i < n; i++) {
+    const startMs = Date.UTC(half === 1 ? fiscalYear : fiscalYear, half === 1 ? 3 : 9, 1);
+    const endMs = Date.UTC(half === 1 ? fiscalYear : fiscalYear + 1, half === 1 ? 9 : 3, 1);
+    out.unshift({ period: { fiscalYear, half }, startMs, endMs });
+    if (half === 2) half = 1;
+    else { half = 2; fiscalYear -= 1; }
+  }
+  return out;
+}
+
+const monthMs = (m: string) => Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)) - 1, 1);
+
+export function surveyMeasure(data: SurveyEffectiveness): MeasureData {
+  const pick = (f: (m: SurveyEffectiveness['months'][number]) => number) => data.months.map((m) => [monthMs(m.month), f(m)] as [number, number]);
+  const series = (label: MessageKey, points: [number, number][], how: 'sum' | 'last'): IndicatorSeries =>
+    ({ label, values: new Map(byHalfYear(points, how).map((h) => [halfYearKey(h.period), h.value])) });
+  const indicators = [
+    series('survey.newFindings', pick((m) => m.newFindings), 'sum'),
+    series('survey.weakObserved', pick((m) => m.weakObserved), 'last'),
+    series('survey.notified', pick((m) => m.notified), 'sum'),
+    series('survey.fixed', pick((m) => m.fixed), 'sum'),
+  ];
+  const periods = new Map<string, HalfYear>();
+  for (const m of data.months) { const h = halfYearOf(monthMs(m.month)); periods.set(halfYearKey(h), h); }
+  return { periods: [...periods.values()].sort((a, b) => halfYearKey(a).localeCompare(halfYearKey(b))), indicators };
+}
+
+interface TelescopeSummary { packets: number; victims: number; alerts: number; infected: number }
 
 const MEASURES: Measure[] = [
   {
-    id: 'notice', label: 'eff.notice', what: 'survey', path: SURVEY.trend,
-    indicators: [
-      { label: 'survey.found', how: 'sum', read: series('months', 'found', 'findings') },
-      { label: 'survey.notified', how: 'sum', read: series('months', 'notified') },
-      { label: 'survey.fixed', how: 'sum', read: series('months', 'fixed') },
-      { label: 'survey.fixRate', how: 'last', percent: true, read: (d) => series('months', 'fixRate')(d).map(([t, v]) => [t, v <= 1 ? v * 100 : v]) },
-      { label: 'survey.timeToFix', how: 'last', read: series('months', 'medianDaysToFix', 'daysToFix', 'timeToFixDays') },
-    ],
+    id: 'notice', label: 'eff.notice', what: 'survey',
+    load: async (signal) => surveyMeasure(await request<SurveyEffectiveness>(SURVEY.effectiveness, { signal })),
   },
   {
-    id: 'telescope', label: 'eff.telescope', what: 'telescope', path: `${TELESCOPE.series}?since=730d&bucket=1d`,
-    indicators: [
-      { label: 'telescope.packets', how: 'sum', read: series('series', 'packets', 'count') },
-    ],
+    id: 'telescope', label: 'eff.telescope', what: 'telescope',
+    load: async (signal) => {
+      // One aggregate per half-year: the API sums its rollups, the page never sees raw packets.
+      const halves = recentHalfYears(Date.now(), 4);
+      const sums = await Promise.all(halves.map((h) => request<TelescopeSummary>(withQuery(TELESCOPE.summary, { since: new Date(h.startMs).toISOString(), until: new Date(h.endMs).toISOString() }), { signal })));
+      const used = halves.map((h, i) => ({ ...h, s: sums[i] })).filter((h) => h.s.packets > 0);
+      const series = (label: MessageKey, f: (s: TelescopeSummary) => number): IndicatorSeries => ({ label, values: new Map(used.map((h) => [halfYearKey(h.period), f(h.s)])) });
+      return {
+        periods: used.map((h) => h.period),
+        indicators: [
+          series('telescope.packets', (s) => s.packets),
+          series('telescope.victimsCount', (s) => s.victims),
+          series('telescope.alertsCount', (s) => s.alerts),
+          series('telescope.infected', (s) => s.infected),
+        ],
+      };
+    },
   },
 ];
 
 function MeasurePanel({ measure }: { measure: Measure }) {
   const { t, lang, num } = useI18n();
-  const loaded = useApi<unknown>(measure.path);
+  const loaded = useLoader(measure.load, [measure]);
   const title = t(measure.label);
   return (
     <Panel title={title} id={`measure-${measure.id}`} wide>
-      <Loadable loaded={loaded} what={measure.what} isEmpty={(d) => measure.indicators.every((i) => i.read(d).length === 0)}>
+      <Loadable loaded={loaded} what={measure.what} isEmpty={(d) => d.periods.length === 0}>
         {(d) => {
-          const perIndicator = measure.indicators.map((i) => ({ i, halves: byHalfYear(i.read(d), i.how) }));
-          const periods = new Map<string, HalfYear>();
-          for (const { halves } of perIndicator) for (const h of halves) periods.set(halfYearKey(h.period), h.period);
-          const ordered = [...periods.entries()].sort((a, b) => a[0].localeCompare(b[0]));
-          const rows: Row[] = perIndicator.map(({ i, halves }) => {
-            const row: Row = { indicator: t(i.label) + (i.percent ? ' (%)' : '') };
-            for (const h of halves) row[halfYearKey(h.period)] = h.value;
-            return row;
-          });
-          const labels = ordered.map(([, p]) => halfYearLabel(p, lang));
+          const keys = d.periods.map(halfYearKey);
+          const labels = d.periods.map((p) => halfYearLabel(p, lang));
+          const rows: Row[] = d.indicators.map((i) => ({ indicator: t(i.label), ...Object.fromEntries(keys.map((k) => [k, i.values.get(k) ?? null])) }));
           return (
             <>
               <Chart title={title} option={{
@@ -80,11 +110,11 @@ function MeasurePanel({ measure }: { measure: Measure }) {
                 legend: { type: 'scroll', top: 0 },
                 xAxis: { type: 'category', data: labels },
                 yAxis: { type: 'value' },
-                series: rows.map((r) => ({ name: String(r.indicator), type: 'line', data: ordered.map(([k]) => (typeof r[k] === 'number' ? r[k] : null)) })),
-              }} height={240} />
+                series: d.indicators.map((i) => ({ name: t(i.label), type: 'line', data: keys.map((k) => i.values.get(k) ?? null) })),
+              }} height={240} summary={labels.join(', ')} />
               <DataTable caption={title} rows={rows} columns={[
                 { key: 'indicator', label: t('eff.indicator') },
-                ...ordered.map(([k, p]) => ({ key: k, label: halfYearLabel(p, lang), numeric: true, render: (r: Row) => num(typeof r[k] === 'number' ? (r[k] as number) : null, 1) })),
+                ...keys.map((k, i) => ({ key: k, label: labels[i], numeric: true, render: (r: Row) => num(r[k] as number | null, 1) })),
               ]} />
             </>
           );

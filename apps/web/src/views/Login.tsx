@@ -8,8 +8,17 @@ import { HUB } from './endpoints.js';
 
 interface LoginAnswer {
   token?: string;
-  accessToken?: string;
-  user?: { name?: string; username?: string; email?: string; displayName?: string; organisation?: string | { name?: string }; roles?: string[]; role?: string };
+  expiresAt?: number;
+}
+
+/** The hub's principal for a token: roles and organisation (what the shell shows and offers). */
+async function whoIs(token: string): Promise<{ roles?: string[]; organisation?: string }> {
+  try {
+    const me = await request<{ roles?: string[]; orgId?: string }>(HUB.me, { headers: { authorization: `Bearer ${token}` } });
+    return { roles: me.roles, organisation: me.orgId };
+  } catch {
+    return {};
+  }
 }
 
 export function Login({ onGuest }: { onGuest(): void }) {
@@ -31,12 +40,10 @@ export function Login({ onGuest }: { onGuest(): void }) {
     setBusy(true);
     setError(null);
     try {
-      const answer = await request<LoginAnswer>(HUB.login, { method: 'POST', body: { username: user, email: user, password } });
-      const tok = answer.token ?? answer.accessToken;
+      const answer = await request<LoginAnswer>(HUB.login, { method: 'POST', body: { username: user, password } });
+      const tok = answer.token;
       if (!tok) throw new ApiError(500, 'MAMORI_WEB_LOGIN', 'no token in the answer');
-      const u = answer.user ?? {};
-      const org = typeof u.organisation === 'object' ? u.organisation?.name : u.organisation;
-      session.set({ token: tok, user: { name: u.displayName ?? u.name ?? u.username ?? u.email ?? user, organisation: org, roles: u.roles ?? (u.role ? [u.role] : undefined) } });
+      session.set({ token: tok, user: { name: user, ...(await whoIs(tok)) } });
     } catch (err) {
       if (err instanceof ApiError && err.unavailable) setHubLogin(false);
       else setError(t('login.failed', { message: (err as Error).message }));
@@ -48,14 +55,7 @@ export function Login({ onGuest }: { onGuest(): void }) {
   const useToken = async (e: FormEvent) => {
     e.preventDefault();
     if (!token.trim()) return;
-    let name = 'API token';
-    try {
-      const me = await request<LoginAnswer['user']>(HUB.me, { headers: { authorization: `Bearer ${token.trim()}` } });
-      name = me?.displayName ?? me?.name ?? me?.username ?? name;
-    } catch {
-      /* the token is still what the user asked to use */
-    }
-    session.set({ token: token.trim(), user: { name } });
+    session.set({ token: token.trim(), user: { name: 'API token', ...(await whoIs(token.trim())) } });
   };
 
   return (

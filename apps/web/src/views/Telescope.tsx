@@ -1,20 +1,32 @@
-/** Darknet observation: live rate, series by protocol/port, top lists, port × time heat map, victims, alerts. */
+/**
+ * Darknet observation over /api/telescope: live packet rate (SSE), packets over time by
+ * protocol and by the busiest ports, top ports and sources, the port × time heat map,
+ * backscatter victims and scan-campaign alerts. Every figure is an aggregate the API computes.
+ */
 import { useEffect, useMemo, useState } from 'react';
-import { withQuery } from '../lib/api.js';
-import { asList, pick, pickNum, pickStr, pivot, toMs, type Row } from '../lib/data.js';
+import { request, withQuery } from '../lib/api.js';
+import { pickNum, type Row } from '../lib/data.js';
 import { useI18n } from '../lib/i18n.js';
 import { streamEvents } from '../lib/sse.js';
-import { classify, useApi } from '../lib/use-api.js';
+import { classify, useApi, type Loaded } from '../lib/use-api.js';
 import { Chart } from '../components/Chart.js';
 import { barOption, heatmapOption, timeSeriesOption } from '../components/charts.js';
-import { DataTable, columnsOf } from '../components/DataTable.js';
+import { DataTable } from '../components/DataTable.js';
 import { SinceSelect } from '../components/SinceSelect.js';
 import { Loadable, Panel } from '../components/States.js';
 import { TELESCOPE } from './endpoints.js';
 
 const WHAT = 'telescope';
-const timeOf = (r: Row) => toMs(pick(r, 'bucket', 'time', 't', 'ts', 'start', 'bucketStart'));
-const packetsOf = (r: Row) => pickNum(r, 'packets', 'count', 'pkts', 'value');
+
+interface SeriesPoint { bucketMs: number; packets: number; bytes: number; sources: number }
+interface TopPort { proto: string; port: number; packets: number; bytes: number; peakSources: number }
+interface TopSource { src: string; packets: number; bytes: number; synScan: number; backscatter: number; fingerprint: string | null; firstMs: number; lastMs: number }
+interface Heatmap { buckets: number[]; ports: { proto: string; port: number }[]; packets: number[][] }
+interface Victim { victim: string; firstMs: number; lastMs: number; packets: number; ports: string[]; observedPps: number; estimatedAttackPps: number | null }
+interface Alert { id: number; bucketMs: number; proto: string; port: number; sources: number; baselineMean: number; packets: number }
+interface Summary { packets: number; bytes: number; byClass: Record<string, number>; victims: number; alerts: number; infected: number; firstBucketMs: number | null; lastBucketMs: number | null }
+
+const portName = (p: { proto: string; port: number }) => `${p.port}/${p.proto}`;
 
 function LivePanel() {
   const { t, num } = useI18n();
@@ -23,32 +35,37 @@ function LivePanel() {
   useEffect(() => {
     const ctrl = new AbortController();
     streamEvents(TELESCOPE.live, (e) => {
-      try {
-        const body = JSON.parse(e.data) as Row;
-        const rate = pickNum(body, 'pps', 'packetsPerSecond', 'rate', 'packets');
-        if (rate === null) return;
-        const at = toMs(pick(body, 'time', 't', 'ts')) ?? Date.now();
-        setState('live');
-        setPoints((p) => [...p.slice(-119), [at, rate]]);
-      } catch {
-        /* a keep-alive or an event of another kind */
+      let body: Row;
+      try { body = JSON.parse(e.data) as Row; } catch { return; }
+      // `rate`: packets/s of a running ingest; `interval`: a finished bucket (its own rate).
+      let at: number | null = null;
+      let rate: number | null = null;
+      if (e.event === 'rate') {
+        at = pickNum(body, 'atMs') ?? Date.now();
+        rate = pickNum(body, 'packetsPerSecond');
+      } else if (e.event === 'interval') {
+        const start = pickNum(body, 'startMs');
+        const end = pickNum(body, 'endMs');
+        const packets = pickNum(body, 'packets');
+        if (start !== null && end !== null && packets !== null && end > start) { at = end; rate = packets / ((end - start) / 1000); }
       }
+      if (at === null || rate === null) return;
+      setState('live');
+      setPoints((p) => [...p.slice(-119), [at, rate]]);
     }, ctrl.signal).catch((err: unknown) => {
-      if (ctrl.signal.aborted) return;
-      setState(classify(err).unavailable ? 'unavailable' : 'error');
+      if (!ctrl.signal.aborted) setState(classify(err).unavailable ? 'unavailable' : 'error');
     });
     return () => ctrl.abort();
   }, []);
   const option = useMemo(() => timeSeriesOption([{ name: t('telescope.packets'), points }], { area: true }), [points, t]);
-  const last = points.at(-1)?.[1];
   return (
     <Panel title={t('telescope.live')} id="live" wide>
       {state === 'unavailable' && <p className="state state-unavailable" data-state="unavailable">{t('telescope.liveUnavailable')}</p>}
-      {state === 'error' && <p className="state state-error">{t('state.error', { message: 'stream closed' })}</p>}
-      {state === 'waiting' && <p className="muted" role="status">{t('telescope.liveWaiting')}</p>}
+      {state === 'error' && <p className="state state-error">{t('state.error', { message: 'event stream closed' })}</p>}
+      {state === 'waiting' && <p className="muted" data-state="waiting">{t('telescope.liveWaiting')}</p>}
       {state === 'live' && (
         <>
-          <p className="big" aria-live="polite" data-testid="live-rate">{t('telescope.liveNow', { rate: num(last ?? 0, 1) })}</p>
+          <p className="big" aria-live="polite" data-testid="live-rate">{t('telescope.liveNow', { rate: num(points.at(-1)?.[1] ?? 0, 1) })}</p>
           <Chart title={t('telescope.live')} option={option} height={180} />
         </>
       )}
@@ -56,72 +73,165 @@ function LivePanel() {
   );
 }
 
-function SeriesPanel({ since, by }: { since: string; by: 'proto' | 'port' }) {
-  const { t } = useI18n();
-  const title = `${t('telescope.series')} — ${t(by === 'proto' ? 'telescope.byProto' : 'telescope.byPort')}`;
-  const loaded = useApi<unknown>(withQuery(TELESCOPE.series, { since, by }));
+function SummaryPanel({ since }: { since: string }) {
+  const { t, num, date } = useI18n();
+  const loaded = useApi<Summary>(withQuery(TELESCOPE.summary, { since }));
   return (
-    <Panel title={title} id={`series-${by}`}>
-      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => asList(d).length === 0}>
-        {(d) => {
-          const p = pivot(asList(d), timeOf, (r) => pickStr(r, by, by === 'proto' ? 'protocol' : 'dstPort', 'key'), packetsOf);
-          return <Chart title={title} option={timeSeriesOption(p.series.map((s) => ({ name: s.name, points: p.times.map((tm, i) => [tm, s.values[i]] as [number, number]) })), { stacked: true, area: true })} />;
-        }}
+    <Panel title={t('telescope.summary')} id="summary" wide>
+      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => !d.packets}>
+        {(d) => (
+          <dl className="figures">
+            <div><dt>{t('telescope.packets')}</dt><dd>{num(d.packets)}</dd></div>
+            <div><dt>{t('telescope.victimsCount')}</dt><dd>{num(d.victims)}</dd></div>
+            <div><dt>{t('telescope.alertsCount')}</dt><dd>{num(d.alerts)}</dd></div>
+            <div><dt>{t('telescope.infected')}</dt><dd>{num(d.infected)}</dd></div>
+            <div><dt>{t('telescope.window')}</dt><dd>{date(d.firstBucketMs)} – {date(d.lastBucketMs)}</dd></div>
+          </dl>
+        )}
       </Loadable>
     </Panel>
   );
 }
 
-function TopPanel({ since, kind }: { since: string; kind: 'ports' | 'sources' }) {
-  const { t, num } = useI18n();
-  const title = t(kind === 'ports' ? 'telescope.topPorts' : 'telescope.topSources');
-  const loaded = useApi<unknown>(withQuery(kind === 'ports' ? TELESCOPE.topPorts : TELESCOPE.topSources, { since, limit: 20 }));
-  const keyOf = (r: Row) => (kind === 'ports' ? `${pickStr(r, 'port', 'dstPort', 'key')}${r.proto || r.protocol ? '/' + pickStr(r, 'proto', 'protocol') : ''}` : pickStr(r, 'source', 'src', 'address', 'ip', 'key'));
+/** Several aggregate series, one request each (a handful: protocols, or the top ports). */
+function useSeries(since: string, by: 'proto' | 'port'): Loaded<{ name: string; points: [number, number][] }[]> {
+  const [loaded, setLoaded] = useState<Loaded<{ name: string; points: [number, number][] }[]>>({ state: 'loading' });
+  useEffect(() => {
+    const ctrl = new AbortController();
+    setLoaded({ state: 'loading' });
+    (async () => {
+      const keys: { name: string; proto: string; port?: number }[] = by === 'proto'
+        ? ['tcp', 'udp', 'icmp', 'icmpv6'].map((p) => ({ name: p.toUpperCase(), proto: p }))
+        : (await request<TopPort[]>(withQuery(TELESCOPE.topPorts, { since, limit: 6 }), { signal: ctrl.signal })).filter((p) => p.proto === 'tcp' || p.proto === 'udp').map((p) => ({ name: portName(p), proto: p.proto, port: p.port }));
+      const series = await Promise.all(keys.map(async (k) => {
+        const pts = await request<SeriesPoint[]>(withQuery(TELESCOPE.timeseries, { since, proto: k.proto, port: k.port }), { signal: ctrl.signal });
+        return { name: k.name, points: pts.map((p) => [p.bucketMs, p.packets] as [number, number]) };
+      }));
+      return series.filter((s) => s.points.some(([, v]) => v > 0));
+    })().then(
+      (data) => setLoaded({ state: 'ready', data }),
+      (e: unknown) => {
+        if (ctrl.signal.aborted) return;
+        const error = classify(e);
+        setLoaded({ state: error.unavailable ? 'unavailable' : error.status === 401 ? 'unauthorised' : error.status === 403 ? 'forbidden' : 'error', error });
+      },
+    );
+    return () => ctrl.abort();
+  }, [since, by]);
+  return loaded;
+}
+
+function SeriesPanel({ since, by }: { since: string; by: 'proto' | 'port' }) {
+  const { t } = useI18n();
+  const title = `${t('telescope.series')} — ${t(by === 'proto' ? 'telescope.byProto' : 'telescope.byPort')}`;
+  const loaded = useSeries(since, by);
   return (
-    <Panel title={title} id={`top-${kind}`}>
-      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => asList(d).length === 0}>
-        {(d) => {
-          const rows = asList(d).slice(0, 20);
-          return (
-            <>
-              <Chart title={title} option={barOption(rows.slice(0, 10).map(keyOf), rows.slice(0, 10).map((r) => packetsOf(r) ?? 0), { horizontal: true, name: t('telescope.packets') })} height={260} />
-              <DataTable caption={title} rows={rows} columns={[
-                { key: 'key', label: kind === 'ports' ? t('telescope.port') : t('telescope.source'), render: keyOf },
-                { key: 'packets', label: t('telescope.packets'), numeric: true, render: (r) => num(packetsOf(r)) },
-                { key: 'sources', label: t('telescope.sources'), numeric: true, render: (r) => num(pickNum(r, 'sources', 'uniqueSources', 'srcs')) },
-              ]} />
-            </>
-          );
-        }}
+    <Panel title={title} id={`series-${by}`}>
+      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => d.length === 0}>
+        {(d) => <Chart title={title} option={timeSeriesOption(d, { stacked: true, area: true, yName: t('telescope.packets') })} summary={d.map((s) => s.name).join(', ')} />}
+      </Loadable>
+    </Panel>
+  );
+}
+
+function TopPortsPanel({ since }: { since: string }) {
+  const { t } = useI18n();
+  const title = t('telescope.topPorts');
+  const loaded = useApi<TopPort[]>(withQuery(TELESCOPE.topPorts, { since, limit: 20 }));
+  return (
+    <Panel title={title} id="top-ports">
+      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => d.length === 0}>
+        {(d) => (
+          <>
+            <Chart title={title} option={barOption(d.slice(0, 10).map(portName), d.slice(0, 10).map((r) => r.packets), { horizontal: true, name: t('telescope.packets') })} height={260} />
+            <DataTable caption={title} rows={d as unknown as Row[]} columns={[
+              { key: 'port', label: t('telescope.port'), render: (r) => portName(r as unknown as TopPort) },
+              { key: 'packets', label: t('telescope.packets'), numeric: true },
+              { key: 'peakSources', label: t('telescope.peakSources'), numeric: true },
+            ]} />
+          </>
+        )}
+      </Loadable>
+    </Panel>
+  );
+}
+
+function TopSourcesPanel({ since }: { since: string }) {
+  const { t } = useI18n();
+  const title = t('telescope.topSources');
+  const loaded = useApi<TopSource[]>(withQuery(TELESCOPE.topSources, { since, limit: 20 }));
+  return (
+    <Panel title={title} id="top-sources">
+      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => d.length === 0}>
+        {(d) => (
+          <DataTable caption={title} rows={d as unknown as Row[]} columns={[
+            { key: 'src', label: t('telescope.source'), render: (r) => <code>{String(r.src)}</code> },
+            { key: 'packets', label: t('telescope.packets'), numeric: true },
+            { key: 'synScan', label: t('telescope.synScan'), numeric: true },
+            { key: 'backscatter', label: t('telescope.backscatter'), numeric: true },
+            { key: 'fingerprint', label: t('telescope.fingerprint'), render: (r) => (r.fingerprint ? String(r.fingerprint) : '—') },
+          ]} />
+        )}
       </Loadable>
     </Panel>
   );
 }
 
 function HeatmapPanel({ since }: { since: string }) {
-  const { t, date } = useI18n();
-  const loaded = useApi<unknown>(withQuery(TELESCOPE.heatmap, { since, ports: 20 }));
+  const { t } = useI18n();
+  const loaded = useApi<Heatmap>(withQuery(TELESCOPE.heatmap, { since, limit: 20 }));
+  const timeFmt = new Intl.DateTimeFormat(undefined, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   return (
     <Panel title={t('telescope.heatmap')} id="heatmap" wide>
-      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => asList(d, 'cells').length === 0}>
+      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => d.buckets.length === 0 || d.ports.length === 0}>
         {(d) => {
-          const rows = asList(d, 'cells');
-          const p = pivot(rows, timeOf, (r) => pickStr(r, 'port', 'dstPort', 'key'), packetsOf, 20);
           const cells: [number, number, number][] = [];
-          p.series.forEach((s, y) => s.values.forEach((v, x) => cells.push([x, y, v])));
-          return <Chart title={t('telescope.heatmap')} option={heatmapOption(p.times.map((tm) => date(tm)), p.series.map((s) => s.name), cells)} height={420} />;
+          d.packets.forEach((row, y) => row.forEach((v, x) => cells.push([x, y, v])));
+          return <Chart title={t('telescope.heatmap')} option={heatmapOption(d.buckets.map((b) => timeFmt.format(b)), d.ports.map(portName), cells)} height={Math.max(260, 60 + d.ports.length * 22)} summary={d.ports.slice(0, 5).map(portName).join(', ')} />;
         }}
       </Loadable>
     </Panel>
   );
 }
 
-function ListPanel({ title, id, path, since }: { title: string; id: string; path: string; since: string }) {
-  const loaded = useApi<unknown>(withQuery(path, { since, limit: 50 }));
+function VictimsPanel({ since }: { since: string }) {
+  const { t, num, date } = useI18n();
+  const title = t('telescope.victims');
+  const loaded = useApi<Victim[]>(withQuery(TELESCOPE.victims, { since, limit: 50 }));
   return (
-    <Panel title={title} id={id} wide>
-      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => asList(d).length === 0}>
-        {(d) => <DataTable caption={title} rows={asList(d)} columns={columnsOf(asList(d), 9)} />}
+    <Panel title={title} id="victims" wide>
+      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => d.length === 0}>
+        {(d) => (
+          <DataTable caption={title} rows={d as unknown as Row[]} columns={[
+            { key: 'victim', label: t('telescope.victim'), render: (r) => <code>{String(r.victim)}</code> },
+            { key: 'firstMs', label: t('telescope.from'), render: (r) => date(r.firstMs as number) },
+            { key: 'lastMs', label: t('telescope.to'), render: (r) => date(r.lastMs as number) },
+            { key: 'packets', label: t('telescope.packets'), numeric: true },
+            { key: 'ports', label: t('telescope.attackedPorts'), render: (r) => (r.ports as string[]).slice(0, 6).join(', ') },
+            { key: 'estimatedAttackPps', label: t('telescope.estimatedPps'), numeric: true, render: (r) => num(r.estimatedAttackPps as number | null) },
+          ]} />
+        )}
+      </Loadable>
+    </Panel>
+  );
+}
+
+function AlertsPanel({ since }: { since: string }) {
+  const { t, num, date } = useI18n();
+  const title = t('telescope.alerts');
+  const loaded = useApi<Alert[]>(withQuery(TELESCOPE.alerts, { since, limit: 100 }));
+  return (
+    <Panel title={title} id="alerts" wide>
+      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => d.length === 0}>
+        {(d) => (
+          <DataTable caption={title} rows={d as unknown as Row[]} columns={[
+            { key: 'bucketMs', label: t('common.time'), render: (r) => date(r.bucketMs as number) },
+            { key: 'port', label: t('telescope.port'), render: (r) => portName(r as unknown as Alert) },
+            { key: 'sources', label: t('telescope.sources'), numeric: true },
+            { key: 'baselineMean', label: t('telescope.baseline'), numeric: true, render: (r) => num(r.baselineMean as number, 1) },
+            { key: 'packets', label: t('telescope.packets'), numeric: true },
+          ]} />
+        )}
       </Loadable>
     </Panel>
   );
@@ -136,14 +246,14 @@ export default function Telescope() {
       <div className="toolbar"><SinceSelect value={since} onChange={setSince} /></div>
       <div className="grid">
         <LivePanel />
+        <SummaryPanel since={since} />
         <SeriesPanel since={since} by="proto" />
         <SeriesPanel since={since} by="port" />
-        <TopPanel since={since} kind="ports" />
-        <TopPanel since={since} kind="sources" />
+        <TopPortsPanel since={since} />
+        <TopSourcesPanel since={since} />
         <HeatmapPanel since={since} />
-        <ListPanel title={t('telescope.countries')} id="countries" path={TELESCOPE.countries} since={since} />
-        <ListPanel title={t('telescope.victims')} id="victims" path={TELESCOPE.victims} since={since} />
-        <ListPanel title={t('telescope.alerts')} id="alerts" path={TELESCOPE.alerts} since={since} />
+        <VictimsPanel since={since} />
+        <AlertsPanel since={since} />
       </div>
     </>
   );

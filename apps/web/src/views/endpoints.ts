@@ -7,21 +7,22 @@ export const HEALTH = { ready: '/readyz', openapi: '/openapi.json' } as const;
 
 export const HUB = {
   prefix: '/api/hub',
-  login: '/api/hub/login',
+  login: '/api/hub/auth/login',
+  logout: '/api/hub/auth/logout',
   me: '/api/hub/me',
-  feed: '/api/hub/feed',
   reports: '/api/hub/reports',
   report: (id: string) => `/api/hub/reports/${encodeURIComponent(id)}`,
   relay: (id: string) => `/api/hub/reports/${encodeURIComponent(id)}/relay`,
-  sectors: '/api/hub/sectors',
-  advisories: '/api/hub/advisories',
+  severity: '/api/hub/severity',
+  dashboard: '/api/hub/dashboard',
   taxiiDiscovery: '/taxii2/',
 } as const;
 
 export const TELESCOPE = {
   prefix: '/api/telescope',
+  summary: '/api/telescope/summary',
   live: '/api/telescope/live',
-  series: '/api/telescope/series',
+  timeseries: '/api/telescope/timeseries',
   topPorts: '/api/telescope/top/ports',
   topSources: '/api/telescope/top/sources',
   heatmap: '/api/telescope/heatmap',
@@ -33,15 +34,15 @@ export const TELESCOPE = {
 export const SURVEY = {
   prefix: '/api/survey',
   runs: '/api/survey/runs',
-  byIsp: '/api/survey/report',
+  isps: '/api/survey/isps',
   batches: '/api/survey/batches',
-  trend: '/api/survey/trend',
+  effectiveness: '/api/survey/effectiveness',
 } as const;
 
 export const FLOWS = {
   prefix: '/api/flows',
   candidates: '/api/flows/candidates',
-  candidate: (id: string) => `/api/flows/candidates/${encodeURIComponent(id)}`,
+  candidate: (address: string) => `/api/flows/candidates/${encodeURIComponent(address)}`,
 } as const;
 
 export const TRUST = {
@@ -56,11 +57,6 @@ export const SUPPLY = {
   prefix: '/api/supply',
   list: '/api/supply/products',
   check: '/api/supply/check',
-} as const;
-
-export const EFFECTIVENESS = {
-  survey: '/api/survey/trend',
-  telescope: '/api/telescope/series',
 } as const;
 
 export const SINCE_CHOICES = [
