@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync, rmSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isMamoriError } from '@mamori/core';
 import { encodeCapture, ethernet, ipv4, tcp, sll, sll2, nullLoopback, type GeneratedFrame } from '@mamori/testbed';
@@ -101,6 +102,14 @@ describe('files, gzip and follow', () => {
       expect(summary.format).toBe('pcapng');
       expect(summary.gzip).toBe(path === gz);
     }
+  });
+
+  it('recognises gzip on a stream (stdin) by its first bytes', async () => {
+    const bytes = encodeCapture(frames.slice(0, 300), { format: 'pcap', nanoseconds: true });
+    const got: Collected[] = [];
+    const summary = await readCapture(Readable.from([Buffer.from(gzipSync(bytes)).subarray(0, 10), Buffer.from(gzipSync(bytes)).subarray(10)]), (f) => got.push(copyFrame(f)));
+    expect(summary.gzip).toBe(true);
+    expectSame(got, frames.slice(0, 300));
   });
 
   it('follows a file while it grows, then stops when told', async () => {

@@ -1,0 +1,189 @@
+/**
+ * Telescope ingest speed and memory.
+ *
+ * Builds a large darknet pcap from the testbed generator (Mirai, ZMap, masscan, research
+ * scanners, UDP/ICMP probes, backscatter, noise; a 2-minute base capture repeated with
+ * shifted timestamps), warms it into the page cache, then measures in child processes:
+ *   - mamori: read + decode + classify + fingerprint + every interval analysis (port and
+ *     source rollups, unique sources, victims, campaigns, infected hosts), results
+ *     materialised per interval and discarded (no store I/O);
+ *   - mamori end to end into a SQLite store (`ingestCapture`), on the smaller file;
+ *   - tshark -r FILE -q -z io,stat,0 and tcpdump -r FILE -w /dev/null on the smaller file,
+ *     compared with mamori on that same file.
+ * Memory flatness: peak RSS of the mamori child at two file sizes.
+ *
+ * Run: npm run bench -- bench/telescope-ingest.ts [--base-scale 250] [--copies 2] [--keep]
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(import.meta.url);
+
+interface ChildResult {
+  frames: number;
+  packets: number;
+  wallMs: number;
+  cpuMs: number;
+  maxRssMb: number;
+  intervals: number;
+  /** RSS (MiB) after each tenth of the capture: flat means streaming. */
+  rssTrace: number[];
+}
+
+async function child(mode: string, file: string): Promise<void> {
+  const { readCapture, TelescopeEngine, ingestCapture, telescopeMigrations } = await import('@mamori/telescope');
+  const { PrefixSet } = await import('@mamori/core');
+  const darknet = new PrefixSet(['10.20.0.0/16', '2001:db8:da00::/48']);
+  const research = new PrefixSet(['192.0.2.0/24']);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let frames = 0;
+  let packets = 0;
+  let intervals = 0;
+  const size = (await import('node:fs')).statSync(file).size;
+  const rssTrace: number[] = [];
+  if (mode === 'analyse') {
+    const engine = new TelescopeEngine({ darknet, research });
+    await readCapture(file, engine.onFrame, {
+      onChunk: (bytes) => {
+        intervals += engine.pending.length;
+        engine.pending.length = 0;
+        if (bytes >= ((rssTrace.length + 1) / 10) * size) rssTrace.push(Math.round(process.memoryUsage.rss() / 2 ** 20));
+      },
+    });
+    engine.finish();
+    intervals += engine.pending.length;
+    frames = engine.stats.frames;
+    packets = engine.stats.packets;
+  } else {
+    const { testBackends } = await import('@mamori/core');
+    const platform = await testBackends()[0].open({ migrations: [telescopeMigrations] });
+    const r = await ingestCapture(platform, file, { darknet, research });
+    frames = r.frames;
+    packets = r.packets;
+    intervals = r.intervals;
+    await platform.close();
+  }
+  const wallMs = performance.now() - t0;
+  const cu = process.cpuUsage(c0);
+  const result: ChildResult = { frames, packets, wallMs, cpuMs: (cu.user + cu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, intervals, rssTrace };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** Repeats the records of a base pcap `copies` times, each copy shifted by `shiftSec`. */
+function repeatCapture(base: Uint8Array, copies: number, shiftSec: number, out: string): number {
+  const view = new DataView(base.buffer, base.byteOffset, base.byteLength);
+  const offsets: number[] = [];
+  for (let at = 24; at + 16 <= base.length; at += 16 + view.getUint32(at + 8, true)) offsets.push(at);
+  const records = base.slice(24);
+  const rv = new DataView(records.buffer);
+  const fd = openSync(out, 'w');
+  try {
+    writeSync(fd, base.subarray(0, 24));
+    for (let k = 0; k < copies; k++) {
+      if (k > 0) for (const at of offsets) rv.setUint32(at - 24, rv.getUint32(at - 24, true) + shiftSec, true);
+      writeSync(fd, records);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return offsets.length * copies;
+}
+
+interface PeerResult {
+  wallMs: number;
+  cpuMs: number;
+  maxRssMb: number;
+}
+
+/** Runs a command under /usr/bin/time for its CPU time and peak RSS. */
+function peer(cmd: string, args: string[]): PeerResult {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wallMs = performance.now() - t0;
+  if (r.error || r.status !== 0) throw new Error(`${cmd} failed: ${r.error?.message ?? r.stderr.slice(-500)}`);
+  const m = /TIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  if (!m) throw new Error(`no timing from ${cmd}`);
+  return { wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000, maxRssMb: Number(m[3]) / 1024 };
+}
+
+function runChild(mode: string, file: string): ChildResult {
+  const r = spawnSync(process.execPath, ['--conditions=@mamori/source', '--import', 'tsx', here, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`child failed: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+}
+
+function warm(file: string): void {
+  spawnSync('cat', [file], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en');
+const mpps = (packets: number, ms: number): string => (packets / ms / 1000).toFixed(2);
+
+async function main(): Promise<void> {
+  const arg = (name: string, def: number): number => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : def;
+  };
+  const baseScale = arg('--base-scale', 250);
+  const copies = arg('--copies', 2);
+  const dir = join(tmpdir(), 'mamori-bench-telescope');
+  mkdirSync(dir, { recursive: true });
+  const basePath = join(dir, `base-${baseScale}.pcap`);
+  const { TelescopeScenario, writeCaptureFile } = await import('@mamori/testbed');
+  if (!existsSync(basePath)) {
+    const t = performance.now();
+    const s = new TelescopeScenario({ seed: 2026, minutes: 2, scale: baseScale });
+    writeCaptureFile(basePath, s.frames(), { format: 'pcap' });
+    console.log(`generated base capture: ${fmt(s.truth.packets)} packets in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  const base = new Uint8Array(readFileSync(basePath));
+  const small = join(dir, 'small.pcap');
+  const large = join(dir, 'large.pcap');
+  const smallPackets = repeatCapture(base, copies, 120, small);
+  const largePackets = repeatCapture(base, copies * 4, 120, large);
+  console.log(`small: ${fmt(smallPackets)} packets, ${(statSync(small).size / 2 ** 20).toFixed(0)} MiB; large: ${fmt(largePackets)} packets, ${(statSync(large).size / 2 ** 20).toFixed(0)} MiB`);
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`machine: ${(await import('node:os')).cpus().length} CPUs, load average ${load} (shared machine: CPU time is the steadier figure)`);
+
+  warm(large);
+  const mLarge = runChild('analyse', large);
+  warm(small);
+  const mSmall = runChild('analyse', small);
+  const mStore = runChild('store', small);
+  // The peers read the small file (tshark is slow enough that the large one would take many minutes).
+  warm(small);
+  const tshark = peer('tshark', ['-r', small, '-q', '-z', 'io,stat,0']);
+  warm(small);
+  const tcpdump = peer('tcpdump', ['-r', small, '-w', '/dev/null']);
+
+  const rows = [
+    ['mamori analyse (large)', largePackets, mLarge.wallMs, mLarge.cpuMs, mLarge.maxRssMb],
+    ['mamori analyse (small)', smallPackets, mSmall.wallMs, mSmall.cpuMs, mSmall.maxRssMb],
+    ['mamori → SQLite (small)', smallPackets, mStore.wallMs, mStore.cpuMs, mStore.maxRssMb],
+    ['tshark -z io,stat,0 (small)', smallPackets, tshark.wallMs, tshark.cpuMs, tshark.maxRssMb],
+    ['tcpdump -w /dev/null (small)', smallPackets, tcpdump.wallMs, tcpdump.cpuMs, tcpdump.maxRssMb],
+  ] as const;
+  console.log('\nrun                            packets      wall s   cpu s   Mpkt/s wall  Mpkt/s cpu  peak RSS MiB');
+  for (const [name, n, wall, cpu, rss] of rows) {
+    console.log(`${name.padEnd(30)} ${fmt(n).padStart(11)} ${(wall / 1000).toFixed(2).padStart(8)} ${(cpu / 1000).toFixed(2).padStart(7)} ${mpps(n, wall).padStart(12)} ${mpps(n, cpu).padStart(11)} ${rss.toFixed(0).padStart(13)}`);
+  }
+  const ours = largePackets / mLarge.cpuMs;
+  console.log(`\nratio, packets/s by CPU time on the same (small) file: mamori/tshark ${(tshark.cpuMs / mSmall.cpuMs).toFixed(2)}×, mamori/tcpdump ${(tcpdump.cpuMs / mSmall.cpuMs).toFixed(2)}×`);
+  console.log(`ratio, packets/s by wall time on the same (small) file: mamori/tshark ${(tshark.wallMs / mSmall.wallMs).toFixed(2)}×, mamori/tcpdump ${(tcpdump.wallMs / mSmall.wallMs).toFixed(2)}×`);
+  console.log(`memory: peak RSS ${mSmall.maxRssMb.toFixed(0)} MiB at ${fmt(smallPackets)} packets, ${mLarge.maxRssMb.toFixed(0)} MiB at ${fmt(largePackets)} packets (${(mLarge.maxRssMb / mSmall.maxRssMb).toFixed(2)}× for 4× the file)`);
+  console.log(`RSS after each tenth of the large file (MiB): ${mLarge.rssTrace.join(' ')}`);
+  console.log(`RSS after each tenth of the small file (MiB): ${mSmall.rssTrace.join(' ')}`);
+  const year = 600e9;
+  console.log(`a NICTER year (~${year / 1e9}e9 packets) at ${(ours / 1000).toFixed(2)} Mpkt/s per core: ${(year / (ours * 1000) / 3600).toFixed(0)} core-hours`);
+  if (!process.argv.includes('--keep')) {
+    rmSync(small);
+    rmSync(large);
+  }
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4]);
+else await main();
