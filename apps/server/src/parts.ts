@@ -18,6 +18,8 @@ import { taxiiRoutes } from './routes/taxii.js';
 import { stixMigrations } from '@mamori/hub';
 import { hubRoutes } from './routes/hub.js';
 import { hubMigrations } from '@mamori/hub';
+import { supplyRoutes } from './routes/supply.js';
+import { supplyMigrations } from '@mamori/supply';
 
 export const migrationSets: MigrationSet[] = [
   flowsMigrations,
@@ -26,6 +28,7 @@ export const migrationSets: MigrationSet[] = [
   trustMigrations,
   stixMigrations,
   hubMigrations,
+  supplyMigrations,
 ];
 
 export const routeModules: RouteModule[] = [
@@ -36,5 +39,6 @@ export const routeModules: RouteModule[] = [
   trustRoutes,
   taxiiRoutes,
   hubRoutes,
+  supplyRoutes,
   webRoutes,
 ];

@@ -11,6 +11,7 @@ import { registerSurvey } from './survey.js';
 import { registerTelescope } from './telescope.js';
 import { registerTaxii } from './taxii.js';
 import { registerHub } from './hub.js';
+import { registerSupply } from './supply.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerCore(program, ctx);
@@ -18,6 +19,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerFlows(program, ctx);
   registerSurvey(program, ctx);
   registerTelescope(program, ctx);
-  registerTaxii(program, ctx);
   registerHub(program, ctx);
+  registerTaxii(program, ctx);
+  registerSupply(program, ctx);
 }

@@ -72,9 +72,11 @@ export interface NewProduct {
 
 const slug = (s: string): string => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
 
-/** How manufacturer + model are compared: case, spacing and punctuation do not matter. */
+const squash = (s: string): string => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+
+/** How manufacturer + model are compared: case, spacing and punctuation do not matter ("AX-3000" = "ax 3000"). */
 export function matchKey(manufacturer: string, model: string): string {
-  return `${slug(manufacturer)}|${slug(model)}`;
+  return `${squash(manufacturer)}|${squash(model)}`;
 }
 
 function db(store: Store) {

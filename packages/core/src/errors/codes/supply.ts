@@ -18,5 +18,6 @@ export const supplyErrors = {
   MAMORI_SUPPLY_ARCHIVE: { message: 'cannot read archive {source}: {reason}', status: 400 },
   MAMORI_SUPPLY_CRITERIA: { message: 'criteria catalogue {version}: {reason}', status: 400 },
   MAMORI_SUPPLY_LIST_STATE: { message: 'product {id} is {status}: cannot {action}', status: 409 },
+  MAMORI_SUPPLY_FORBIDDEN: { message: 'not allowed: {reason}', status: 403 },
   MAMORI_SUPPLY_LIST_CONFLICT: { message: '{what} already exists', status: 409 },
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,0 +1,74 @@
+/** `mamori supply` as users run it: criteria, list, SBOM and OSV import, check exit codes, fingerprint. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runMamori } from '@mamori/testbed';
+
+const dir = mkdtempSync(join(tmpdir(), 'mamori-supply-cli-'));
+const data = join(dir, 'data');
+const criteria = join(dir, 'criteria.json');
+writeFileSync(criteria, JSON.stringify({ version: '2026.1', title: 'IoT baseline', criteria: [
+  { id: 'no-default-password', title: 'No default password', required: true },
+  { id: 'signed-updates', title: 'Update mechanism signed', required: true },
+] }));
+const sbom = join(dir, 'fw.cdx.xml');
+writeFileSync(sbom, `<?xml version="1.0"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">
+  <metadata><component type="firmware" bom-ref="fw"><name>AX-3000 firmware</name><version>2.1</version></component></metadata>
+  <components>
+    <component type="library" bom-ref="web"><name>webui</name><version>1.0.0</version><purl>pkg:npm/webui@1.0.0</purl></component>
+    <component type="library" bom-ref="lodash"><name>lodash</name><version>4.17.20</version><purl>pkg:npm/lodash@4.17.20</purl></component>
+  </components>
+  <dependencies><dependency ref="fw"><dependency ref="web"/></dependency><dependency ref="web"><dependency ref="lodash"/></dependency></dependencies>
+</bom>`);
+const osvDir = join(dir, 'osv');
+mkdirSync(osvDir);
+writeFileSync(join(osvDir, 'GHSA-35jh-r3h4-6jhm.json'), JSON.stringify({
+  id: 'GHSA-35jh-r3h4-6jhm', modified: '2024-01-01T00:00:00Z', aliases: ['CVE-2021-23337'], summary: 'Command injection in lodash',
+  severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H' }],
+  affected: [{ package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '4.17.21' }] }] }],
+}));
+writeFileSync(join(osvDir, 'GHSA-crit.json'), JSON.stringify({
+  id: 'GHSA-crit', modified: '2024-01-01T00:00:00Z', severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
+  affected: [{ package: { ecosystem: 'npm', name: 'webui' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }] }],
+}));
+const zip = join(dir, 'all.zip');
+execFileSync('zip', ['-qj', zip, join(osvDir, 'GHSA-35jh-r3h4-6jhm.json')]);
+
+const mamori = (...args: string[]) => runMamori(['--data', data, ...args]);
+
+describe('mamori supply', () => {
+  it('lists, imports, checks with meaningful exit codes', async () => {
+    expect((await mamori('supply', 'criteria', 'add', criteria)).code).toBe(0);
+    const add = await mamori('--json', 'supply', 'list', 'add', '--manufacturer', 'Example Networks', '--model', 'AX-3000', '--assessor', 'lab 3',
+      '--criteria', '2026.1', '--met', 'no-default-password,signed-updates', '--assessed', '2026-01-01', '--expires', '2099-01-01', '--fingerprint', 'ExampleOS/\\d');
+    expect(add.code, add.stderr).toBe(0);
+    expect(JSON.parse(add.stdout).id).toBe('example-networks-ax-3000');
+
+    const imp = await mamori('--json', 'supply', 'sbom', 'import', sbom, '--product', 'example-networks-ax-3000');
+    expect(imp.code, imp.stderr).toBe(0);
+    expect(JSON.parse(imp.stdout)).toMatchObject({ format: 'cyclonedx', components: 3, vulnerabilities: [] });
+
+    const vz = await mamori('--json', 'supply', 'vulns', 'import', zip);
+    expect(vz.code, vz.stderr).toBe(0);
+    expect(JSON.parse(vz.stdout)).toMatchObject({ added: 1, total: 1, advisories: [] });
+
+    let check = await mamori('supply', 'check', '--manufacturer', 'example networks', '--model', 'ax3000');
+    expect(check.code, check.stdout).toBe(3); // a high-severity vulnerability: caution
+    expect(check.stdout).toContain('GHSA-35jh-r3h4-6jhm');
+    expect(check.stdout).toContain('fw > web > lodash');
+
+    const vd = await mamori('--json', 'supply', 'vulns', 'import', osvDir);
+    expect(JSON.parse(vd.stdout)).toMatchObject({ added: 1, unchanged: 1, advisories: [{ product: 'example-networks-ax-3000', vulnerability: 'GHSA-crit' }] });
+    check = await mamori('--json', 'supply', 'check', '--sbom', sbom);
+    expect(check.code).toBe(1);
+    expect(JSON.parse(check.stdout)).toMatchObject({ listed: false, verdict: 'fail' });
+
+    const fp = await mamori('--json', 'supply', 'fingerprint', 'HTTP/1.1 200 OK Server: ExampleOS/2');
+    expect(JSON.parse(fp.stdout).product.id).toBe('example-networks-ax-3000');
+
+    expect((await mamori('supply', 'check')).code).toBe(2);
+  }, 900_000);
+});
