@@ -74,6 +74,27 @@ describe('stitching', () => {
   });
 });
 
+describe('stitching keys', () => {
+  it('keeps protocols apart, stitches IPv6, and splits a reused 5-tuple after the slack', async () => {
+    const { emptyRecord } = await import('../record.js');
+    const rec = (src: number | bigint, dst: number | bigint, sp: number, dp: number, proto: number, start: number, bytes: number) => {
+      const r = emptyRecord('x', 0);
+      Object.assign(r, { src, dst, srcPort: sp, dstPort: dp, protocol: proto, start, end: start + 10, bytes, packets: 1, ipVersion: typeof src === 'number' ? 4 : 6 });
+      return r;
+    };
+    const c = 0x0a000001, srv = 0xcb007105;
+    const conns = stitch([
+      rec(c, srv, 5353, 53, 17, 0, 60), rec(srv, c, 53, 5353, 17, 5, 120),
+      rec(c, srv, 5353, 53, 6, 0, 70), rec(srv, c, 53, 5353, 6, 5, 130),
+      rec(c, srv, 5353, 53, 17, 3_600_000, 61),
+      rec(0xfd00n << 112n | 1n, 0x20010db8n << 96n | 5n, 40000, 443, 6, 0, 300), rec(0x20010db8n << 96n | 5n, 0xfd00n << 112n | 1n, 443, 40000, 6, 20, 900),
+    ], new PrefixSet(['10.0.0.0/8', 'fd00::/8']));
+    expect(conns.map((k) => [k.protocol, k.bytesOut, k.bytesIn, k.answered])).toEqual([
+      [17, 60, 120, true], [6, 70, 130, true], [6, 300, 900, true], [17, 61, 0, false],
+    ]);
+  });
+});
+
 describe('labelled scenario: bots beaconing to C&C among normal traffic', () => {
   for (const seed of [7, 11, 23]) {
     it(`ranks the true C&C first (seed ${seed}) and reports precision/recall`, () => {

@@ -32,7 +32,7 @@ describe('generated fixed-template decoders', () => {
         expect(a.n).toBe(b.n);
         expect(a.out).toEqual(b.out);
         expect(a.d).toEqual(b.d);
-      }), { numRuns: 1500 });
+      }), { numRuns: 1000 });
   });
 });
 

@@ -208,7 +208,7 @@ describe('hostile input', () => {
       } catch (e) {
         if (!isMamoriError(e)) throw e;
       }
-    }), { numRuns: 3000 });
+    }), { numRuns: 2000 });
   });
 
   it('fuzz: mutated real packets (after their templates) never throw past decodePacket', () => {
@@ -229,7 +229,7 @@ describe('hostile input', () => {
         }
         expect(session.counters.errorsByCode.OTHER).toBeUndefined();
       },
-    ), { numRuns: 3000 });
+    ), { numRuns: 1500 });
   });
 });
 
