@@ -139,7 +139,7 @@ async function openBackend(backend: string, dir: string): Promise<{ store: Store
     const file = join(dir, 'mamori.db');
     return { store: openSqliteStore(file), location: file };
   }
-  const schema = 'bench_hub_feed';
+  const schema = `bench_hub_feed_${process.pid}`;
   const admin = await openPostgresStore({ url: TEST_DATABASE_URL });
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
   await admin.close();

@@ -195,16 +195,36 @@ export async function relayReport(hub: HubContext, p: Principal, actor: Actor, i
     await insertReport(trx, relayed, p.userId, 'relay-copy');
     await updateReport(trx, seq, source, p.userId, 'relay');
     await trx.insertInto('hub_relay').values({ id: hub.newId(), source_report_id: id, relayed_report_id: relayed.id, by_user_id: p.userId, anonymised: anonymise ? 1 : 0, at: now }).execute();
-    // Receipts name every organisation the copy reaches: named ones, and the members of listed sectors and groups.
-    const reached = new Set(recipients.orgIds);
-    if (sharing.sectors!.length) for (const o of await trx.selectFrom('hub_org').select('id').where('sector', 'in', sharing.sectors!).execute()) reached.add(o.id);
-    if (sharing.groupIds!.length) for (const o of await trx.selectFrom('hub_group_member').select('org_id').where('group_id', 'in', sharing.groupIds!).execute()) reached.add(o.org_id);
-    reached.delete(report.ownerOrgId);
-    await receipts(trx, id, relayed, [...reached], 'relay', now);
+    const reached = await organisationsReached(trx, relayed);
+    await receipts(trx, id, relayed, reached.filter((o) => o !== report.ownerOrgId && o !== p.orgId), 'relay', now);
     await publishInTrx(hub, trx, relayed);
   });
   await published(hub, relayed);
   return { relayed, source };
+}
+
+/**
+ * The organisations whose members can read `r` (for receipts): candidates from its named
+ * recipients, listed sectors and groups, each checked by `canRead` as a plain member of that
+ * organisation (for RED: the organisations of the named people).
+ */
+async function organisationsReached(db: Kysely<HubTables>, r: Report): Promise<string[]> {
+  const prot = reportProtection(r);
+  if (r.tlp === 'RED') {
+    const ids = r.recipients.userIds ?? [];
+    return ids.length ? [...new Set((await db.selectFrom('hub_user').select('org_id').where('id', 'in', ids).execute()).map((u) => u.org_id))] : [];
+  }
+  const candidates = new Set(r.recipients.orgIds ?? []);
+  if (r.sharing.sectors?.length) for (const o of await db.selectFrom('hub_org').select('id').where('sector', 'in', r.sharing.sectors).execute()) candidates.add(o.id);
+  if (r.sharing.groupIds?.length) for (const o of await db.selectFrom('hub_group_member').select('org_id').where('group_id', 'in', r.sharing.groupIds).execute()) candidates.add(o.org_id);
+  for (const o of r.sharing.orgIds ?? []) candidates.add(o);
+  if (candidates.size === 0) return [];
+  const orgs = await db.selectFrom('hub_org').select(['id', 'sector', 'role']).where('id', 'in', [...candidates]).execute();
+  const groups = await db.selectFrom('hub_group_member').select(['group_id', 'org_id']).where('org_id', 'in', [...candidates]).execute();
+  return orgs.filter((o) => canRead({
+    userId: '', orgId: o.id, orgSector: o.sector as Principal['orgSector'], orgRole: o.role as Principal['orgRole'], roles: ['reader'],
+    groupIds: groups.filter((g) => g.org_id === o.id).map((g) => g.group_id), scopes: ['read'], via: 'local',
+  }, prot)).map((o) => o.id);
 }
 
 /** What a principal sees of a report: other people's named recipients stay private. */
