@@ -4,7 +4,7 @@
  */
 import { MamoriError } from '@mamori/core';
 import {
-  TAG, children, ctx, derError, encodingOf, readInteger, readOctets, readOid, readRoot, readSmallInt, valueOf, type DerNode,
+  TAG, children, ctx, derError, encodingOf, expectTag, readInteger, readOctets, readOid, readRoot, readSmallInt, valueOf, type DerNode,
 } from '../asn1/der.js';
 import { OID, digestByOid, type DigestName } from '../asn1/oids.js';
 import { parseCertificate, type Certificate } from '../pki/certificate.js';
@@ -32,10 +32,12 @@ export interface SignedData {
   contentAt?: { start: number; field: string };
   certificates: Certificate[];
   signerInfos: SignerInfo[];
+  /** The digestAlgorithms set (every signer's digest must be listed). */
+  digestAlgorithms: DigestName[];
 }
 
 function readAlgorithm(node: DerNode): string {
-  const c = children(node);
+  const c = children(expectTag(node, TAG.SEQUENCE));
   const id = readOid(c.next('algorithm', TAG.OID));
   c.rest('parameters'); // parameters are algorithm-specific; NULL or absent for ours
   return id;
@@ -120,11 +122,16 @@ export function parseSignedData(der: Uint8Array, field = 'contentInfo'): SignedD
   const sd = children(wrapper.next('signedData', TAG.SEQUENCE));
   wrapper.end();
   const version = readSmallInt(sd.next('version', TAG.INTEGER), 5);
-  if (version < 1) throw derError(`SignedData version ${version}`, 0, `${field}.version`);
-  const algs = children(sd.next('digestAlgorithms', TAG.SET)).rest('digestAlgorithm');
-  algs.forEach(readAlgorithm);
+  if (![1, 3, 4, 5].includes(version)) throw derError(`SignedData version ${version} is not one RFC 5652 defines`, 0, `${field}.version`);
+  const digestAlgorithms: DigestName[] = [];
+  for (const a of children(sd.next('digestAlgorithms', TAG.SET)).rest('digestAlgorithm')) {
+    const d = digestByOid(readAlgorithm(a));
+    if (d) digestAlgorithms.push(d); // unknown ones are tolerated here; a signer using one is not
+  }
   const encap = children(sd.next('encapContentInfo', TAG.SEQUENCE));
   const contentType = readOid(encap.next('eContentType', TAG.OID));
+  // RFC 5652 §5.1: any eContentType other than id-data means version 3 or more
+  if (contentType !== OID.data && version < 3) throw derError(`SignedData version ${version} with eContentType ${contentType} (must be >= 3)`, 0, `${field}.version`);
   const eContent = encap.optional('eContent', ctx(0));
   encap.end();
   let content: Uint8Array | undefined;
@@ -153,5 +160,5 @@ export function parseSignedData(der: Uint8Array, field = 'contentInfo'): SignedD
   const signerInfos: SignerInfo[] = [];
   for (let i = 0; !infos.done; i++) signerInfos.push(readSignerInfo(infos.next(`signerInfos[${i}]`, TAG.SEQUENCE)));
   sd.end();
-  return { contentType, content, contentAt, certificates, signerInfos };
+  return { contentType, content, contentAt, certificates, signerInfos, digestAlgorithms };
 }

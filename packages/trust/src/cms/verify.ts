@@ -113,6 +113,7 @@ export function checkSignerInfo(sd: SignedData, si: SignerInfo, content: Uint8Ar
   const signer = findSigner(sd, si, extraCerts);
   if (!signer) return { essCertId: 'none', signatureOk: false, contentOk: false, reasons: ['signer certificate not found in the signature or the given certificates'] };
   if (si.digest === 'sha1') reasons.push('SHA-1 message digests are not accepted');
+  if (!sd.digestAlgorithms.includes(si.digest)) reasons.push(`SignedData.digestAlgorithms does not list the signer's ${si.digest}`);
   const digest = createHash(si.digest).update(content).digest();
   if (!si.signedAttrsDer) {
     if (sd.contentType !== OID.data) reasons.push('signed attributes are required for this content type');
