@@ -8,7 +8,7 @@ export {
   decoders, decoderFor, decodePacket, decodePacketColumns, v5Decoder, v9Decoder, ipfixDecoder, ExporterSession, DEFAULT_LIMITS,
   type FlowDecoder, type PacketSummary, type DecodeContext, type SessionLimits, type ExporterCounters, type DomainState,
 } from './decoders/index.js';
-export { FlowCollector, type CollectorOptions, type CollectorStats } from './collect/collector.js';
+export { FlowCollector, scaleSampled, type CollectorOptions, type CollectorStats } from './collect/collector.js';
 export { NfdumpCsvParser, importNfdumpCsv, parseNfdumpTime, parseTcpFlags, type CsvImportResult } from './import/nfdump-csv.js';
 export type { KnownBot, AllowList, DetectionOptions, DetectionResult, Candidate, CandidateHost, BeaconScore } from './analysis/types.js';
 export { detectCandidates, DEFAULT_INTERNAL, BEACON_THRESHOLD } from './analysis/candidates.js';

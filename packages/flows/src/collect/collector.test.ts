@@ -41,4 +41,18 @@ describe('FlowCollector', () => {
       await c.close();
     }
   });
+
+  it('scales sampled flows by the announced interval (v5 header sampling field)', async () => {
+    const got: FlowRecord[] = [];
+    const c = await FlowCollector.listen({ port: 0, onRecords: (r) => got.push(...r) });
+    try {
+      const p = encodeV5(flows);
+      p.writeUInt16BE((1 << 14) | 100, 22); // mode 1 (deterministic), 1 in 100
+      c.receive(p, { address: '192.0.2.9', port: 1 });
+      c.receive(encodeV5(flows, { domain: 1 }), { address: '192.0.2.9', port: 1 }); // another engine: unsampled
+      expect(got.map((r) => [r.packets, r.bytes])).toEqual([[200, 12000], [2, 120]]);
+    } finally {
+      await c.close();
+    }
+  });
 });

@@ -19,6 +19,11 @@ export interface CollectorOptions {
   sweepMs?: number;
   /** Receive buffer for bursts (softflowd sends a whole pcap's flows at once). */
   receiveBufferBytes?: number;
+  /**
+   * Multiply packets and bytes by the exporter's announced sampling interval (v5 header,
+   * v9/IPFIX options records), as nfdump does; default true. Timestamps are left as sent.
+   */
+  scaleSampled?: boolean;
   onRecords?(records: FlowRecord[], session: ExporterSession): void;
 }
 
@@ -30,6 +35,14 @@ export interface CollectorStats {
   lostPackets: number;
   droppedExporters: number;
   exporters: { exporter: string; counters: ExporterCounters }[];
+}
+
+/** Scales sampled records by their domain's sampling interval (1 = unsampled: untouched). */
+export function scaleSampled(records: FlowRecord[], session: ExporterSession): void {
+  for (const r of records) {
+    const n = session.domains.get(r.domain)?.samplingInterval ?? 1;
+    if (n > 1) { r.packets *= n; r.bytes *= n; }
+  }
 }
 
 export class FlowCollector {
@@ -69,7 +82,9 @@ export class FlowCollector {
     }
     const out: FlowRecord[] = [];
     decodePacket(msg, session, out, now);
-    if (out.length && this.options.onRecords) this.options.onRecords(out, session);
+    if (out.length === 0) return;
+    if (this.options.scaleSampled !== false) scaleSampled(out, session);
+    this.options.onRecords?.(out, session);
   }
 
   expire(now: number): void {
