@@ -15,6 +15,8 @@ export interface ScenarioOptions {
   hosts?: number;
   /** Conversations per host per hour of ordinary browsing. */
   browsingPerHour?: number;
+  /** Relative standard deviation of the first C&C's beacon interval (default 0.05). */
+  jitter?: number;
 }
 
 export interface BotnetScenario {
@@ -76,7 +78,7 @@ export function botnetScenario(options: ScenarioOptions = {}): BotnetScenario {
 
   // C&C: bots beacon with Gaussian jitter, miss some beacons, vary sizes a little.
   const cnc = [
-    { address: '203.0.113.66', port: 8443, bots: internal.slice(3, 11), periodS: 300, jitter: 0.05 },
+    { address: '203.0.113.66', port: 8443, bots: internal.slice(3, 11), periodS: 300, jitter: options.jitter ?? 0.05 },
     { address: '198.51.100.203', port: 7547, bots: internal.slice(40, 44), periodS: 600, jitter: 0.15 },
   ];
   for (const c of cnc) {

@@ -127,6 +127,16 @@ describe('labelled scenario: bots beaconing to C&C among normal traffic', () => 
     });
   }
 
+  it('is robust to jitter: the C&C still ranks first when beacons wander by ±25 % (σ of the period)', () => {
+    const s = botnetScenario({ seed: 13, jitter: 0.25 });
+    const records: FlowRecord[] = [];
+    const session = new ExporterSession('testbed');
+    for (const p of exportStream(s.flows, 9)) decodePacket(p, session, records);
+    const result = detectCandidates(records, { knownBots: s.knownBots, allow: { prefixes: s.allowList } });
+    expect(result.candidates[0].address).toBe(s.commandAndControl[0].address);
+    expect(result.candidates[0].components.beacon).toBeGreaterThan(0.6);
+  });
+
   it('ranks the C&C first without known bots or allow-list, on headers alone', () => {
     const { records, s } = scenarioRecords(7);
     const result = detectCandidates(records);
