@@ -38,6 +38,15 @@ const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',');
 /** Indicator for 4 in 5 objects, an ipv4-addr SCO for the fifth: match[type] has something to filter. */
 const objectAt = (i: number): Record<string, unknown> => (i % 5 === 4 ? sampleIpv4(i) : sampleIndicator(i));
 
+/** The server closes idle keep-alive connections during the long fill: retry once on a reset. */
+async function fetchRetry(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch {
+    return fetch(url, init);
+  }
+}
+
 function pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -157,15 +166,18 @@ async function run(kind: string): Promise<void> {
 
     // 1. ingest through TAXII POST
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < INGEST; i += 1000) {
       const objects = Array.from({ length: Math.min(1000, INGEST - i) }, (_, k) => objectAt(i + k));
-      const r = await fetch(`${root}objects/`, { method: 'POST', headers: { ...headers, 'content-type': TAXII_MEDIA_TYPE }, body: JSON.stringify({ objects }) });
+      const r = await fetchRetry(`${root}objects/`, { method: 'POST', headers: { ...headers, 'content-type': TAXII_MEDIA_TYPE }, body: JSON.stringify({ objects }) });
       const status = await r.json() as { status: string; success_count: number };
       if (r.status !== 202 || status.status !== 'complete' || status.success_count !== objects.length) throw new Error(`ingest failed: ${r.status} ${JSON.stringify(status).slice(0, 300)}`);
     }
     const ingestRate = INGEST / ((performance.now() - t0) / 1000);
+    const cpu = process.cpuUsage(cpu0);
+    const perCpuSecond = INGEST / ((cpu.user + cpu.system) / 1e6);
     const peerRate = peerInsert(kind, { file, schema }, dir, INGEST);
-    console.log(`[${kind}] TAXII POST ingest: ${Math.round(ingestRate)} objects/s (${INGEST} objects, envelopes of 1000)`);
+    console.log(`[${kind}] TAXII POST ingest: ${Math.round(ingestRate)} objects/s wall clock, ${Math.round(perCpuSecond)} objects per CPU-second of the mamori process (${INGEST} objects, envelopes of 1000; load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
     console.log(`[${kind}]   peer ${kind === 'sqlite' ? 'sqlite3 CLI insert' : 'psql \\copy'} of the same documents: ${Math.round(peerRate)} rows/s → mamori/peer = ${(ingestRate / peerRate).toFixed(3)}`);
 
     // 2. fill to N through the store (the measured path above is the HTTP one)
@@ -184,7 +196,7 @@ async function run(kind: string): Promise<void> {
     // 3. queries per page
     for (const limit of [10, 100, 1000]) {
       counter.reset();
-      const r = await fetch(`${root}objects/?limit=${limit}&match[type]=indicator&added_after=${encodeURIComponent(formatMicros(randomAfter()))}`, { headers });
+      const r = await fetchRetry(`${root}objects/?limit=${limit}&match[type]=indicator&added_after=${encodeURIComponent(formatMicros(randomAfter()))}`, { headers });
       const body = await r.json() as { objects?: unknown[] };
       console.log(`[${kind}] page of ${body.objects?.length ?? 0} objects (limit=${limit}): ${counter.count()} store queries`);
     }
@@ -201,10 +213,10 @@ async function run(kind: string): Promise<void> {
       const a = randomAfter();
       afters.push(a);
       const s = performance.now();
-      const r = await fetch(`${root}objects/?limit=100&match[type]=indicator&added_after=${encodeURIComponent(formatMicros(a))}`, { headers });
+      const r = await fetchRetry(`${root}objects/?limit=100&match[type]=indicator&added_after=${encodeURIComponent(formatMicros(a))}`, { headers });
       const body = await r.json() as { objects?: unknown[]; next?: string };
       // and one step along `next`, the way a syncing client pages
-      if (body.next) await fetch(`${root}objects/?limit=100&match[type]=indicator&added_after=${encodeURIComponent(formatMicros(a))}&next=${encodeURIComponent(body.next)}`, { headers }).then((x) => x.arrayBuffer());
+      if (body.next) await fetchRetry(`${root}objects/?limit=100&match[type]=indicator&added_after=${encodeURIComponent(formatMicros(a))}&next=${encodeURIComponent(body.next)}`, { headers }).then((x) => x.arrayBuffer());
       lat.push((performance.now() - s) / (body.next ? 2 : 1));
       if (r.status !== 200 || (body.objects?.length ?? 0) !== 100) throw new Error(`page failed: ${r.status} ${body.objects?.length}`);
     }

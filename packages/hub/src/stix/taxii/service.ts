@@ -110,7 +110,7 @@ export class TaxiiService<P> {
   /** One page of rows the caller may read, with the cursor for the next. */
   private async readPage(principal: P, c: StixCollection, endpoint: string, f: TaxiiFilter, objectId?: string) {
     const digest = queryDigest({
-      endpoint, collection: c.id, objectId, ids: f.ids, types: f.types, versions: f.versions, spec: f.specVersions, addedAfter: f.addedAfter, limit: f.limit,
+      endpoint, collection: c.id, objectId, ids: f.ids, types: f.types, versions: f.versions, spec: f.specVersions, addedAfter: f.addedAfter,
     });
     const after = f.next !== undefined ? decodeCursor(this.options.cursorKey, f.next, digest) : undefined;
     const page = await this.store.page({
