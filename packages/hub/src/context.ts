@@ -30,6 +30,8 @@ export const hubConfigSchema = z.object({
     /** First retry delay; doubles each attempt. */
     backoffMs: z.coerce.number().int().positive().default(5_000),
     webhookTimeoutMs: z.coerce.number().int().positive().default(10_000),
+    /** Allow webhooks to loopback/private addresses (tests, single-site installs). */
+    allowInternalTargets: z.boolean().default(false),
     /** How often a server's dispatcher looks for due alerts and pages; 0 turns it off. */
     dispatchIntervalMs: z.coerce.number().int().min(0).default(1000),
     smtp: z.object({

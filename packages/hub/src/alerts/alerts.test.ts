@@ -68,7 +68,7 @@ for (const backend of testBackends()) {
         now: () => clock,
         config: {
           login: { maxFailures: 5, lockMs: 1000, sessionMs: 1000, scryptN: 1024 },
-          alerts: { maxAttempts: 3, backoffMs: 1000, webhookTimeoutMs: 5000, smtp: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'hub@mamori.test' } },
+          alerts: { maxAttempts: 3, backoffMs: 1000, webhookTimeoutMs: 5000, allowInternalTargets: true, smtp: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'hub@mamori.test' } },
           paging: { minSeverity: 4, ackTimeoutMs: 60_000 },
         } as any,
       });
@@ -148,6 +148,14 @@ for (const backend of testBackends()) {
       // Below the threshold nobody is paged.
       await submit(c.financeA, { tlp: 'AMBER', severity: 3 });
       expect((await dispatcher.runOnce()).paged).toBe(0);
+    });
+
+    it('refuses webhooks into loopback or private networks unless allowed', async () => {
+      const strict = { ...hub, config: { ...hub.config, alerts: { ...hub.config.alerts, allowInternalTargets: false } } };
+      for (const target of ['http://127.0.0.1:8080/x', 'http://[::1]/x', 'http://10.1.2.3/x', 'http://169.254.169.254/latest/meta-data', 'http://localhost/x', 'http://[::ffff:127.0.0.1]/x']) {
+        await expect(addSubscription(strict, c.gas.principal, actorOf(null), { channel: 'webhook', target }), target).rejects.toMatchObject({ status: 400 });
+      }
+      await expect(addSubscription(strict, c.gas.principal, actorOf(null), { channel: 'webhook', target: 'https://soc.example.jp/hook' })).resolves.toHaveProperty('secret');
     });
 
     it('streams live reports through the bus, each through canRead', async () => {

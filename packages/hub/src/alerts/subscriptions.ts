@@ -3,7 +3,7 @@
  * address or the live stream) and the coordinator's on-call list.
  */
 import { randomBytes } from 'node:crypto';
-import { MamoriError } from '@mamori/core';
+import { MamoriError, PrefixSet, parseIp } from '@mamori/core';
 import { can, type Principal } from '../access/policy.js';
 import { audited, type Actor } from '../audit/log.js';
 import type { HubContext } from '../context.js';
@@ -24,12 +24,22 @@ export interface Subscription {
   createdAt: number;
 }
 
-export function webhookUrl(value: unknown, field = 'target'): string {
+// Loopback, private, link-local, shared and unspecified ranges: a member must not aim the
+// hub's webhooks at the hub's own network (SSRF), unless the operator allows it.
+const INTERNAL = new PrefixSet(['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '::/128', '::1/128', 'fc00::/7', 'fe80::/10', '::ffff:0:0/96']);
+
+export function webhookUrl(value: unknown, field = 'target', allowInternal = false): string {
   const v = text(value, field, { min: 8, max: 2048 });
   let u: URL;
   try { u = new URL(v); } catch { fail(field, 'must be an http(s) URL'); }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') fail(field, 'must be an http(s) URL');
   if (u.username || u.password) fail(field, 'must not carry credentials; the hub signs its requests instead');
+  if (!allowInternal) {
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    let internal = host === 'localhost' || host.endsWith('.localhost');
+    try { internal ||= INTERNAL.has(parseIp(host)); } catch { /* a name, not an address */ }
+    if (internal) fail(field, 'points into a loopback or private network (set hub.alerts.allowInternalTargets to allow)');
+  }
   return u.href;
 }
 
@@ -37,7 +47,7 @@ export function webhookUrl(value: unknown, field = 'target'): string {
 export async function addSubscription(hub: HubContext, p: Principal, actor: Actor, input: { channel: unknown; target?: unknown; sectors?: unknown; minSeverity?: unknown }): Promise<{ subscription: Subscription; secret?: string }> {
   if (!p.scopes.includes('read')) throw new MamoriError('MAMORI_HUB_FORBIDDEN', { reason: 'subscribing needs the read scope' });
   const channel = oneOf(input.channel, 'channel', CHANNELS);
-  const target = channel === 'webhook' ? webhookUrl(input.target) : channel === 'email' ? email(input.target, 'target') : 'live';
+  const target = channel === 'webhook' ? webhookUrl(input.target, 'target', hub.config.alerts.allowInternalTargets) : channel === 'email' ? email(input.target, 'target') : 'live';
   const sectors = list(input.sectors, 'sectors', 14, (s, f) => (isSectorId(s) ? s : fail(f, 'not a sector id')));
   const minSeverity = input.minSeverity === undefined ? 0 : int(input.minSeverity, 'minSeverity', 0, 5);
   const secret = channel === 'webhook' ? randomBytes(32).toString('base64url') : undefined;
@@ -73,7 +83,7 @@ export async function setOnCall(hub: HubContext, p: Principal, actor: Actor, ent
     if (typeof e !== 'object' || e === null) fail(f, 'must be { user, channel, target }');
     const o = e as Record<string, unknown>;
     const channel = oneOf(o.channel, `${f}.channel`, ['webhook', 'email'] as const);
-    return { user: text(o.user, `${f}.user`, { min: 1, max: 200 }), channel, target: channel === 'webhook' ? webhookUrl(o.target, `${f}.target`) : email(o.target, `${f}.target`) };
+    return { user: text(o.user, `${f}.user`, { min: 1, max: 200 }), channel, target: channel === 'webhook' ? webhookUrl(o.target, `${f}.target`, hub.config.alerts.allowInternalTargets) : email(o.target, `${f}.target`) };
   });
   const out: OnCallEntry[] = [];
   for (const [i, e] of parsed.entries()) {
