@@ -72,4 +72,15 @@ describe('mamori trust', () => {
     expect(bad).toMatchObject({ code: 1, out: { valid: false, contentUnchanged: false } });
     expect((await mamori('seal', f('report.txt'), '--jws')).code).toBe(2); // not JSON: a usage error
   });
+
+  it('evidence create and verify: a full set verifies, another file does not', async () => {
+    writeFileSync(f('msg.bin'), 'delivered advisory\n');
+    const common = ['--message-id', 'm-1', '--sender', 'org:a', '--recipient', 'org:b'];
+    expect((await mamori('evidence', 'create', f('msg.bin'), '--event', 'submission', ...common, '--out', f('e1.json'))).code).toBe(0);
+    expect((await mamori('evidence', 'create', f('msg.bin'), '--event', 'acceptance', ...common, '--previous', f('e1.json'), '--out', f('e2.json'))).code).toBe(0);
+    expect((await mamori('evidence', 'create', f('msg.bin'), '--event', 'retrieval', ...common, '--previous', f('e2.json'), '--out', f('e3.json'))).code).toBe(0);
+    const v = await mamori('evidence', 'verify', f('msg.bin'), f('e1.json'), f('e2.json'), f('e3.json'));
+    expect(v).toMatchObject({ code: 0, out: { valid: true, complete: true, messageId: 'm-1' } });
+    expect((await mamori('evidence', 'verify', f('advisory.json'), f('e1.json'), f('e2.json'), f('e3.json'))).code).toBe(1);
+  });
 });

@@ -9,7 +9,8 @@ import { MamoriError } from '@mamori/core';
 import {
   certificatesFromPem, installIdentity, initTrust, openTrust, parseTimeStampResp, readPem, readPkcs12, requestTimeStamp,
   sealCades, sealJws, verifyCades, verifyJws, verifyTimeStampToken, readTimeStampToken, loadIdentity, httpTimeStamper, localTimeStamper,
-  type Certificate, type DigestName, type SealVerdict, type StampVerdict, type TrustServices, type Role,
+  createDeliveryEvidence, verifyDeliveryEvidence,
+  type Certificate, type DigestName, type SealVerdict, type StampVerdict, type TrustServices, type Role, type DeliveryEvent, type DeliveryEvidence,
 } from '@mamori/trust';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -199,6 +200,53 @@ export function registerTrust(program: Command, ctx: CliContext): void {
       const text = sig.subarray(0, 1).toString() === '{' || /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\s*$/.test(sig.toString('latin1'));
       const v = text ? verifyJws(sig.toString('utf8'), { trustAnchors, payload: content }) : verifyCades(sig, { trustAnchors, content });
       ctx.print(sealJson(v), () => sealText(v));
+      if (!v.valid) process.exitCode = EXIT.FAILURE;
+    });
+
+  const evidence = trust.command('evidence').description('e-delivery evidence (submission, acceptance, retrieval), sealed and time-stamped');
+
+  evidence
+    .command('create <file>')
+    .description('issue evidence of one delivery event for FILE; writes JSON (JAdES level T)')
+    .requiredOption('--event <event>', 'submission | acceptance | retrieval')
+    .requiredOption('--message-id <id>', 'the message the evidence is about')
+    .requiredOption('--sender <id>', 'sender identifier')
+    .requiredOption('--recipient <id>', 'recipient identifier')
+    .option('--previous <file>', 'the evidence of the previous event (links the set)')
+    .option('--tsa <url>', 'TSA (default: [trust] tsaUrl, else the local TSA)')
+    .requiredOption('--out <file>', 'where to write the evidence')
+    .action(async (file: string, opts: { event: string; messageId: string; sender: string; recipient: string; previous?: string; tsa?: string; out: string }) => {
+      if (!['submission', 'acceptance', 'retrieval'].includes(opts.event)) throw new MamoriError('MAMORI_USAGE', { reason: '--event must be submission, acceptance or retrieval' });
+      const url = opts.tsa ?? openTrust({ config: ctx.config() }).config.tsaUrl;
+      const t = await services(ctx, !url);
+      const previous = opts.previous ? (JSON.parse(read(opts.previous).toString('utf8')) as DeliveryEvidence) : undefined;
+      const ev = await createDeliveryEvidence(
+        { identity: loadIdentity(t.config.dir, 'seal'), timeStamper: url ? httpTimeStamper(url) : localTimeStamper(await t.authority()) },
+        { event: opts.event as DeliveryEvent, messageId: opts.messageId, sender: opts.sender, recipient: opts.recipient, content: read(file), previous },
+      );
+      writeFileSync(opts.out, `${JSON.stringify(ev, null, 2)}\n`);
+      ctx.print({ event: opts.event, messageId: opts.messageId, evidence: opts.out }, (r) => `${r.event} evidence for ${r.messageId} -> ${r.evidence}`);
+    });
+
+  evidence
+    .command('verify <file> <evidence...>')
+    .description('verify an evidence set for FILE offline; exit 1 unless every evidence is valid')
+    .option('--ca <file>', 'trusted root certificate(s) (default: <data>/trust/trust-anchors.pem)')
+    .action(async (file: string, files: string[], opts: { ca?: string }) => {
+      const t = await services(ctx, false);
+      const set = files.map((f) => {
+        try {
+          return JSON.parse(read(f).toString('utf8')) as DeliveryEvidence;
+        } catch (e) {
+          throw new MamoriError('MAMORI_USAGE', { reason: `${f}: ${(e as Error).message}` });
+        }
+      });
+      const v = verifyDeliveryEvidence(set, { trustAnchors: anchorsFrom(t, opts.ca), content: read(file) });
+      ctx.print(v, (r) => [
+        `${r.valid ? 'VALID' : 'INVALID'} evidence set for message ${r.messageId ?? '?'}${r.complete ? ' (submission, acceptance and retrieval proven)' : ' (incomplete)'}`,
+        ...r.events.map((e) => `  ${e.event.padEnd(11)} ${iso(e.time)}  ${e.valid ? 'ok' : 'INVALID'}  ${e.sealedBy ?? ''}`),
+        ...r.reasons.map((x) => `  reason: ${x}`),
+      ].join('\n'));
       if (!v.valid) process.exitCode = EXIT.FAILURE;
     });
 }
