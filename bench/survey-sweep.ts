@@ -43,10 +43,13 @@ function startFarmChild(plan: FarmPlanOptions): Promise<{ totals(): Promise<Tota
 async function ours(label: string, farm: { totals(): Promise<Totals> }, opts: Parameters<typeof runSurvey>[0]): Promise<{ result: SurveyResult; seconds: number; attempts: number }> {
   const before = await farm.totals();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const result = await runSurvey(opts);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const seconds = (performance.now() - t0) / 1000;
   const attempts = (await farm.totals()).loginAttempts - before.loginAttempts;
-  console.log(`${label}: ${seconds.toFixed(1)} s, ${attempts} login attempts (${(attempts / seconds).toFixed(0)}/s), ` +
+  console.log(`${label}: ${seconds.toFixed(1)} s, ${attempts} login attempts (${(attempts / seconds).toFixed(0)}/s; ${(attempts / cpuSeconds).toFixed(0)} per scanner CPU-second), ` +
     `${result.stats.openPorts} services, ${(result.stats.openPorts / seconds).toFixed(0)} devices/s, ${result.findings.length} findings, peak sockets in flight ${result.stats.peakInFlight}`);
   return { result, seconds, attempts };
 }
@@ -55,16 +58,22 @@ async function ours(label: string, farm: { totals(): Promise<Totals> }, opts: Pa
 async function hydra(label: string, farm: { totals(): Promise<Totals> }, args: string[], timeoutS: number): Promise<{ rate: number; seconds: number; attempts: number; timedOut: boolean }> {
   const before = await farm.totals();
   const t0 = performance.now();
+  let cpuSeconds = NaN;
   const timedOut = await new Promise<boolean>((resolve) => {
-    const p = spawn('hydra', args, { stdio: ['ignore', 'ignore', 'ignore'] });
-    const timer = setTimeout(() => { p.kill('SIGKILL'); resolve(true); }, timeoutS * 1000);
-    p.once('exit', () => { clearTimeout(timer); resolve(false); });
+    // GNU time reports hydra's CPU (its children included) on stderr: "cpu <user> <system>".
+    const p = spawn('/usr/bin/time', ['-f', 'cpu %U %S', 'hydra', ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    let killed = false;
+    let err = '';
+    p.stderr!.on('data', (d: Buffer) => { err += d.toString(); const m = /cpu ([\d.]+) ([\d.]+)/.exec(err); if (m) cpuSeconds = Number(m[1]) + Number(m[2]); });
+    // Kill hydra's whole process group (time, hydra and its task children) at the deadline.
+    const timer = setTimeout(() => { killed = true; try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* gone */ } }, timeoutS * 1000);
+    p.once('close', () => { clearTimeout(timer); resolve(killed); });
     p.once('error', () => { clearTimeout(timer); resolve(false); });
   });
   const seconds = (performance.now() - t0) / 1000;
   const attempts = (await farm.totals()).loginAttempts - before.loginAttempts;
   const rate = attempts / seconds;
-  console.log(`${label}: ${seconds.toFixed(1)} s${timedOut ? ' (timed out, killed)' : ''}, ${attempts} login attempts (${rate.toFixed(0)}/s)`);
+  console.log(`${label}: ${seconds.toFixed(1)} s${timedOut ? ' (timed out, killed)' : ''}, ${attempts} login attempts (${rate.toFixed(0)}/s; ${Number.isFinite(cpuSeconds) ? `${(attempts / cpuSeconds).toFixed(0)} per hydra CPU-second` : 'CPU not measured'})`);
   return { rate, seconds, attempts, timedOut };
 }
 

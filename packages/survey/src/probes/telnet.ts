@@ -51,48 +51,61 @@ async function settle(reader: BoundedReader, ms: number): Promise<TelnetState | 
   return r.kind === 'match' ? r.value : r.kind;
 }
 
+/**
+ * Tries the pairs over up to `perHostConnections` connections at once (devices allow a few
+ * attempts per connection, so parallel connections are what makes a device quick to
+ * finish); the first success, a lockout or the budget stops every lane.
+ */
 export async function telnetLogin(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[]): Promise<LoginOutcome> {
   let attempts = 0;
   let next = 0;
-  let fruitless = 0;
-  while (next < pairs.length) {
-    let reader: BoundedReader;
-    try {
-      reader = await openTelnet(ctx, address, port);
-    } catch (e) {
-      if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT')) return { attempts, stopped: 'unresponsive' };
-      throw e;
-    }
-    try {
-      let state = await settle(reader, ctx.timeouts.replyMs);
-      let triedHere = 0;
-      while (next < pairs.length && triedHere < ctx.telnetAttemptsPerConnection) {
-        if (state === 'lockout') return { attempts, stopped: 'lockout' };
-        if (state !== 'login' && state !== 'password') break;
-        if (!ctx.connector.spendAttempt(address)) return { attempts, stopped: 'budget' };
-        const pair = pairs[next++];
-        attempts++;
-        triedHere++;
-        ctx.onAttempt();
-        if (state === 'login') {
-          reader.clear();
-          reader.write(line(pair.username));
-          state = await settle(reader, ctx.timeouts.replyMs);
-          if (state === 'shell') return { attempts, success: { credentialId: pair.id, method: 'telnet-login', at: Date.now() } };
-          if (state !== 'password') break;
-        }
-        reader.clear();
-        reader.write(line(pair.password));
-        state = await settle(reader, ctx.timeouts.replyMs);
-        if (state === 'shell') return { attempts, success: { credentialId: pair.id, method: 'telnet-login', at: Date.now() } };
-        // A device that re-asks only for the password wants the same user again: start over cleanly.
-        if (state === 'password') break;
+  let success: LoginOutcome['success'];
+  let stopped: LoginOutcome['stopped'];
+  const finished = (): boolean => success !== undefined || stopped !== undefined || next >= pairs.length;
+
+  const lane = async (): Promise<void> => {
+    let fruitless = 0;
+    while (!finished()) {
+      let reader: BoundedReader;
+      try {
+        reader = await openTelnet(ctx, address, port);
+      } catch (e) {
+        if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT')) { stopped ??= 'unresponsive'; return; }
+        throw e;
       }
-      if (triedHere === 0 && ++fruitless >= 2) return { attempts, stopped: state === 'lockout' ? 'lockout' : 'unresponsive' };
-      if (triedHere > 0) fruitless = 0;
-    } finally {
-      reader.close();
+      try {
+        let state = await settle(reader, ctx.timeouts.replyMs);
+        let triedHere = 0;
+        while (!finished() && triedHere < ctx.telnetAttemptsPerConnection) {
+          if (state === 'lockout') { stopped = 'lockout'; return; }
+          if (state !== 'login' && state !== 'password') break;
+          if (!ctx.connector.spendAttempt(address)) { stopped = 'budget'; return; }
+          const pair = pairs[next++];
+          attempts++;
+          triedHere++;
+          ctx.onAttempt();
+          if (state === 'login') {
+            reader.clear();
+            reader.write(line(pair.username));
+            state = await settle(reader, ctx.timeouts.replyMs);
+            if (state === 'shell') { success ??= { credentialId: pair.id, method: 'telnet-login', at: Date.now() }; return; }
+            if (state !== 'password') break;
+          }
+          reader.clear();
+          reader.write(line(pair.password));
+          state = await settle(reader, ctx.timeouts.replyMs);
+          if (state === 'shell') { success ??= { credentialId: pair.id, method: 'telnet-login', at: Date.now() }; return; }
+          // A device that re-asks only for the password wants the same user again: start over cleanly.
+          if (state === 'password') break;
+        }
+        if (state === 'lockout') { stopped = 'lockout'; return; }
+        if (triedHere === 0 && ++fruitless >= 2) { stopped ??= 'unresponsive'; return; }
+        if (triedHere > 0) fruitless = 0;
+      } finally {
+        reader.close();
+      }
     }
-  }
-  return { attempts };
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.connector.limits.perHostConnections, pairs.length)) }, lane));
+  return success ? { attempts, success } : stopped ? { attempts, stopped } : { attempts };
 }
