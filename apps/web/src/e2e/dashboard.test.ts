@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, AXE_SCRIPT, CHROMIUM, CONTEXT_OPTIONS, ensureBundle, launchBrowser, startServer, type RunningServer } from './harness.js';
+import * as trust from '@mamori/trust';
 import { seed, type Seeded } from './seed.js';
 
 const hasChromium = existsSync(CHROMIUM);
@@ -223,11 +224,53 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
     await page.screenshot({ path: join(ARTIFACTS, 'hub-relayed.png'), fullPage: true });
   });
 
+  it('time-stamps a file from the browser: the token verifies against the server\'s trust root', async () => {
+    if (!seeded.trustRoot || !(await hasRoute(server, 'post', '/tsa'))) return;
+    await page.locator('nav.main-nav a[href="/trust"]').click();
+    await settled(page);
+    const form = page.getByTestId('stamp-form');
+    const content = Buffer.from('重要インフラ 注意喚起 2026-11 第3号\n');
+    await form.getByLabel('ファイル').setInputFiles({ name: 'advisory.txt', mimeType: 'text/plain', buffer: content });
+    const [download] = await Promise.all([page.waitForEvent('download'), form.getByRole('button', { name: 'タイムスタンプを付与' }).click()]);
+    expect(download.suggestedFilename()).toBe('advisory.txt.tsr');
+    const reply = readFileSync((await download.path())!);
+    const resp = trust.parseTimeStampResp(reply);
+    expect(resp.status).toBe(0);
+    const verdict = trust.verifyTimeStampToken(resp.token!, { data: content, trustAnchors: [seeded.trustRoot] });
+    expect(verdict.reasons).toEqual([]);
+    expect(verdict.valid).toBe(true);
+    // …and not for other content.
+    expect(trust.verifyTimeStampToken(resp.token!, { data: Buffer.from('changed'), trustAnchors: [seeded.trustRoot] }).valid).toBe(false);
+    expect(await page.getByTestId('stamp-result').textContent()).toContain('advisory.txt.tsr');
+    await page.screenshot({ path: join(ARTIFACTS, 'trust-stamped.png'), fullPage: true });
+  });
+
+  it('checks an SBOM for procurement and shows the verdict with its reasons', async () => {
+    if (!(await hasRoute(server, 'post', '/api/supply/check'))) return;
+    await page.locator('nav.main-nav a[href="/supply"]').click();
+    await settled(page);
+    const sbom = { bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, metadata: { component: { type: 'device', name: 'camera-x1', version: '1.0.0' } }, components: [{ type: 'library', name: 'busybox', version: '1.30.1', purl: 'pkg:generic/busybox@1.30.1' }] };
+    const form = page.getByTestId('sbom-form');
+    await form.getByLabel('SBOM').setInputFiles({ name: 'camera.cdx.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(sbom)) });
+    await form.getByLabel('製造者').fill('Example Cameras');
+    await form.getByLabel('型番').fill('X1');
+    await form.getByRole('button', { name: 'アップロードして確認' }).click();
+    const verdict = page.getByTestId('sbom-verdict');
+    await verdict.waitFor();
+    const text = (await verdict.textContent())!;
+    expect(text).toMatch(/判定:\s*(問題なし|要注意|不適合)/);
+    expect(text).toContain('信頼リストに未掲載');
+    await page.screenshot({ path: join(ARTIFACTS, 'supply-checked.png'), fullPage: true });
+  });
+
   it('switches the language to English and back', async () => {
     await page.getByTestId('lang').selectOption('en');
     await page.waitForSelector('nav.main-nav >> text=Telescope');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.locator('nav.main-nav a[href="/hub"]').click();
+    await settled(page);
     expect(await page.textContent('main h1')).toBe('Hub — information sharing');
+    expect(await page.locator('#feed-h').locator('xpath=..').textContent()).toContain('Electric power');
     await page.screenshot({ path: join(ARTIFACTS, 'hub-en.png'), fullPage: true });
     await page.getByTestId('lang').selectOption('ja');
     await page.waitForSelector('nav.main-nav >> text=ダークネット観測');

@@ -7,6 +7,7 @@ import type { MigrationSet, Platform } from '@mamori/core';
 import * as hub from '@mamori/hub';
 import { migrationSets } from '@mamori/server';
 import * as telescope from '@mamori/telescope';
+import * as trust from '@mamori/trust';
 import { TelescopeScenario, writeCaptureFile } from '@mamori/testbed';
 
 export interface Seeded {
@@ -15,6 +16,8 @@ export interface Seeded {
   /** Title of a report an operator sent through the secretariat, waiting for relay. */
   relayable?: string;
   telescope?: { packets: number; victims: number; alerts: number };
+  /** The trust root the server's TSA chains to, when trust keys were made. */
+  trustRoot?: trust.Certificate;
   notes: string[];
 }
 
@@ -50,6 +53,13 @@ export async function seed(platform: Platform, dataDir: string): Promise<Seeded>
   } as Parameters<typeof hub.createReport>[3]);
   out.relayable = relayable.title;
   notes.push('hub: a CEPTOAR secretariat (user secretariat1: secretariat, analyst) and an operator whose report waits for relay');
+
+  if (has('trust')) {
+    // `mamori trust init` through its function: a root, a TSA and an e-seal certificate.
+    const keys = await trust.initTrust({ dir: trust.trustConfig(platform.config).dir, organisation: 'mamori e2e' });
+    out.trustRoot = keys.root;
+    notes.push('trust: keys and certificates made (root, TSA, e-seal)');
+  }
 
   if (has('telescope')) {
     // A generated darknet capture with known ground truth, through the real ingest path.

@@ -1,10 +1,11 @@
 /** Trust services: verify a file with its seal or time-stamp token; seal or time-stamp a file. */
-import { useId, useState, type DragEvent, type FormEvent } from 'react';
+import { useEffect, useId, useState, type DragEvent, type FormEvent, type ReactNode } from 'react';
 import { ApiError, authHeaders, errorFrom, request } from '../lib/api.js';
 import { pick, pickStr, type Row } from '../lib/data.js';
 import { useI18n } from '../lib/i18n.js';
 import { timeStampRequest, timeStampStatus } from '../lib/rfc3161.js';
-import { Panel, Unavailable } from '../components/States.js';
+import { Loading, Panel, Unavailable } from '../components/States.js';
+import { hasRoute, openApi } from '../lib/openapi.js';
 import { TRUST } from './endpoints.js';
 
 const SIGNATURE_EXT = /\.(p7s|p7m|tsr|tst|jws|sig|seal|json)$/i;
@@ -106,12 +107,14 @@ function SealOrStamp({ kind }: { kind: 'seal' | 'stamp' }) {
         const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
         const query = timeStampRequest(digest, crypto.getRandomValues(new Uint8Array(8)));
         const res = await fetch(TRUST.tsa, { method: 'POST', headers: { 'content-type': 'application/timestamp-query', ...authHeaders() }, body: query });
-        if (!res.ok) throw await errorFrom(res);
+        // A refusal is itself a TimeStampResp (RFC 3161 §2.4.2), not JSON: read its status.
+        const isReply = (res.headers.get('content-type') ?? '').startsWith('application/timestamp-reply');
+        if (!res.ok && !isReply) throw await errorFrom(res);
         const reply = new Uint8Array(await res.arrayBuffer());
         const status = timeStampStatus(reply);
-        if (status !== 0 && status !== 1) throw new ApiError(res.status, 'MAMORI_WEB_TSA', `PKIStatus ${status ?? '?'}`);
+        if (status !== 0 && status !== 1) throw new ApiError(res.status, 'MAMORI_WEB_TSA', t('trust.rejected', { status: status ?? '?' }));
         download(`${file.name}.tsr`, reply, 'application/timestamp-reply');
-        setMessage({ ok: true, text: `${file.name}.tsr` });
+        setMessage({ ok: true, text: t('trust.stamped', { name: `${file.name}.tsr`, bytes: reply.length }) });
       }
     } catch (err) {
       if (err instanceof ApiError && err.unavailable) setUnavailable(true);
@@ -119,14 +122,23 @@ function SealOrStamp({ kind }: { kind: 'seal' | 'stamp' }) {
     }
   };
   return (
-    <form className="form" onSubmit={run}>
+    <form className="form" onSubmit={run} data-testid={`${kind}-form`}>
+      {kind === 'stamp' && <p className="muted">{t('trust.stampIntro')}</p>}
       <label htmlFor={id}>{t('common.file')}</label>
       <input id={id} type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
       <button type="submit" disabled={!file}>{t(kind === 'seal' ? 'trust.sealDo' : 'trust.stampDo')}</button>
       {unavailable && <Unavailable what={kind === 'seal' ? 'trust (e-seal)' : 'trust (TSA)'} />}
-      {message && <p role="status" className={message.ok ? 'ok' : 'state state-error'}>{message.text}</p>}
+      {message && <p role="status" className={message.ok ? 'ok' : 'state state-error'} data-testid={`${kind}-result`}>{message.text}</p>}
     </form>
   );
+}
+
+/** Shows a trust service's form only where the server has its route (from its OpenAPI document). */
+function IfRoute({ path, what, children }: { path: string; what: string; children: ReactNode }) {
+  const [present, setPresent] = useState<boolean | null>(null);
+  useEffect(() => { openApi().then((doc) => setPresent(hasRoute(doc, 'post', path))); }, [path]);
+  if (present === null) return <Loading />;
+  return present ? <>{children}</> : <Unavailable what={what} />;
 }
 
 export default function Trust() {
@@ -135,9 +147,9 @@ export default function Trust() {
     <>
       <h1>{t('trust.title')}</h1>
       <div className="grid">
-        <Panel title={t('trust.verify')} id="verify" wide><Verify /></Panel>
-        <Panel title={t('trust.seal')} id="seal"><SealOrStamp kind="seal" /></Panel>
-        <Panel title={t('trust.stamp')} id="stamp"><SealOrStamp kind="stamp" /></Panel>
+        <Panel title={t('trust.verify')} id="verify" wide><IfRoute path={TRUST.verify} what="trust (verify)"><Verify /></IfRoute></Panel>
+        <Panel title={t('trust.seal')} id="seal"><IfRoute path={TRUST.seal} what="trust (e-seal)"><SealOrStamp kind="seal" /></IfRoute></Panel>
+        <Panel title={t('trust.stamp')} id="stamp"><IfRoute path={TRUST.tsa} what="trust (TSA)"><SealOrStamp kind="stamp" /></IfRoute></Panel>
       </div>
     </>
   );

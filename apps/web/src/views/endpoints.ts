@@ -51,11 +51,12 @@ export const TRUST = {
   seal: '/api/trust/seal',
   stamp: '/api/trust/stamp',
   tsa: '/tsa',
+  tsaCertificates: '/tsa/certificates',
 } as const;
 
 export const SUPPLY = {
   prefix: '/api/supply',
-  list: '/api/supply/products',
+  products: '/api/supply/products',
   check: '/api/supply/check',
 } as const;
 
