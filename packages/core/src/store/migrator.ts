@@ -6,7 +6,7 @@ import type { MigrationSet, StoreDialect } from './store.js';
  * Runs every part's migrations through Kysely's Migrator. Names are `part/name`; parts are
  * independent, so a part added later may apply after another part's newer migrations.
  */
-export async function runMigrations(db: Kysely<any>, dialect: StoreDialect, sets: MigrationSet[]): Promise<string[]> {
+export async function runMigrations(db: Kysely<any>, dialect: StoreDialect, sets: MigrationSet[], schema?: string): Promise<string[]> {
   const all: Record<string, Migration> = {};
   for (const set of sets) {
     for (const [name, m] of Object.entries(set.migrations)) {
@@ -22,6 +22,9 @@ export async function runMigrations(db: Kysely<any>, dialect: StoreDialect, sets
     migrationTableName: 'mamori_migration',
     migrationLockTableName: 'mamori_migration_lock',
     allowUnorderedMigrations: true,
+    // Pinned to the store's own schema: otherwise Kysely finds another schema's migration
+    // tables on the search path's database and never creates its own.
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -49,7 +49,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     dialect: 'postgres',
     db,
     as: <DB>() => db as unknown as Kysely<DB>,
-    migrate: (sets: MigrationSet[]) => runMigrations(db, 'postgres', sets),
+    migrate: (sets: MigrationSet[]) => runMigrations(db, 'postgres', sets, schema ?? 'public'),
     async info(): Promise<StoreInfo> {
       if (closed) throw new MamoriError('MAMORI_STORE_UNAVAILABLE', { dialect: 'postgres', reason: 'store is closed' });
       const { rows } = await sql<{ v: string }>`select version() as v`.execute(db);
