@@ -1,33 +1,21 @@
 /**
  * TLP 2.0 as STIX marking definitions, as the STIX store sees them. The level names and
- * marking ids are the hub's (access/tlp.ts holds the same table; these mirror it so the
- * STIX code has no load-order dependency on the community model). TLP 1.0's built-in STIX
+ * marking ids are the hub's own table (access/tlp.ts). TLP 1.0's built-in STIX
  * markings are accepted and mapped (WHITE → CLEAR); the strictest marking wins.
  */
 
-export type StixTlp = 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT' | 'RED';
+import { TLP1_MARKING_IDS, TLP2_EXTENSION_ID, TLP2_MARKING_IDS, TLP_LEVELS, tlpRank, type Tlp } from '../access/tlp.js';
 
-export const STIX_TLP_LEVELS: readonly StixTlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
-const RANK: Readonly<Record<StixTlp, number>> = { CLEAR: 0, GREEN: 1, AMBER: 2, 'AMBER+STRICT': 3, RED: 4 };
+export type StixTlp = Tlp;
 
-const EXTENSION_ID = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';
+export const STIX_TLP_LEVELS: readonly StixTlp[] = TLP_LEVELS;
+const EXTENSION_ID = TLP2_EXTENSION_ID;
 
-/** TLP 2.0 marking-definition ids. */
-export const TLP2_MARKINGS: Readonly<Record<StixTlp, string>> = {
-  CLEAR: 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487',
-  GREEN: 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
-  AMBER: 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',
-  'AMBER+STRICT': 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003',
-  RED: 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
-};
+/** TLP 2.0 marking-definition ids (the hub's table). */
+export const TLP2_MARKINGS: Readonly<Record<StixTlp, string>> = TLP2_MARKING_IDS;
 
-/** STIX 2.1 built-in TLP 1.0 markings (STIX 2.1 §7.2.1.4) and the TLP 2.0 level each maps to. */
-export const TLP1_MARKINGS: Readonly<Record<string, StixTlp>> = {
-  'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9': 'CLEAR', // TLP:WHITE
-  'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da': 'GREEN',
-  'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82': 'AMBER',
-  'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed': 'RED',
-};
+/** STIX 2.1 built-in TLP 1.0 markings and the TLP 2.0 level each maps to (the hub's table). */
+export const TLP1_MARKINGS: Readonly<Record<string, StixTlp>> = TLP1_MARKING_IDS;
 
 const BY_ID: ReadonlyMap<string, StixTlp> = new Map<string, StixTlp>([
   ...(Object.entries(TLP2_MARKINGS) as [StixTlp, string][]).map(([l, id]): [string, StixTlp] => [id, l]),
@@ -35,7 +23,7 @@ const BY_ID: ReadonlyMap<string, StixTlp> = new Map<string, StixTlp>([
 ]);
 
 export function tlpRankOf(level: StixTlp): number {
-  return RANK[level];
+  return tlpRank(level);
 }
 
 /** The TLP level a marking-definition id stands for, or undefined when it is not a TLP marking. */
@@ -52,7 +40,7 @@ export function readTlp(text: string): StixTlp | undefined {
 
 export function strictestOf(levels: Iterable<StixTlp>): StixTlp | undefined {
   let best: StixTlp | undefined;
-  for (const l of levels) if (best === undefined || RANK[l] > RANK[best]) best = l;
+  for (const l of levels) if (best === undefined || tlpRank(l) > tlpRank(best)) best = l;
   return best;
 }
 
