@@ -6,6 +6,7 @@
  */
 import { tcpConversation, udpConversation, conversationFlows, type Conversation } from './pcap-writer.js';
 import type { TestFlow } from './types.js';
+import { seededRandom } from '../random.js';
 
 export interface ScenarioOptions {
   seed?: number;
@@ -31,17 +32,7 @@ export interface BotnetScenario {
   allowList: string[];
 }
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 export function botnetScenario(options: ScenarioOptions = {}): BotnetScenario {
   const rand = rng(options.seed ?? 7);

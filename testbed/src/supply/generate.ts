@@ -4,17 +4,8 @@
  * pool so the SBOM really hits the advisories, like a real project against a real feed.
  */
 
-/** mulberry32: small, fast, seeded. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../random.js';
+import { seededRandom } from '../random.js';
 
 export interface GeneratedSbomOptions {
   components: number;

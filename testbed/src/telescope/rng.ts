@@ -1,15 +1,11 @@
+import { seededRandom } from '../random.js';
+
 /** A small seeded PRNG (mulberry32): the same seed gives the same capture, so ground truth is reproducible. */
 export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
   /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = seededRandom(seed);
   }
   u32(): number {
     return (this.next() * 4294967296) >>> 0;
