@@ -12,6 +12,7 @@ import {
 } from '@mamori/flows';
 import { table, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
+import { storedKnownBots } from './known-bots.js';
 
 interface DetectFlags {
   knownBots?: string;
@@ -47,7 +48,7 @@ function detectionOptions(f: DetectFlags): DetectionOptions {
 
 function withDetectOptions(c: Command): Command {
   return c
-    .option('--known-bots <file>', 'known bots (telescope/survey): one address per line, or JSON')
+    .option('--known-bots <file>', 'more known bots, one address per line or JSON (telescope Mirai-like scanners and survey weak devices in the store are always used)')
     .option('--allow <file>', 'allow-list: prefixes, "port N", or "prefix port…" per line')
     .option('--internal <prefixes>', 'customer address space, comma-separated (default RFC 1918, RFC 6598, ULA)')
     .option('--min-score <n>', 'report candidates scoring at least this', '0.2')
@@ -86,6 +87,7 @@ export function registerFlows(program: Command, ctx: CliContext): void {
       const detect = detectionOptions(opts);
       const retentionMs = duration(opts.retention, '--retention');
       const platform: Platform = await ctx.platform();
+      detect.knownBots = [...(detect.knownBots ?? []), ...(await storedKnownBots(platform))];
       const archive = opts.archive
         ? new FlowArchive({ dir: typeof opts.archive === 'string' ? opts.archive : dataPath(platform.config, 'flows-archive'), retentionMs })
         : undefined;
@@ -141,6 +143,7 @@ export function registerFlows(program: Command, ctx: CliContext): void {
     .action(async (file: string, opts: DetectFlags & { utc?: boolean; tzOffset?: string; detect: boolean }) => {
       const detect = detectionOptions(opts);
       const platform = await ctx.platform();
+      detect.knownBots = [...(detect.knownBots ?? []), ...(await storedKnownBots(platform))];
       const pipeline = new FlowPipeline(platform.store);
       const bar = progressBar({ total: 0, format: 'importing {value} lines', enabled: !ctx.json });
       const tzOffsetMin = opts.utc ? 0 : opts.tzOffset !== undefined ? Number(opts.tzOffset) : undefined;
