@@ -6,6 +6,7 @@
 import { ipv6FromBytes, MamoriError } from '@mamori/core';
 import { emptyRecord, type FlowRecord } from '../record.js';
 import { u16, u32, uint } from './bytes.js';
+import type { DecodeContext, PacketSummary } from './decoder.js';
 import type { DomainState } from './session.js';
 import type { FlowColumns } from '../columns.js';
 import { compileFixed, compileFixedColumns } from './compiled.js';
@@ -117,4 +118,22 @@ export function decodeDataSet(
 
 function truncated(offset: number, what: string, n: number, end: number): MamoriError {
   return new MamoriError('MAMORI_FLOWS_TRUNCATED', { offset, what, need: n, have: Math.max(0, end - offset) });
+}
+
+/**
+ * One data set (id ≥ 256) of a v9 or IPFIX packet: decoded against its template and counted
+ * into the packet's summary, or counted as missing its template (it may arrive later).
+ */
+export function decodeDataSetInto(
+  summary: PacketSummary, b: Uint8Array, start: number, end: number, setId: number,
+  domain: DomainState, anchor: TimeAnchor, domainId: number, ctx: DecodeContext,
+): void {
+  const t = ctx.session.template(domain, setId, ctx.now);
+  if (!t) {
+    summary.missingTemplateSets++;
+    return;
+  }
+  const n = decodeDataSet(b, start, end, t, domain, anchor, ctx.session.key, domainId, ctx.out, ctx.columns);
+  if (t.options) summary.optionsRecords += n;
+  else summary.records += n;
 }

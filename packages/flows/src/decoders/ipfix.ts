@@ -7,7 +7,7 @@
  */
 import { MamoriError } from '@mamori/core';
 import { need, u16, u32 } from './bytes.js';
-import { decodeDataSet } from './data-set.js';
+import { decodeDataSetInto } from './data-set.js';
 import type { DecodeContext, FlowDecoder, PacketSummary } from './decoder.js';
 import type { DomainState, ExporterSession } from './session.js';
 import { compileTemplate, type TemplateField } from './template.js';
@@ -40,15 +40,8 @@ export const ipfixDecoder: FlowDecoder = {
       need(length, p, setLen, `set ${setId}`);
       const end = p + setLen;
       if (setId === 2 || setId === 3) readTemplates(b, p + 4, end, setId === 3, session, domain, ctx.now);
-      else if (setId >= 256) {
-        const t = session.template(domain, setId, ctx.now);
-        if (!t) summary.missingTemplateSets++;
-        else {
-          const n = decodeDataSet(b, p + 4, end, t, domain, anchor, session.key, domainId, ctx.out, ctx.columns);
-          if (t.options) summary.optionsRecords += n;
-          else summary.records += n;
-        }
-      } else {
+      else if (setId >= 256) decodeDataSetInto(summary, b, p + 4, end, setId, domain, anchor, domainId, ctx);
+      else {
         throw new MamoriError('MAMORI_FLOWS_SET', { offset: p, field: 'set_id', reason: `reserved set id ${setId}` });
       }
       p = end;

@@ -5,7 +5,7 @@
  */
 import { MamoriError } from '@mamori/core';
 import { need, u16, u32 } from './bytes.js';
-import { decodeDataSet } from './data-set.js';
+import { decodeDataSetInto } from './data-set.js';
 import type { DecodeContext, FlowDecoder, PacketSummary } from './decoder.js';
 import type { DomainState, ExporterSession } from './session.js';
 import { compileTemplate, type TemplateField } from './template.js';
@@ -37,15 +37,8 @@ export const v9Decoder: FlowDecoder = {
       const end = p + setLen;
       if (setId === 0) readTemplates(b, p + 4, end, session, domain, ctx.now);
       else if (setId === 1) readOptionsTemplates(b, p + 4, end, session, domain, ctx.now);
-      else if (setId >= 256) {
-        const t = session.template(domain, setId, ctx.now);
-        if (!t) summary.missingTemplateSets++;
-        else {
-          const n = decodeDataSet(b, p + 4, end, t, domain, anchor, session.key, domainId, ctx.out, ctx.columns);
-          if (t.options) summary.optionsRecords += n;
-          else summary.records += n;
-        }
-      } else {
+      else if (setId >= 256) decodeDataSetInto(summary, b, p + 4, end, setId, domain, anchor, domainId, ctx);
+      else {
         throw new MamoriError('MAMORI_FLOWS_SET', { offset: p, field: 'flowset_id', reason: `reserved FlowSet id ${setId}` });
       }
       p = end;
