@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Store } from '@mamori/core';
 import type { TelescopeTables } from './tables.js';
 import type { ProtoName } from '../analysis/plugin.js';
+import type { VictimRow } from '../analysis/backscatter.js';
 
 export interface Window {
   sinceMs: number;
@@ -75,17 +76,8 @@ export async function topSources(store: Store, w: Window & { limit?: number }): 
   }));
 }
 
-export interface StoredVictim {
-  victim: string;
-  firstMs: number;
-  lastMs: number;
-  packets: number;
-  bytes: number;
-  ports: string[];
-  maxPpm: number;
-  observedPps: number;
-  estimatedAttackPps: number | null;
-}
+/** A victim as stored: the same shape the backscatter analysis produces. */
+export type StoredVictim = VictimRow;
 
 export async function victims(store: Store, w: Window & { limit?: number }): Promise<StoredVictim[]> {
   const rows = await db(store).selectFrom('telescope_victims').selectAll()
