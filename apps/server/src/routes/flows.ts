@@ -6,9 +6,9 @@
  * analyst or admin.
  */
 import { MamoriError } from '@mamori/core';
-import { hubAuth, hubContext, requestPrincipal } from '@mamori/hub';
 import { candidatesToStix, FlowsStore, TLP_MARKINGS, type Tlp } from '@mamori/flows';
 import type { RouteModule } from '../route-module.js';
+import { requireHubRoles } from '../role-guard.js';
 
 const tags = ['flows'];
 const errorBody = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, additionalProperties: true } as const;
@@ -62,15 +62,8 @@ export const flowsRoutes: RouteModule = {
   name: 'flows',
   prefix: '/api/flows',
   register(app, platform) {
-    const hub = hubContext(platform);
     const store = new FlowsStore(platform.store);
-    app.addHook('preHandler', hubAuth(hub));
-    app.addHook('preHandler', async (request) => {
-      const p = requestPrincipal(request);
-      if (!p.roles.includes('admin') && !p.roles.includes('analyst')) {
-        throw new MamoriError('MAMORI_FLOWS_FORBIDDEN', { reason: 'C&C candidates need the analyst or admin role' });
-      }
-    });
+    requireHubRoles(app, platform, ['analyst', 'admin'], { code: 'MAMORI_FLOWS_FORBIDDEN', reason: 'C&C candidates need the analyst or admin role' });
 
     app.get('/candidates', {
       schema: {

@@ -3,10 +3,9 @@
  * batches and the effectiveness indicators. Addresses of weak devices are sensitive: every
  * route needs a hub bearer token of an analyst or admin.
  */
-import { MamoriError } from '@mamori/core';
-import { hubAuth, hubContext, requestPrincipal } from '@mamori/hub';
 import { batchRows, effectiveness, getBatch, listBatches, listFindings, listRuns } from '@mamori/survey';
 import type { RouteModule } from '../route-module.js';
+import { requireHubRoles } from '../role-guard.js';
 
 const nullableNumber = { type: ['number', 'null'] } as const;
 const indicators = {
@@ -39,14 +38,7 @@ export const surveyRoutes: RouteModule = {
   name: 'survey',
   prefix: '/api/survey',
   register(app, platform) {
-    const hub = hubContext(platform);
-    app.addHook('preHandler', hubAuth(hub));
-    app.addHook('preHandler', async (request) => {
-      const p = requestPrincipal(request);
-      if (!p.roles.includes('admin') && !p.roles.includes('analyst')) {
-        throw new MamoriError('MAMORI_SURVEY_FORBIDDEN', { reason: 'survey data needs the analyst or admin role' });
-      }
-    });
+    requireHubRoles(app, platform, ['analyst', 'admin'], { code: 'MAMORI_SURVEY_FORBIDDEN', reason: 'survey data needs the analyst or admin role' });
     app.get('/runs', {
       schema: {
         tags, summary: 'Survey and re-survey runs, newest first',

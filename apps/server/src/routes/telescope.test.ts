@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { PrefixSet, testBackends, type Platform } from '@mamori/core';
 import { TelescopeScenario, encodeCapture } from '@mamori/testbed';
 import { TELESCOPE_SUBJECTS, ingestCapture, telescopeMigrations } from '@mamori/telescope';
+import { LOCAL_OPERATOR, actorOf, addOrg, addUser, createToken, hubContext, hubMigrations } from '@mamori/hub';
 import { buildServer } from '../server.js';
 import { telescopeRoutes } from './telescope.js';
 
@@ -17,9 +18,18 @@ const dir = mkdtempSync(join(tmpdir(), 'telescope-routes-'));
 let platform: Platform;
 let app: FastifyInstance;
 const since = new Date(truth.startMs).toISOString();
+const tokens: Record<string, string> = {};
+const auth = (who = 'analyst') => ({ authorization: `Bearer ${tokens[who]}` });
 
 beforeAll(async () => {
-  platform = await testBackends()[0].open({ migrations: [telescopeMigrations] });
+  platform = await testBackends()[0].open({ migrations: [hubMigrations, telescopeMigrations] });
+  const hub = hubContext(platform);
+  const actor = actorOf(LOCAL_OPERATOR, 'local');
+  const org = await addOrg(hub, LOCAL_OPERATOR, actor, { name: 'NICT', role: 'coordinator' });
+  for (const [name, roles] of [['analyst', ['analyst']], ['member', ['member']]] as const) {
+    const u = await addUser(hub, LOCAL_OPERATOR, actor, { orgId: org.id, username: name, roles: [...roles], email: `${name}@example.jp` });
+    tokens[name] = (await createToken(hub, LOCAL_OPERATOR, actor, { user: u.id, scopes: ['read'] })).token;
+  }
   const path = join(dir, 'c.pcap');
   writeFileSync(path, encodeCapture(frames, { format: 'pcap' }));
   await ingestCapture(platform, path, { darknet: new PrefixSet([truth.darknet, truth.darknet6]) });
@@ -32,9 +42,16 @@ afterAll(async () => {
 });
 
 describe('/api/telescope', () => {
+  it('refuses anonymous callers and non-analysts (sources name infected customer hosts)', async () => {
+    for (const path of ['/summary', '/top/sources', '/infected', '/live']) {
+      expect((await app.inject({ url: `/api/telescope${path}` })).statusCode, path).toBe(401);
+      expect((await app.inject({ url: `/api/telescope${path}`, headers: auth('member') })).statusCode, path).toBe(403);
+    }
+  });
+
   it('answers the dashboard’s reads', async () => {
     const json = async (url: string): Promise<any> => {
-      const r = await app.inject({ url: `/api/telescope${url}` });
+      const r = await app.inject({ url: `/api/telescope${url}`, headers: auth() });
       expect(r.statusCode, url).toBe(200);
       return r.json();
     };
@@ -54,10 +71,10 @@ describe('/api/telescope', () => {
   });
 
   it('refuses bad windows with the error shape', async () => {
-    const r = await app.inject({ url: '/api/telescope/summary?since=yesterday-ish' });
+    const r = await app.inject({ url: '/api/telescope/summary?since=yesterday-ish', headers: auth() });
     expect(r.statusCode).toBe(400);
     expect(r.json().code).toBe('MAMORI_USAGE');
-    expect((await app.inject({ url: '/api/telescope/timeseries?port=23' })).statusCode).toBe(400);
+    expect((await app.inject({ url: '/api/telescope/timeseries?port=23', headers: auth() })).statusCode).toBe(400);
   });
 
   it('documents every route in the OpenAPI document', async () => {
@@ -71,7 +88,7 @@ describe('/api/telescope', () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as { port: number }).port;
     const text = await new Promise<string>((resolve, reject) => {
-      const req = get({ host: '127.0.0.1', port, path: '/api/telescope/live' }, (res) => {
+      const req = get({ host: '127.0.0.1', port, path: '/api/telescope/live', headers: auth() }, (res) => {
         expect(res.headers['content-type']).toContain('text/event-stream');
         let body = '';
         res.on('data', (c: Buffer) => {

@@ -3,19 +3,17 @@
  * top ports and sources, a port × time heat map, backscatter victims, scan-campaign
  * alerts, infected hosts, and a server-sent-event stream of live packet rates.
  *
- * Every route sits behind the hooks in `guards` (one place): the hub's authentication
- * goes there when it is wired in.
+ * Top sources and infected hosts name customers' machines: every route needs a hub
+ * bearer token or dashboard session of an analyst or admin.
  */
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { MamoriError, parseSince, type BusMessage, type Platform } from '@mamori/core';
 import {
   TELESCOPE_SUBJECTS, alerts, heatmap, infectedHosts, summary, timeseries, topPorts, topSources, victims,
   type ProtoName,
 } from '@mamori/telescope';
 import type { RouteModule } from '../route-module.js';
-
-/** Hooks run before every telescope route (authentication and roles go here). */
-export const guards: preHandlerAsyncHookHandler[] = [];
+import { requireHubRoles } from '../role-guard.js';
 
 const tags = ['telescope'];
 const PROTOS = ['tcp', 'udp', 'icmp', 'icmpv6', 'other'];
@@ -214,7 +212,7 @@ export const telescopeRoutes: RouteModule = {
   name: 'telescope',
   prefix: '/api/telescope',
   register(app, platform) {
-    for (const guard of guards) app.addHook('preHandler', guard);
+    requireHubRoles(app, platform, ['analyst', 'admin'], { code: 'MAMORI_TELESCOPE_FORBIDDEN', reason: 'darknet views need the analyst or admin role' });
     routes(app, platform);
   },
 };

@@ -13,4 +13,6 @@ export const telescopeErrors = {
   MAMORI_TELESCOPE_LINKTYPE: { message: 'unsupported link type {linkType}', status: 400 },
   /** A packet whose headers are inconsistent (decodeOrThrow; ingest counts these instead). */
   MAMORI_TELESCOPE_PACKET: { message: 'malformed packet: {reason}', status: 400 },
+  /** The caller lacks the role the darknet views need (they name infected hosts). */
+  MAMORI_TELESCOPE_FORBIDDEN: { message: '{reason}', status: 403 },
 } as const satisfies Record<string, ErrorSpec>;
