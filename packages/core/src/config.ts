@@ -18,6 +18,8 @@ export const coreConfigSchema = z
     dataDir: z.string().min(1).default('./data'),
     /** PostgreSQL URL; unset means the embedded SQLite store. */
     databaseUrl: z.string().url().optional(),
+    /** PostgreSQL schema to live in (created if missing); unset means the URL's default (public). */
+    databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier').optional(),
     /** NATS URL; unset means the in-process bus. */
     natsUrl: z.string().min(1).optional(),
     log: z
@@ -45,6 +47,7 @@ export type MamoriConfig = CoreConfig & Record<string, unknown>;
 const ENV_KEYS: Record<string, string[]> = {
   MAMORI_DATA_DIR: ['dataDir'],
   MAMORI_DATABASE_URL: ['databaseUrl'],
+  MAMORI_DATABASE_SCHEMA: ['databaseSchema'],
   MAMORI_NATS_URL: ['natsUrl'],
   MAMORI_LOG_LEVEL: ['log', 'level'],
   MAMORI_HOST: ['server', 'host'],

@@ -45,7 +45,13 @@ class NatsWorkQueue implements WorkQueue {
     };
     try {
       await this.jsm.consumers.info(this.stream, this.durable);
-      await this.jsm.consumers.update(this.stream, this.durable, { ack_wait: consumer.ack_wait, max_deliver: consumer.max_deliver });
+      // Only the settings this caller names: a producer that names none (a sensor pushing
+      // work) must not reset the ack wait its consumers chose.
+      const update = {
+        ...(options.ackWaitMs !== undefined ? { ack_wait: consumer.ack_wait } : {}),
+        ...(options.maxDeliver !== undefined ? { max_deliver: consumer.max_deliver } : {}),
+      };
+      if (Object.keys(update).length > 0) await this.jsm.consumers.update(this.stream, this.durable, update);
     } catch {
       await this.jsm.consumers.add(this.stream, consumer);
     }
