@@ -20,15 +20,30 @@ const ECOSYSTEMS: Record<string, string> = {
 
 /** Parses and canonicalises a purl; throws MAMORI_SUPPLY_PURL naming what is wrong. */
 export function parsePurl(input: string): PurlIdentity {
-  let p: PackageURL;
+  const p = fromString(input);
+  return { ...identityOf(p), purl: p.toString() };
+}
+
+/**
+ * What matching needs from a purl (ecosystem, name, version), without re-serialising it:
+ * the matcher's hot path, where the purl is already the canonical one the reader stored.
+ */
+export function purlPackage(input: string): Omit<PurlIdentity, 'purl'> {
+  return identityOf(fromString(input));
+}
+
+function fromString(input: string): PackageURL {
   try {
-    p = PackageURL.fromString(input.trim());
+    return PackageURL.fromString(input.trim());
   } catch (e) {
     throw new MamoriError('MAMORI_SUPPLY_PURL', { purl: input.slice(0, 200), reason: (e as Error).message.replace(/^Invalid purl: /, '') });
   }
+}
+
+function identityOf(p: PackageURL): Omit<PurlIdentity, 'purl'> {
   const type = p.type.toLowerCase();
   const ecosystem = ECOSYSTEMS[type] ?? type;
-  return { purl: p.toString(), type, ecosystem, name: ecosystemName(type, p.namespace ?? undefined, p.name), version: p.version ?? undefined };
+  return { type, ecosystem, name: ecosystemName(type, p.namespace ?? undefined, p.name), version: p.version ?? undefined };
 }
 
 /** The package name in the ecosystem's own spelling (what OSV's `package.name` holds). */

@@ -2,10 +2,11 @@
  * The vulnerability index: records filed by (ecosystem, package name) and by CPE
  * (vendor, product), so a component is compared only with the advisories about its own
  * package — a map lookup, not a scan of the database. Range events are parsed once, the
- * first time a component of that package is matched, and kept.
+ * first time a component of that package is matched, and kept; the component's purl and
+ * version are parsed once per match (the version once per version scheme its advisories use).
  */
 import { parseCpe } from '../sbom/cpe.js';
-import { packageKey, parsePurl } from '../sbom/purl.js';
+import { packageKey, purlPackage } from '../sbom/purl.js';
 import type { SbomComponent } from '../sbom/model.js';
 import { genericScheme, versionScheme, npmScheme, type VersionScheme } from '../versions/index.js';
 import type { AffectedCpe, AffectedPackage, AffectedRange, VulnMatch, VulnRecord } from './model.js';
@@ -82,16 +83,17 @@ export class VulnIndex {
     const seen = new Set<string>();
     if (component.purl) {
       let id;
-      try { id = parsePurl(component.purl); } catch { id = undefined; }
+      try { id = purlPackage(component.purl); } catch { id = undefined; }
       const version = id?.version ?? component.version;
       const entries = id ? this.byPackage.get(packageKey(id.ecosystem, id.name)) : undefined;
       if (id && version && entries) {
+        const parsed = parsedVersion(version);
         for (const e of entries) {
           if (seen.has(e.record.id)) continue;
-          const fixed = affects(e, version);
+          const fixed = affects(e, version, parsed);
           if (fixed) {
             seen.add(e.record.id);
-            out.push(toMatch(e.record, component.ref, id.name, version, id.purl, fixed));
+            out.push(toMatch(e.record, component.ref, id.name, version, component.purl, fixed));
           }
         }
       }
@@ -138,16 +140,32 @@ function parseRanges(entry: PackageEntry): ParsedRange[] {
     });
 }
 
+/** The component's version parsed by a scheme, once per scheme (advisories of one package mostly share one). */
+type ParsedVersion = (scheme: VersionScheme<any>) => unknown;
+
+function parsedVersion(version: string): ParsedVersion {
+  let lastScheme: VersionScheme<any> | undefined;
+  let last: unknown = null;
+  const others = new Map<VersionScheme<any>, unknown>();
+  return (scheme) => {
+    if (scheme === lastScheme) return last;
+    if (lastScheme !== undefined) others.set(lastScheme, last);
+    last = others.has(scheme) ? others.get(scheme) : scheme.parse(version);
+    lastScheme = scheme;
+    return last;
+  };
+}
+
 /**
  * OSV's evaluation: walk the sorted events; `introduced` at or below the version opens,
  * `fixed` at or below closes, `last_affected` below closes. Returns the fixed versions
  * above the version when affected (possibly empty), or null when not affected.
  */
-export function affects(entry: PackageEntry, version: string): string[] | null {
-  if (entry.versions.has(version)) return fixedAbove(entry, version) ?? [];
+function affects(entry: PackageEntry, version: string, parsed: ParsedVersion): string[] | null {
   entry.parsed ??= parseRanges(entry);
+  if (entry.versions.has(version)) return fixedAbove(entry.parsed, parsed);
   for (const range of entry.parsed) {
-    const v = range.scheme.parse(version);
+    const v = parsed(range.scheme);
     if (v === null) continue;
     let affected = false;
     for (const ev of range.events) {
@@ -161,11 +179,10 @@ export function affects(entry: PackageEntry, version: string): string[] | null {
   return null;
 }
 
-function fixedAbove(entry: PackageEntry, version: string): string[] | null {
-  entry.parsed ??= parseRanges(entry);
+function fixedAbove(ranges: ParsedRange[], parsed: ParsedVersion): string[] {
   const out: string[] = [];
-  for (const r of entry.parsed) {
-    const v = r.scheme.parse(version);
+  for (const r of ranges) {
+    const v = parsed(r.scheme);
     if (v === null) continue;
     for (const e of r.events) if (e.kind === 'fixed' && r.scheme.compare(e.v, v) > 0) out.push(e.raw);
   }
@@ -197,18 +214,19 @@ function cpeAffects(c: AffectedCpe, v: unknown): boolean {
 export function matchLinear(records: readonly VulnRecord[], component: Pick<SbomComponent, 'ref' | 'name' | 'version' | 'purl'>): VulnMatch[] {
   if (!component.purl) return [];
   let id;
-  try { id = parsePurl(component.purl); } catch { return []; }
+  try { id = purlPackage(component.purl); } catch { return []; }
   const version = id.version ?? component.version;
   if (!version) return [];
   const key = packageKey(id.ecosystem, id.name);
+  const parsed = parsedVersion(version);
   const out: VulnMatch[] = [];
   for (const record of records) {
     for (const a of record.affected) {
       if (packageKey(a.ecosystem, a.name) !== key) continue;
       let entry = linearEntries.get(a);
       if (!entry) { entry = { record, affected: a, versions: new Set(a.versions) }; linearEntries.set(a, entry); }
-      const fixed = affects(entry, version);
-      if (fixed) { out.push(toMatch(record, component.ref, id.name, version, id.purl, fixed)); break; }
+      const fixed = affects(entry, version, parsed);
+      if (fixed) { out.push(toMatch(record, component.ref, id.name, version, component.purl, fixed)); break; }
     }
   }
   return out;
