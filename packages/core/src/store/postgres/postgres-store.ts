@@ -21,6 +21,20 @@ const types = {
   },
 };
 
+/**
+ * `create schema if not exists` is not atomic: two processes starting at once (two servers
+ * on one database) can both pass the check and one fails on the catalogue's unique index.
+ * The schema existing afterwards is all that matters.
+ */
+async function createSchema(client: pg.PoolClient, schema: string): Promise<void> {
+  try {
+    await client.query(`create schema if not exists ${schema}`);
+  } catch (e) {
+    const { rowCount } = await client.query('select 1 from pg_namespace where nspname = $1', [schema]);
+    if (!rowCount) throw e;
+  }
+}
+
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const schema = options.schema;
   if (schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
@@ -35,7 +49,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   try {
     const client = await pool.connect();
     try {
-      if (schema) await client.query(`create schema if not exists ${schema}`);
+      if (schema) await createSchema(client, schema);
     } finally {
       client.release();
     }

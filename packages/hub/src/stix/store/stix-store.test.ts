@@ -66,6 +66,20 @@ describe.each(testBackends())('STIX store on $name', (backend) => {
     expect(filtered.rows).toHaveLength(1);
   });
 
+  it('gives a later write a later date_added even from a server whose clock is behind, so a reader\'s position never skips it', async () => {
+    const c = await store.createCollection({ title: 'two servers' });
+    const ahead = new StixStore(platform.store);
+    // Server A's clock runs an hour ahead of server B's.
+    (ahead as unknown as { lastDateAdded: number }).lastDateAdded = Date.now() * 1000 + 3_600_000_000;
+    await ahead.add(c.id, [sampleIndicator(3001), sampleIndicator(3002)]);
+    const first = await store.page({ collectionId: c.id, limit: 10 });
+    expect(first.more).toBe(false);
+    const last = first.rows[first.rows.length - 1];
+    await new StixStore(platform.store).add(c.id, [sampleIndicator(3003)]);
+    const rest = await store.page({ collectionId: c.id, limit: 10, after: { dateAdded: last.dateAdded, id: last.id, versionKey: last.versionKey } });
+    expect(rest.rows.map((r) => r.id)).toEqual([sampleIndicator(3003).id]);
+  });
+
   it('marks objects with the strictest TLP, maps TLP 1.0, and narrows reads in SQL', async () => {
     const c = await store.createCollection({ title: 'tlp', defaultTlp: 'AMBER' });
     const green = sampleIndicator(10, { tlp: 'GREEN' });

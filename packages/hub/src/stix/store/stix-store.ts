@@ -8,7 +8,7 @@
  * version_key) are all in SQL, and the page is fetched with `limit n + 1` to know whether
  * more follow.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { MamoriError, type Store } from '@mamori/core';
 import { canonicalJson } from '../canonical-json.js';
@@ -16,6 +16,7 @@ import { effectiveTlp } from '../markings.js';
 import { parseStixTimestamp, formatMicros, nowMicros } from '../timestamp.js';
 import type { StixTlp } from '../tlp.js';
 import { versionOf } from '../validate/validate.js';
+import { bulkInsert, textList, type Columns } from './bulk.js';
 import type { StixObjectRow, StixTables } from './tables.js';
 import { extractValues } from './values.js';
 
@@ -40,6 +41,11 @@ export interface NewCollection {
 export interface AddContext {
   ownerOrgId?: string | null;
   authorUserId?: string | null;
+  /**
+   * Runs inside each chunk's transaction after its objects are written (the audit entry),
+   * so the objects and their record commit together or not at all.
+   */
+  withinTransaction?: (trx: Kysely<StixTables>, stored: { id: string; tlp: StixTlp }[]) => Promise<void>;
 }
 
 export interface AddOutcome {
@@ -124,6 +130,13 @@ export interface StatusResource {
 
 const CHUNK = 1000;
 
+const OBJECT_COLUMNS: Columns = [
+  ['collection_id', 'text'], ['id', 'text'], ['version', 'text'], ['version_key', 'text'], ['type', 'text'], ['spec_version', 'text'],
+  ['date_added', 'bigint'], ['tlp', 'text'], ['owner_org_id', 'text'], ['author_user_id', 'text'], ['is_latest', 'integer'],
+  ['is_first', 'integer'], ['digest', 'text'], ['body', 'text'],
+];
+const VALUE_COLUMNS: Columns = [['collection_id', 'text'], ['kind', 'text'], ['value', 'text'], ['object_id', 'text'], ['version_key', 'text']];
+
 function rowToStored(r: StixObjectRow): StoredObject {
   return {
     id: r.id, version: r.version, versionKey: r.version_key, type: r.type, specVersion: r.spec_version, dateAdded: Number(r.date_added),
@@ -165,9 +178,15 @@ export class StixStore {
 
   // ---- objects -----------------------------------------------------------------------
 
-  /** A date_added strictly after the previous one this process gave (µs resolution). */
-  private nextDateAdded(): number {
-    this.lastDateAdded = Math.max(nowMicros(), this.lastDateAdded + 1);
+  /**
+   * A date_added strictly after every one already in the collection (µs resolution), taken
+   * while holding the collection's write lock. Several servers add to one database: if each
+   * used only its own clock, an object could commit with a date_added below one a reader has
+   * already paged past (a clock behind, or a slow commit) and a `next` cursor would skip it.
+   */
+  private async nextDateAdded(trx: Kysely<StixTables>, collectionId: string): Promise<number> {
+    const top = await trx.selectFrom('stix_object').select((eb) => eb.fn.max('date_added').as('m')).where('collection_id', '=', collectionId).executeTakeFirst();
+    this.lastDateAdded = Math.max(nowMicros(), this.lastDateAdded + 1, Number(top?.m ?? 0) + 1);
     return this.lastDateAdded;
   }
 
@@ -189,25 +208,25 @@ export class StixStore {
   }
 
   private async addChunk(collection: StixCollection, objects: Record<string, unknown>[], ctx: AddContext): Promise<AddResult> {
-    const dateAdded = this.nextDateAdded();
-    const prepared = objects.map((o) => {
+    const canonical = objects.map((o) => {
       const canon = canonicalJson(o);
-      const explicit = versionOf(o);
-      const version = explicit ?? formatMicros(dateAdded);
-      return {
-        o, canon, digest: createHash('sha256').update(canon).digest('hex'), version,
-        versionKey: parseStixTimestamp(version)!.key, versionless: explicit === undefined,
-      };
+      return { o, canon, digest: hash('sha256', canon, 'hex'), explicit: versionOf(o) };
     });
-    const ids = [...new Set(prepared.map((p) => p.o.id as string))];
+    const ids = [...new Set(objects.map((o) => o.id as string))];
+    const dialect = this.store.dialect;
     return this.db.transaction().execute(async (trx) => {
-      if (this.store.dialect === 'postgres') {
-        // One writer per collection at a time: latest/first flags stay consistent.
+      if (dialect === 'postgres') {
+        // One writer per collection at a time: latest/first flags and date_added stay consistent.
         await sql`select pg_advisory_xact_lock(hashtext(${`stix:${collection.id}`}))`.execute(trx);
       }
+      const dateAdded = await this.nextDateAdded(trx, collection.id);
+      const prepared = canonical.map((c) => {
+        const version = c.explicit ?? formatMicros(dateAdded);
+        return { ...c, version, versionKey: parseStixTimestamp(version)!.key, versionless: c.explicit === undefined };
+      });
       const existing = await trx.selectFrom('stix_object')
         .select(['id', 'version_key', 'digest', 'is_latest', 'is_first'])
-        .where('collection_id', '=', collection.id).where('id', 'in', ids)
+        .where('collection_id', '=', collection.id).where('id', 'in', textList(dialect, ids))
         .execute();
       const versions = new Map<string, { key: string; digest: string }[]>();
       for (const e of existing) {
@@ -216,7 +235,7 @@ export class StixStore {
         versions.set(e.id, list);
       }
       const result: AddResult = { successes: [], failures: [] };
-      const rows: StixObjectRow[] = [];
+      const fresh: { p: (typeof prepared)[number]; tlp: StixTlp }[] = [];
       const seen = new Set<string>();
       for (const p of prepared) {
         const id = p.o.id as string;
@@ -234,15 +253,10 @@ export class StixStore {
         list.push({ key: p.versionKey, digest: p.digest });
         versions.set(id, list);
         const tlp = effectiveTlp(p.o, collection.defaultTlp);
-        rows.push({
-          collection_id: collection.id, id, version: p.version, version_key: p.versionKey, type: String(p.o.type),
-          spec_version: typeof p.o.spec_version === 'string' ? p.o.spec_version : '2.1', date_added: dateAdded,
-          tlp, owner_org_id: ctx.ownerOrgId ?? null, author_user_id: ctx.authorUserId ?? null,
-          is_latest: 0, is_first: 0, digest: p.digest, body: p.canon,
-        });
+        fresh.push({ p, tlp });
         result.successes.push({ id, version: p.version, tlp });
       }
-      if (rows.length === 0) return result;
+      if (fresh.length === 0) return result;
 
       // Latest/first flags: decide in memory from all known versions, then clear the old
       // holders of ids whose latest or first changed (two statements, whatever the count).
@@ -254,19 +268,23 @@ export class StixStore {
       const lostLatest = existing.filter((e) => e.is_latest === 1 && newLatest.get(e.id) !== e.version_key).map((e) => e.id);
       const lostFirst = existing.filter((e) => e.is_first === 1 && newFirst.get(e.id) !== e.version_key).map((e) => e.id);
       if (lostLatest.length) {
-        await trx.updateTable('stix_object').set({ is_latest: 0 }).where('collection_id', '=', collection.id).where('id', 'in', lostLatest).where('is_latest', '=', 1).execute();
+        await trx.updateTable('stix_object').set({ is_latest: 0 }).where('collection_id', '=', collection.id).where('id', 'in', textList(dialect, lostLatest)).where('is_latest', '=', 1).execute();
       }
       if (lostFirst.length) {
-        await trx.updateTable('stix_object').set({ is_first: 0 }).where('collection_id', '=', collection.id).where('id', 'in', lostFirst).where('is_first', '=', 1).execute();
+        await trx.updateTable('stix_object').set({ is_first: 0 }).where('collection_id', '=', collection.id).where('id', 'in', textList(dialect, lostFirst)).where('is_first', '=', 1).execute();
       }
-      for (const r of rows) {
-        r.is_latest = newLatest.get(r.id) === r.version_key ? 1 : 0;
-        r.is_first = newFirst.get(r.id) === r.version_key ? 1 : 0;
-      }
-      await trx.insertInto('stix_object').values(rows).execute();
-      const objectOf = new Map(prepared.map((p) => [`${p.o.id}|${p.versionKey}`, p.o]));
-      const values = rows.flatMap((r) => extractValues(objectOf.get(`${r.id}|${r.version_key}`)!).map((v) => ({ collection_id: collection.id, kind: v.kind, value: v.value, object_id: r.id, version_key: r.version_key })));
-      for (let i = 0; i < values.length; i += 1000) await trx.insertInto('stix_value').values(values.slice(i, i + 1000)).execute();
+      const rows = fresh.map(({ p, tlp }) => {
+        const id = p.o.id as string;
+        return [
+          collection.id, id, p.version, p.versionKey, String(p.o.type), typeof p.o.spec_version === 'string' ? p.o.spec_version : '2.1', dateAdded,
+          tlp, ctx.ownerOrgId ?? null, ctx.authorUserId ?? null, newLatest.get(id) === p.versionKey ? 1 : 0, newFirst.get(id) === p.versionKey ? 1 : 0,
+          p.digest, p.canon,
+        ];
+      });
+      await bulkInsert(dialect, 'stix_object', OBJECT_COLUMNS, rows).execute(trx);
+      const values = fresh.flatMap(({ p }) => extractValues(p.o).map((v) => [collection.id, v.kind, v.value, p.o.id, p.versionKey]));
+      if (values.length) await bulkInsert(dialect, 'stix_value', VALUE_COLUMNS, values).execute(trx);
+      await ctx.withinTransaction?.(trx, fresh.map(({ p, tlp }) => ({ id: p.o.id as string, tlp })));
       return result;
     });
   }

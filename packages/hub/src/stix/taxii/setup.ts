@@ -4,7 +4,7 @@
  * hub's access rules.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { configSection, MamoriError, type Platform } from '@mamori/core';
@@ -30,14 +30,23 @@ export const taxiiConfigSchema = z.object({
 });
 export type TaxiiConfig = z.infer<typeof taxiiConfigSchema>;
 
-/** Reads the cursor key, creating it (32 random bytes, mode 0600) when missing. */
+/**
+ * Reads the cursor key, creating it (32 random bytes, mode 0600) when missing. Servers that
+ * share the file may start at once: the key is written whole to a private temporary file and
+ * then hard-linked into place, so a reader never sees a half-written key and the first
+ * server's key wins.
+ */
 export function loadCursorKey(file: string): Buffer {
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(tmp, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
     try {
-      writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+      linkSync(tmp, file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      unlinkSync(tmp);
     }
   }
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
