@@ -28,10 +28,17 @@ export { CampaignDetector, DEFAULT_CAMPAIGN_THRESHOLDS, type CampaignAlert, type
 export type { InfectedHostRow } from './analysis/infected.js';
 export { telescopeMigrations } from './store/migrations.js';
 export type { TelescopeTables } from './store/tables.js';
-export { TelescopeSink, TELESCOPE_SUBJECTS, writeInterval, publishInterval, type SinkOptions } from './store/sink.js';
+export { TelescopeSink, TELESCOPE_SUBJECTS, writeInterval, writeIntervalIn, publishInterval, type SinkOptions, type IntervalPart } from './store/sink.js';
 export {
   topPorts, topSources, victims, alerts, infectedHosts, timeseries, heatmap, summary,
   type Window, type TopPort, type TopSource, type StoredVictim, type StoredAlert, type InfectedHost,
   type SeriesPoint, type Heatmap, type TelescopeSummary,
 } from './store/queries.js';
-export { ingestCapture, type IngestOptions, type IngestReport, type IngestProgress } from './ingest.js';
+export {
+  ingestCapture, analyseCapture, recordIngest, type IngestOptions, type AnalyseOptions, type IngestReport, type IngestProgress,
+} from './ingest.js';
+export { runSensor, TELESCOPE_QUEUE, SENSOR_ID, type SensorOptions, type SensorReport } from './scaleout/sensor.js';
+export { startAnalyzer, applyBatch, untilIdle, type Analyzer, type AnalyzerOptions, type AnalyzerStats } from './scaleout/analyzer.js';
+export {
+  splitInterval, decodeBatch, batchId, runOf, DEFAULT_ROWS_PER_BATCH, type SensorBatch, type IntervalBatch, type RunBatch,
+} from './scaleout/batch.js';

@@ -1,13 +1,15 @@
 /**
  * Ingest: capture → engine → store and bus. The reader runs the engine synchronously over
- * each window of the capture; between windows the finished intervals are written and
- * announced, and a packet-rate event goes out about once a second for live dashboards.
+ * each window of the capture; between windows the finished intervals are handed on
+ * (written and announced here, queued by a sensor), and a packet-rate event goes out about
+ * once a second for live dashboards.
  */
 import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
 import type { Bus, Store } from '@mamori/core';
 import { readCapture } from './capture/read.js';
 import type { CaptureFormat } from './capture/formats.js';
-import { TelescopeEngine, type EngineOptions } from './analysis/engine.js';
+import { TelescopeEngine, type EngineOptions, type EngineStats, type IntervalResult } from './analysis/engine.js';
 import { TELESCOPE_SUBJECTS, TelescopeSink } from './store/sink.js';
 import type { TelescopeTables } from './store/tables.js';
 
@@ -49,24 +51,33 @@ export interface IngestReport {
   victims: number;
   alerts: number;
   infected: number;
+  /** Wall-clock start (epoch ms). */
+  startedMs: number;
   elapsedMs: number;
   framesPerSecond: number;
 }
 
-export async function ingestCapture(
-  platform: { store: Store; bus: Bus },
-  source: string | Readable,
-  options: IngestOptions = {},
-): Promise<IngestReport> {
+export interface AnalyseOptions extends IngestOptions {
+  /** Where each finished interval goes (awaited before the next window is read: back-pressure). */
+  onInterval: (r: IntervalResult, stats: EngineStats) => Promise<void>;
+  /** Bus for the once-a-second packet-rate event (none: no rate events). */
+  bus?: Bus;
+}
+
+/**
+ * Reads a capture through the engine and hands every finished interval to `onInterval`:
+ * the part shared by the one-process ingest (store) and the sensor (work queue).
+ */
+export async function analyseCapture(source: string | Readable, options: AnalyseOptions): Promise<IngestReport> {
   const engine = new TelescopeEngine(options);
-  const sink = new TelescopeSink(platform, { publish: options.publish });
-  const started = Date.now();
+  const startedMs = Date.now();
   const t0 = performance.now();
   let lastRate = t0;
   let lastRateFrames = 0;
   const victims = new Set<string>();
   let alerts = 0;
   const infected = new Set<string>();
+  const label = options.label ?? (typeof source === 'string' ? source : 'stream');
 
   const drain = async (): Promise<void> => {
     while (engine.pending.length > 0) {
@@ -74,7 +85,7 @@ export async function ingestCapture(
       for (const v of r.victims) victims.add(`${v.victim}@${v.firstMs}`);
       alerts += r.alerts.length;
       for (const h of r.infected) infected.add(h.address);
-      await sink.write(r);
+      await options.onInterval(r, engine.stats);
     }
   };
 
@@ -82,11 +93,11 @@ export async function ingestCapture(
     await drain();
     const now = performance.now();
     options.onProgress?.({ bytes, frames: engine.stats.frames, packets: engine.stats.packets, elapsedMs: now - t0, framesPerSecond: engine.stats.frames / ((now - t0) / 1000) });
-    if (options.publish !== false && now - lastRate >= 1000) {
+    if (options.bus && options.publish !== false && now - lastRate >= 1000) {
       const pps = (engine.stats.frames - lastRateFrames) / ((now - lastRate) / 1000);
       lastRate = now;
       lastRateFrames = engine.stats.frames;
-      await platform.bus.publish(TELESCOPE_SUBJECTS.rate, { atMs: Date.now(), packetsPerSecond: pps, frames: engine.stats.frames, source: options.label ?? (typeof source === 'string' ? source : 'stream') });
+      await options.bus.publish(TELESCOPE_SUBJECTS.rate, { atMs: Date.now(), packetsPerSecond: pps, frames: engine.stats.frames, source: label });
     }
   };
 
@@ -95,15 +106,33 @@ export async function ingestCapture(
   await drain();
   const elapsedMs = performance.now() - t0;
   const st = engine.stats;
-  const label = options.label ?? (typeof source === 'string' ? source : 'stream');
-  await platform.store.as<TelescopeTables>().insertInto('telescope_ingests').values({
-    source: label, started_ms: started, finished_ms: Date.now(), frames: st.frames, packets: st.packets, bytes: st.bytes,
-    first_ms: st.firstMs === null ? null : Math.floor(st.firstMs), last_ms: st.lastMs,
-  }).execute();
   return {
     source: label, format: read.format, linkType: read.linkType, gzip: read.gzip, frames: st.frames, packets: st.packets, bytes: st.bytes,
     nonIp: st.nonIp, outsideDarknet: st.outsideDarknet, malformed: st.malformed, intervals: st.intervals,
-    firstMs: st.firstMs, lastMs: st.lastMs, victims: victims.size, alerts, infected: infected.size, elapsedMs,
+    firstMs: st.firstMs, lastMs: st.lastMs, victims: victims.size, alerts, infected: infected.size, startedMs, elapsedMs,
     framesPerSecond: st.frames / Math.max(elapsedMs / 1000, 1e-9),
   };
+}
+
+/** The row in `telescope_ingests` that records one capture's run. */
+export async function recordIngest(
+  db: Kysely<TelescopeTables>,
+  r: Pick<IngestReport, 'source' | 'startedMs' | 'elapsedMs' | 'frames' | 'packets' | 'bytes' | 'firstMs' | 'lastMs'>,
+): Promise<void> {
+  await db.insertInto('telescope_ingests').values({
+    source: r.source, started_ms: r.startedMs, finished_ms: Math.round(r.startedMs + r.elapsedMs), frames: r.frames, packets: r.packets, bytes: r.bytes,
+    first_ms: r.firstMs === null ? null : Math.floor(r.firstMs), last_ms: r.lastMs,
+  }).execute();
+}
+
+/** One process: capture → engine → store and bus. */
+export async function ingestCapture(
+  platform: { store: Store; bus: Bus },
+  source: string | Readable,
+  options: IngestOptions = {},
+): Promise<IngestReport> {
+  const sink = new TelescopeSink(platform, { publish: options.publish });
+  const report = await analyseCapture(source, { ...options, bus: platform.bus, onInterval: (r) => sink.write(r) });
+  await recordIngest(platform.store.as<TelescopeTables>(), report);
+  return report;
 }

@@ -93,5 +93,18 @@ export const telescopeMigrations: MigrationSet = {
           .execute();
       },
     },
+    '0002_applied': {
+      async up(db) {
+        // Batches the analyzer has merged, written in the same transaction as the merge:
+        // a redelivered batch finds its row and is acknowledged without effect.
+        await db.schema.createTable('telescope_applied')
+          .addColumn('sensor', 'varchar(128)', (c) => c.notNull())
+          .addColumn('batch', 'varchar(128)', (c) => c.notNull())
+          .addColumn('applied_ms', 'bigint', (c) => c.notNull())
+          .addColumn('rows', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('telescope_applied_pk', ['sensor', 'batch'])
+          .execute();
+      },
+    },
   },
 };

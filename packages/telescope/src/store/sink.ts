@@ -2,9 +2,10 @@
  * Where finished intervals go: the store (one transaction per interval, upserts so a
  * bucket split across two captures adds up) and the bus (`mamori.telescope.*` events).
  */
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Bus, Store } from '@mamori/core';
 import type { IntervalResult } from '../analysis/engine.js';
+import type { IntervalSummary } from '../analysis/summary.js';
 import type { TelescopeTables } from './tables.js';
 
 /** Subjects the telescope publishes on. */
@@ -43,83 +44,111 @@ export interface SinkOptions {
   publish?: boolean;
 }
 
-export async function writeInterval(db: Kysely<TelescopeTables>, r: IntervalResult): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    const s = r.summary;
-    await tx.insertInto('telescope_intervals').values({
-      bucket_ms: r.startMs, bucket_size_ms: r.endMs - r.startMs, packets: s.packets, bytes: s.bytes, sources: s.sources,
-      by_class: JSON.stringify(s.byClass), amplification: s.amplificationProbes, fingerprinted: JSON.stringify(s.fingerprinted),
-    }).onConflict((oc) => oc.column('bucket_ms').doUpdateSet({
-      // Unique sources of two partial buckets do not add; the larger is a lower bound.
-      ...adding('telescope_intervals', ['packets', 'bytes', 'amplification']),
-      sources: larger('telescope_intervals', 'sources'),
-      by_class: sql.ref('excluded.by_class'),
-      fingerprinted: sql.ref('excluded.fingerprinted'),
-    })).execute();
+/**
+ * One interval, or one part of an interval shipped in pieces (a sensor's batch): the
+ * summary travels only in the first part, so later parts carry `summary: null`.
+ */
+export type IntervalPart = Omit<IntervalResult, 'summary'> & { summary: IntervalSummary | null };
 
-    for (const batch of chunks(r.ports)) {
-      await tx.insertInto('telescope_port_rollups')
-        .values(batch.map((p) => ({ bucket_ms: p.bucketMs, proto: p.proto, port: p.port, packets: p.packets, bytes: p.bytes, sources: p.sources })))
-        .onConflict((oc) => oc.columns(['bucket_ms', 'proto', 'port']).doUpdateSet({
-          ...adding('telescope_port_rollups', ['packets', 'bytes']),
-          sources: larger('telescope_port_rollups', 'sources'),
-        })).execute();
-    }
+/** Adds counters by name: the JSON columns (packets per class, per scanner kind) merge like the numeric ones. */
+function addCounts(stored: string, add: object): string {
+  const sum = JSON.parse(stored) as Record<string, number>;
+  for (const [k, v] of Object.entries(add) as [string, number][]) sum[k] = (sum[k] ?? 0) + v;
+  return JSON.stringify(sum);
+}
 
-    for (const batch of chunks(r.sources)) {
-      await tx.insertInto('telescope_source_rollups')
-        .values(batch.map((x) => ({
-          bucket_ms: x.bucketMs, src: x.src, packets: x.packets, bytes: x.bytes, syn_scan: x.synScan, tcp_other: x.tcpOther,
-          udp_probe: x.udpProbe, icmp_probe: x.icmpProbe, backscatter: x.backscatter, ports: x.ports,
-          fingerprint: x.fingerprint, first_ms: Math.floor(x.firstMs), last_ms: Math.floor(x.lastMs),
-        })))
-        .onConflict((oc) => oc.columns(['bucket_ms', 'src']).doUpdateSet({
-          ...adding('telescope_source_rollups', ['packets', 'bytes', 'syn_scan', 'tcp_other', 'udp_probe', 'icmp_probe', 'backscatter']),
-          ports: larger('telescope_source_rollups', 'ports'),
-          fingerprint: sql<string | null>`coalesce(${sql.ref('excluded.fingerprint')}, ${sql.ref('telescope_source_rollups.fingerprint')})`,
-          first_ms: smaller('telescope_source_rollups', 'first_ms'),
-          last_ms: larger('telescope_source_rollups', 'last_ms'),
-        })).execute();
-    }
+async function mergeSummary(tx: Kysely<TelescopeTables>, startMs: number, endMs: number, s: IntervalSummary): Promise<void> {
+  // The upsert takes the row's lock (PostgreSQL) before the JSON counters are read, so two
+  // writers merging the same bucket add up instead of one overwriting the other.
+  await tx.insertInto('telescope_intervals').values({
+    bucket_ms: startMs, bucket_size_ms: endMs - startMs, packets: s.packets, bytes: s.bytes, sources: s.sources,
+    by_class: '{}', amplification: s.amplificationProbes, fingerprinted: '{}',
+  }).onConflict((oc) => oc.column('bucket_ms').doUpdateSet({
+    // Unique sources of two partial buckets do not add; the larger is a lower bound.
+    ...adding('telescope_intervals', ['packets', 'bytes', 'amplification']),
+    sources: larger('telescope_intervals', 'sources'),
+  })).execute();
+  const stored = await tx.selectFrom('telescope_intervals').select(['by_class', 'fingerprinted']).where('bucket_ms', '=', startMs).executeTakeFirstOrThrow();
+  await tx.updateTable('telescope_intervals')
+    .set({ by_class: addCounts(stored.by_class, s.byClass), fingerprinted: addCounts(stored.fingerprinted, s.fingerprinted) })
+    .where('bucket_ms', '=', startMs).execute();
+}
 
-    for (const v of r.victims) {
-      // The victim's attack vector is cumulative: each interval re-states it in full.
-      await tx.insertInto('telescope_victims').values({
-        victim: v.victim, first_ms: Math.floor(v.firstMs), last_ms: Math.floor(v.lastMs), packets: v.packets, bytes: v.bytes,
-        ports: JSON.stringify(v.ports), max_ppm: v.maxPpm, observed_pps: v.observedPps, estimated_pps: v.estimatedAttackPps,
-      }).onConflict((oc) => oc.columns(['victim', 'first_ms']).doUpdateSet({
-        last_ms: sql.ref('excluded.last_ms'), packets: sql.ref('excluded.packets'), bytes: sql.ref('excluded.bytes'),
-        ports: sql.ref('excluded.ports'), max_ppm: sql.ref('excluded.max_ppm'), observed_pps: sql.ref('excluded.observed_pps'),
-        estimated_pps: sql.ref('excluded.estimated_pps'),
+/** Writes one interval (or part) in its own transaction. */
+export async function writeInterval(db: Kysely<TelescopeTables>, r: IntervalPart): Promise<void> {
+  await db.transaction().execute((tx) => writeIntervalIn(tx, r));
+}
+
+/**
+ * Writes one interval (or part) inside the caller's transaction, so a caller can commit
+ * it together with its own rows (the analyzer's applied-batch marker). Every write is an
+ * upsert that adds, so parts and partial buckets from several captures or sensors sum up.
+ */
+export async function writeIntervalIn(tx: Transaction<TelescopeTables>, r: IntervalPart): Promise<void> {
+  if (r.summary) await mergeSummary(tx, r.startMs, r.endMs, r.summary);
+
+  for (const batch of chunks(r.ports)) {
+    await tx.insertInto('telescope_port_rollups')
+      .values(batch.map((p) => ({ bucket_ms: p.bucketMs, proto: p.proto, port: p.port, packets: p.packets, bytes: p.bytes, sources: p.sources })))
+      .onConflict((oc) => oc.columns(['bucket_ms', 'proto', 'port']).doUpdateSet({
+        ...adding('telescope_port_rollups', ['packets', 'bytes']),
+        sources: larger('telescope_port_rollups', 'sources'),
       })).execute();
-    }
+  }
 
-    for (const a of r.alerts) {
-      await tx.insertInto('telescope_alerts').values({
-        bucket_ms: a.bucketMs, proto: a.proto, port: a.port, sources: a.sources, baseline_mean: a.baselineMean,
-        baseline_stddev: a.baselineStddev, packets: a.packets,
-      }).onConflict((oc) => oc.columns(['bucket_ms', 'proto', 'port']).doNothing()).execute();
-    }
+  for (const batch of chunks(r.sources)) {
+    await tx.insertInto('telescope_source_rollups')
+      .values(batch.map((x) => ({
+        bucket_ms: x.bucketMs, src: x.src, packets: x.packets, bytes: x.bytes, syn_scan: x.synScan, tcp_other: x.tcpOther,
+        udp_probe: x.udpProbe, icmp_probe: x.icmpProbe, backscatter: x.backscatter, ports: x.ports,
+        fingerprint: x.fingerprint, first_ms: Math.floor(x.firstMs), last_ms: Math.floor(x.lastMs),
+      })))
+      .onConflict((oc) => oc.columns(['bucket_ms', 'src']).doUpdateSet({
+        ...adding('telescope_source_rollups', ['packets', 'bytes', 'syn_scan', 'tcp_other', 'udp_probe', 'icmp_probe', 'backscatter']),
+        ports: larger('telescope_source_rollups', 'ports'),
+        fingerprint: sql<string | null>`coalesce(${sql.ref('excluded.fingerprint')}, ${sql.ref('telescope_source_rollups.fingerprint')})`,
+        first_ms: smaller('telescope_source_rollups', 'first_ms'),
+        last_ms: larger('telescope_source_rollups', 'last_ms'),
+      })).execute();
+  }
 
-    for (const batch of chunks(r.infected)) {
-      await tx.insertInto('telescope_infected')
-        .values(batch.map((h) => ({
-          address: h.address, fingerprint: h.fingerprint, first_ms: Math.floor(h.firstMs), last_ms: Math.floor(h.lastMs),
-          packets: h.packets, ports: JSON.stringify(h.ports),
-        })))
-        .onConflict((oc) => oc.column('address').doUpdateSet({
-          packets: sql<number>`${sql.ref('telescope_infected.packets')} + ${sql.ref('excluded.packets')}`,
-          first_ms: smaller('telescope_infected', 'first_ms'),
-          last_ms: larger('telescope_infected', 'last_ms'),
-          ports: sql.ref('excluded.ports'),
-        })).execute();
-    }
-  });
+  for (const v of r.victims) {
+    // The victim's attack vector is cumulative: each interval re-states it in full.
+    await tx.insertInto('telescope_victims').values({
+      victim: v.victim, first_ms: Math.floor(v.firstMs), last_ms: Math.floor(v.lastMs), packets: v.packets, bytes: v.bytes,
+      ports: JSON.stringify(v.ports), max_ppm: v.maxPpm, observed_pps: v.observedPps, estimated_pps: v.estimatedAttackPps,
+    }).onConflict((oc) => oc.columns(['victim', 'first_ms']).doUpdateSet({
+      last_ms: sql.ref('excluded.last_ms'), packets: sql.ref('excluded.packets'), bytes: sql.ref('excluded.bytes'),
+      ports: sql.ref('excluded.ports'), max_ppm: sql.ref('excluded.max_ppm'), observed_pps: sql.ref('excluded.observed_pps'),
+      estimated_pps: sql.ref('excluded.estimated_pps'),
+    })).execute();
+  }
+
+  for (const a of r.alerts) {
+    await tx.insertInto('telescope_alerts').values({
+      bucket_ms: a.bucketMs, proto: a.proto, port: a.port, sources: a.sources, baseline_mean: a.baselineMean,
+      baseline_stddev: a.baselineStddev, packets: a.packets,
+    }).onConflict((oc) => oc.columns(['bucket_ms', 'proto', 'port']).doNothing()).execute();
+  }
+
+  for (const batch of chunks(r.infected)) {
+    await tx.insertInto('telescope_infected')
+      .values(batch.map((h) => ({
+        address: h.address, fingerprint: h.fingerprint, first_ms: Math.floor(h.firstMs), last_ms: Math.floor(h.lastMs),
+        packets: h.packets, ports: JSON.stringify(h.ports),
+      })))
+      .onConflict((oc) => oc.column('address').doUpdateSet({
+        packets: sql<number>`${sql.ref('telescope_infected.packets')} + ${sql.ref('excluded.packets')}`,
+        first_ms: smaller('telescope_infected', 'first_ms'),
+        last_ms: larger('telescope_infected', 'last_ms'),
+        ports: sql.ref('excluded.ports'),
+      })).execute();
+  }
 }
 
 /** Events for one interval: a summary, each alert, each victim report, the infected hosts seen. */
-export async function publishInterval(bus: Bus, r: IntervalResult): Promise<void> {
-  await bus.publish(TELESCOPE_SUBJECTS.interval, { startMs: r.startMs, endMs: r.endMs, ...r.summary, ports: r.ports.length });
+export async function publishInterval(bus: Bus, r: IntervalPart): Promise<void> {
+  if (r.summary) await bus.publish(TELESCOPE_SUBJECTS.interval, { startMs: r.startMs, endMs: r.endMs, ...r.summary, ports: r.ports.length });
   for (const a of r.alerts) await bus.publish(TELESCOPE_SUBJECTS.alert, a);
   for (const v of r.victims) await bus.publish(TELESCOPE_SUBJECTS.victim, v);
   if (r.infected.length > 0) await bus.publish(TELESCOPE_SUBJECTS.infected, { bucketMs: r.startMs, hosts: r.infected });

@@ -2,6 +2,13 @@
 import type { Generated } from 'kysely';
 
 export interface TelescopeTables {
+  /** Sensor batches merged by the analyzer (exactly-once marker). */
+  telescope_applied: {
+    sensor: string;
+    batch: string;
+    applied_ms: number;
+    rows: number;
+  };
   telescope_intervals: {
     bucket_ms: number;
     bucket_size_ms: number;
