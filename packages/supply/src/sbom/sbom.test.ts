@@ -177,6 +177,45 @@ describe('SPDX 2.3', () => {
     expect(thrown(() => readSbom(JSON.stringify({ ...spdxJson(), spdxVersion: 'SPDX-2.2' }))).code).toBe('MAMORI_SUPPLY_SBOM_VERSION');
   });
 
+  it('accepts every part of a full 2.3 document and refuses what the official schema refuses, by path', () => {
+    const checksums = [{ algorithm: 'SHA256', checksumValue: 'a'.repeat(64) }];
+    const full = (): Record<string, unknown> => {
+      const annotation = { annotationDate: '2026-01-05T10:00:00Z', annotationType: 'REVIEW', annotator: 'Person: Jane', comment: 'checked' };
+      const d = spdxJson();
+      delete d.documentNamespace; // optional in the official JSON schema
+      const fw = (d.packages as Record<string, unknown>[])[0];
+      Object.assign(fw, {
+        checksums, annotations: [{ ...annotation }], homepage: 'https://example.org', licenseConcluded: 'MIT', licenseDeclared: 'MIT', licenseInfoFromFiles: ['MIT'],
+        copyrightText: 'NOASSERTION', packageFileName: 'fw.bin', primaryPackagePurpose: 'FIRMWARE', hasFiles: ['SPDXRef-main'], attributionTexts: ['thanks'],
+        packageVerificationCode: { packageVerificationCodeValue: 'd6a770ba38583ed4bb4525bd96e50461655d2758', packageVerificationCodeExcludedFiles: ['./fw.spdx'] },
+        releaseDate: '2026-01-01T00:00:00Z', builtDate: '2025-12-31T00:00:00Z', validUntilDate: '2030-01-01T00:00:00Z',
+      });
+      return {
+        ...d,
+        annotations: [annotation],
+        files: [{ SPDXID: 'SPDXRef-main', fileName: './src/main.c', checksums, fileTypes: ['SOURCE'], licenseInfoInFiles: ['MIT'], fileContributors: ['Jane'], noticeText: 'n' }],
+        snippets: [{ SPDXID: 'SPDXRef-snip', snippetFromFile: 'SPDXRef-main', name: 's', ranges: [{ startPointer: { reference: 'SPDXRef-main', offset: 10 }, endPointer: { reference: 'SPDXRef-main', offset: 20 } }] }],
+        hasExtractedLicensingInfos: [{ licenseId: 'LicenseRef-vendor', extractedText: 'All rights reserved.', name: 'Vendor', crossRefs: [{ url: 'https://example.org/l', isLive: true }] }],
+        revieweds: [{ reviewDate: '2026-01-06T00:00:00Z', reviewer: 'Person: Joe' }],
+      };
+    };
+    expect(readSbom(JSON.stringify(full())).components).toHaveLength(3);
+    const refused = (change: (d: any) => void): { field: unknown; reason: unknown } => {
+      const d = full();
+      change(d);
+      const e = thrown(() => readSbom(JSON.stringify(d)));
+      expect(e.code).toBe('MAMORI_SUPPLY_SBOM_SCHEMA');
+      return { field: e.details.field, reason: e.details.reason };
+    };
+    expect(refused((d) => { d.packages[1].vendorField = 1; })).toEqual({ field: '/packages/1', reason: 'must NOT have additional properties ("vendorField")' });
+    expect(refused((d) => { d.files[0].checksums = []; }).field).toBe('/files/0/checksums');
+    expect(refused((d) => { delete d.annotations[0].comment; }).field).toBe('/annotations/0');
+    expect(refused((d) => { d.snippets[0].ranges[0].endPointer = { offset: 3 }; }).field).toBe('/snippets/0/ranges/0/endPointer');
+    expect(refused((d) => { delete d.hasExtractedLicensingInfos[0].extractedText; }).field).toBe('/hasExtractedLicensingInfos/0');
+    expect(refused((d) => { d.files[0].fileTypes = ['MOVIE']; }).field).toBe('/files/0/fileTypes/0');
+    expect(refused((d) => { delete d.packages[0].packageVerificationCode.packageVerificationCodeValue; }).field).toBe('/packages/0/packageVerificationCode');
+  });
+
   const tv = `SPDXVersion: SPDX-2.3
 DataLicense: CC0-1.0
 SPDXID: SPDXRef-DOCUMENT

@@ -1,7 +1,8 @@
 /**
  * Schema validation with Ajv. CycloneDX: the official JSON schemas shipped by
  * @cyclonedx/cyclonedx-library (res/schema/bom-1.x.SNAPSHOT.schema.json, with the spdx and
- * jsf schemas they reference). SPDX 2.3: see spdx-2.3.schema.ts. Validators compile once,
+ * jsf schemas they reference). SPDX 2.3: see spdx-2.3.schema.ts. Sources and licences of
+ * both are in SCHEMAS.md beside this file. Validators compile once,
  * on first use (the CycloneDX 1.6 schema takes a few hundred milliseconds to compile).
  */
 import { readFileSync } from 'node:fs';
