@@ -20,6 +20,8 @@ import { hubRoutes } from './routes/hub.js';
 import { hubMigrations } from '@mamori/hub';
 import { supplyRoutes } from './routes/supply.js';
 import { supplyMigrations } from '@mamori/supply';
+import { demoRoutes } from './routes/demo.js';
+import { demoMigrations } from './demo/index.js';
 
 export const migrationSets: MigrationSet[] = [
   flowsMigrations,
@@ -29,6 +31,7 @@ export const migrationSets: MigrationSet[] = [
   stixMigrations,
   hubMigrations,
   supplyMigrations,
+  demoMigrations,
 ];
 
 export const routeModules: RouteModule[] = [
@@ -40,5 +43,6 @@ export const routeModules: RouteModule[] = [
   taxiiRoutes,
   hubRoutes,
   supplyRoutes,
+  demoRoutes,
   webRoutes,
 ];

@@ -12,6 +12,7 @@ import { registerTelescope } from './telescope.js';
 import { registerTaxii } from './taxii.js';
 import { registerHub } from './hub.js';
 import { registerSupply } from './supply.js';
+import { registerDemo } from './demo.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerCore(program, ctx);
@@ -22,4 +23,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerHub(program, ctx);
   registerTaxii(program, ctx);
   registerSupply(program, ctx);
+  registerDemo(program, ctx);
 }

@@ -11,6 +11,7 @@ import { flowsErrors } from './codes/flows.js';
 import { hubErrors } from './codes/hub.js';
 import { trustErrors } from './codes/trust.js';
 import { supplyErrors } from './codes/supply.js';
+import { demoErrors } from './codes/demo.js';
 
 export interface ErrorSpec {
   /** Human message; `{name}` placeholders are filled from the error's details. */
@@ -27,6 +28,7 @@ export const errorCatalogue = {
   ...hubErrors,
   ...trustErrors,
   ...supplyErrors,
+  ...demoErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
