@@ -3,6 +3,7 @@
  * logs (the platform's pino logger), an OpenAPI document built from the route schemas, one
  * error shape for every failure, and graceful shutdown.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { MamoriError, type Platform } from '@mamori/core';
@@ -20,12 +21,37 @@ export interface ErrorBody {
   details?: Record<string, unknown>;
 }
 
+/** A handler answered by node:http itself, before Fastify's routing, hooks and logging. */
+export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Serves `method url` (exact path, no query string) with a raw node:http handler on the
+     * listening server, for hot public endpoints such as the RFC 3161 TSA, whose cost per
+     * request is otherwise mostly Fastify's (bench/trust-tsa.ts). The module still registers
+     * the Fastify route too: it documents the endpoint in OpenAPI and answers inject() and any
+     * URL the exact match misses, so both paths must share one implementation.
+     */
+    rawRoute(method: string, url: string, handler: RawHandler): void;
+  }
+}
+
 export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
   const modules = options.modules ?? defaultModules;
+  const rawRoutes = new Map<string, RawHandler>();
   const app = Fastify({
     loggerInstance: platform.log,
     bodyLimit: platform.config.server.bodyLimit,
     trustProxy: false,
+    serverFactory: (fastifyHandler) => createServer((req, res) => {
+      const raw = rawRoutes.get(`${req.method} ${req.url}`);
+      if (raw) raw(req, res);
+      else fastifyHandler(req, res);
+    }),
+  });
+  app.decorate('rawRoute', function (this: { prefix: string }, method: string, url: string, handler: RawHandler) {
+    rawRoutes.set(`${method} ${this.prefix}${url}`, handler);
   });
 
   await app.register(swagger, {

@@ -77,6 +77,25 @@ describe('POST /tsa', () => {
     expect((await post(Buffer.from('x'), 'text/plain')).status).toBe(415);
   });
 
+  it('answers the same through Fastify (inject, a query string) as through the raw node:http path', async () => {
+    const query = readFileSync(join(work, 'q.tsq'));
+    const viaFastify = await app.inject({ method: 'POST', url: '/tsa', headers: { 'content-type': 'application/timestamp-query' }, payload: query });
+    expect(viaFastify.statusCode).toBe(200);
+    expect(parseTimeStampResp(viaFastify.rawPayload).status).toBe(PKIStatus.granted);
+    const withQueryString = await fetch(`${url}?via=fastify`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: query });
+    expect(parseTimeStampResp(new Uint8Array(await withQueryString.arrayBuffer())).status).toBe(PKIStatus.granted);
+    expect((await app.inject({ method: 'POST', url: '/tsa', headers: { 'content-type': 'text/plain' }, payload: 'x' })).statusCode).toBe(415);
+  });
+
+  it('refuses a query over 64 KiB with 413 on both paths', async () => {
+    const huge = Buffer.alloc(65 * 1024, 0x30);
+    const raw = await post(huge);
+    expect(raw.status).toBe(413);
+    expect(((await raw.json()) as { code: string }).code).toBe('MAMORI_TRUST_INPUT');
+    const viaFastify = await app.inject({ method: 'POST', url: '/tsa', headers: { 'content-type': 'application/timestamp-query' }, payload: huge });
+    expect(viaFastify.statusCode).toBe(413);
+  });
+
   it('GET /tsa/certificates returns the TSA chain as PEM', async () => {
     const res = await fetch(`${url}/certificates`);
     expect(res.status).toBe(200);

@@ -21,7 +21,7 @@ export const seq = (...items: (Uint8Array | undefined | false)[]): Buffer => tlv
 
 /** SET OF in DER order: elements sorted by their encodings. */
 export function setOf(...items: Uint8Array[]): Buffer {
-  const sorted = [...items].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const sorted = [...items].sort((a, b) => Buffer.compare(a, b));
   return tlv(TAG.SET, ...sorted);
 }
 
@@ -41,6 +41,7 @@ export function integer(value: bigint | number | Uint8Array): Buffer {
     const mag = value.subarray(i);
     return tlv(TAG.INTEGER, mag.length && mag[0] & 0x80 ? Buffer.concat([Buffer.from([0]), mag]) : mag.length ? mag : Buffer.from([0]));
   }
+  if (value >= 0 && value <= Number.MAX_SAFE_INTEGER) return smallUnsignedInteger(Number(value));
   let n = BigInt(value);
   // Two's complement in the fewest octets that keep the sign.
   let len = 1;
@@ -52,6 +53,17 @@ export function integer(value: bigint | number | Uint8Array): Buffer {
     n >>= 8n;
   }
   return tlv(TAG.INTEGER, Buffer.from(bytes));
+}
+
+/** A non-negative INTEGER below 2^53 without bigint arithmetic (serial numbers, versions: the TSA's hot path). */
+function smallUnsignedInteger(n: number): Buffer {
+  let len = 1;
+  while (len < 7 && n >= 2 ** (8 * len - 1)) len++;
+  const out = Buffer.allocUnsafe(2 + len);
+  out[0] = TAG.INTEGER;
+  out[1] = len;
+  for (let i = len - 1, v = n; i >= 0; i--, v = Math.floor(v / 256)) out[2 + i] = v % 256;
+  return out;
 }
 
 const oidCache = new Map<string, Buffer>();

@@ -21,9 +21,8 @@ export function failInfoBits(info: FailInfo): Buffer {
   return bitString(bytes, 7 - (bit & 7));
 }
 
-export function encodeGranted(token: Uint8Array): Buffer {
-  return seq(seq(integer(PKIStatus.granted)), token);
-}
+/** PKIStatusInfo of a granted reply; the token follows it in the TimeStampResp. */
+export const GRANTED_STATUS = seq(integer(PKIStatus.granted));
 
 export function encodeRejection(failInfo: FailInfo, text: string): Buffer {
   return seq(seq(integer(PKIStatus.rejection), seq(utf8(text)), failInfoBits(failInfo)));

@@ -4,7 +4,8 @@ import {
 } from '../asn1/der.js';
 import { MamoriError } from '@mamori/core';
 import { DIGEST_LENGTH, digestByOid, type DigestName } from '../asn1/oids.js';
-import { explicit, generalizedTime, implicit, integer, seq, tlv } from '../asn1/write.js';
+import { generalizedTime, implicit, integer, seq, tlv } from '../asn1/write.js';
+import { plan, writePlan } from '../asn1/layout.js';
 
 export interface Accuracy {
   seconds?: number;
@@ -45,17 +46,19 @@ export interface TstInfoFields {
   tsaNameDer?: Buffer;
 }
 
+const VERSION_1 = integer(1);
+
 export function encodeTstInfo(f: TstInfoFields): Buffer {
-  return seq(
-    integer(1),
+  return writePlan(plan(TAG.SEQUENCE,
+    VERSION_1,
     f.policyDer,
     f.messageImprintDer,
     integer(f.serialNumber),
     generalizedTime(f.genTime),
     f.accuracyDer,
     f.nonceDer,
-    f.tsaNameDer ? explicit(0, f.tsaNameDer) : undefined,
-  );
+    f.tsaNameDer && plan(0xa0, f.tsaNameDer),
+  ));
 }
 
 export const directoryName = (nameDer: Uint8Array): Buffer => tlv(0xa4, nameDer);
