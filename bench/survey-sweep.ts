@@ -3,7 +3,9 @@
  * apart), and the same targets attacked by hydra, the usual peer tool, with its best task
  * count, always under a timeout. Attempts are counted by the farm itself, for both tools.
  *
- *   npm run bench -- bench/survey-sweep.ts [devices=10000] [pairs=60] [ssh=40]
+ *   npm run bench -- bench/survey-sweep.ts [devices=10000] [pairs=60] [ssh=40] [sweep]
+ *
+ * With `sweep` only the full sweep runs (no hydra, no SSH).
  *
  * The farm runs in a child process on the second core. Each device listens on its own
  * 127.61.x.y address; the per-process fd limit (ulimit -n, 20000 here) must exceed
@@ -12,7 +14,7 @@
  */
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planFarm, type FarmPlanOptions } from '@mamori/testbed';
 import { SurveyScope, defaultDictionary, runSurvey, sshTiming, type SurveyResult } from '@mamori/survey';
@@ -20,6 +22,8 @@ import { SurveyScope, defaultDictionary, runSurvey, sshTiming, type SurveyResult
 const nDevices = Number(process.argv[2] ?? 10_000);
 const nPairs = Number(process.argv[3] ?? 60);
 const nSsh = Number(process.argv[4] ?? 40);
+/** `sweep` runs only the full sweep (no hydra, no SSH): the correctness check of a big run. */
+const only = process.argv[5];
 const pairs = defaultDictionary().pairs.slice(0, nPairs);
 const NET = 61;
 
@@ -50,7 +54,10 @@ async function ours(label: string, farm: { totals(): Promise<Totals> }, opts: Pa
   const seconds = (performance.now() - t0) / 1000;
   const attempts = (await farm.totals()).loginAttempts - before.loginAttempts;
   console.log(`${label}: ${seconds.toFixed(1)} s, ${attempts} login attempts (${(attempts / seconds).toFixed(0)}/s; ${(attempts / cpuSeconds).toFixed(0)} per scanner CPU-second), ` +
-    `${result.stats.openPorts} services, ${(result.stats.openPorts / seconds).toFixed(0)} devices/s, ${result.findings.length} findings, peak sockets in flight ${result.stats.peakInFlight}`);
+    `${result.stats.openPorts} services, ${(result.stats.openPorts / seconds).toFixed(0)} devices/s, ${result.findings.length} findings, peak sockets in flight ${result.stats.peakInFlight} ` +
+    `(limit ${opts.concurrency}); load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  // Where every address×port ended and why connects failed: the first thing to read when a sweep finds too little.
+  console.log(`  outcomes ${JSON.stringify(result.stats.outcomes)}; connect failures ${JSON.stringify(result.stats.failures)}; local retries ${result.stats.localRetries}`);
   return { result, seconds, attempts };
 }
 
@@ -100,7 +107,20 @@ const limits = { globalRate: 50_000, perSlash24Rate: 20_000, perHostConnections:
 const timeouts = { bannerMs: 1500, replyMs: 5000, connectionMs: 60_000 };
 const scope = SurveyScope.fromText(scopeText);
 try {
-  // 1. Same targets as hydra: a subset of the HTTP devices (Basic and Digest), then Telnet.
+  if (only !== 'sweep') await peers(farm);
+  // 2. The full sweep: every address of the scope, ports 2323 and 8080, the whole dictionary.
+  const sweep = await ours(`mamori  full sweep ${scopeText} × {2323, 8080}`, farm, { scope, ports: [2323, 8080], pairs, concurrency: 4000, limits, timeouts });
+  const weakExpected = [...telnetDevices, ...httpDevices].filter((d) => d.credentials[0].password !== 'V3ry-l0ng-unguessable').length;
+  console.log(`full sweep: ${sweep.result.findings.length} findings (farm has ${weakExpected} weak Telnet/HTTP devices), ${sweep.result.stats.addresses} addresses, ${(sweep.result.stats.addresses / sweep.seconds).toFixed(0)} addresses/s`);
+
+  if (only !== 'sweep') await ssh(farm);
+} finally {
+  await farm.close();
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** 1. Same targets as hydra: a subset of the HTTP devices (Basic), then Telnet. */
+async function peers(farm: { totals(): Promise<Totals> }): Promise<void> {
   const httpSubset = httpDevices.filter((d) => d.kind === 'http' && d.auth === 'basic').slice(0, 300);
   const httpTargets = httpSubset.map((d) => ({ address: d.address, port: d.port }));
   const telnetSubset = telnetDevices.slice(0, 100);
@@ -119,13 +139,10 @@ try {
   writeFileSync(telnetHosts, telnetSubset.map((d) => `${d.address}:${d.port}`).join('\n') + '\n');
   const ht = await hydra('hydra   telnet, 100 devices, -T 256 -t 4', farm, ['-C', pairsFile, '-M', telnetHosts, '-T', '256', '-t', '4', '-f', '-w', '5', 'telnet'], 60);
   console.log(`ratio mamori/hydra on telnet: ${ht.rate > 0 ? `${(o2.attempts / o2.seconds / ht.rate).toFixed(1)}×` : 'hydra made no attempts'}`);
+}
 
-  // 2. The full sweep: every address of the scope, ports 2323 and 8080, the whole dictionary.
-  const sweep = await ours(`mamori  full sweep ${scopeText} × {2323, 8080}`, farm, { scope, ports: [2323, 8080], pairs, concurrency: 4000, limits, timeouts });
-  const weakExpected = [...telnetDevices, ...httpDevices].filter((d) => d.credentials[0].password !== 'V3ry-l0ng-unguessable').length;
-  console.log(`full sweep: ${sweep.result.findings.length} findings (farm has ${weakExpected} weak Telnet/HTTP devices), ${sweep.result.stats.addresses} addresses, ${(sweep.result.stats.addresses / sweep.seconds).toFixed(0)} addresses/s`);
-
-  // 3. SSH, apart: key exchange dominates.
+/** 3. SSH, apart: key exchange dominates. */
+async function ssh(farm: { totals(): Promise<Totals> }): Promise<void> {
   if (sshDevices.length) {
     sshTiming.kexMs = 0; sshTiming.totalMs = 0; sshTiming.connections = 0;
     const s = await ours(`mamori  ssh, ${sshDevices.length} devices`, farm, { scope, ports: [2222], pairs, targets: sshDevices.map((d) => ({ address: d.address, port: d.port })), concurrency: 2000, limits, timeouts });
@@ -135,7 +152,4 @@ try {
     const hs = await hydra(`hydra   ssh, ${sshDevices.length} devices, -T 64 -t 4`, farm, ['-C', pairsFile, '-M', sshHosts, '-T', '64', '-t', '4', '-f', '-w', '5', 'ssh'], 60);
     console.log(`ratio mamori/hydra on ssh: ${hs.rate > 0 ? `${(s.attempts / s.seconds / hs.rate).toFixed(1)}×` : 'hydra made no attempts'}`);
   }
-} finally {
-  await farm.close();
-  rmSync(work, { recursive: true, force: true });
 }

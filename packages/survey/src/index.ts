@@ -4,11 +4,13 @@
  * effectiveness indicators.
  */
 export { SurveyScope, parseScopeText, type ScopeVerdict } from './scope/scope.js';
-export { SurveyConnector, DEFAULT_LIMITS, type ConnectorLimits, type ConnectorStats, type Dial } from './scope/connector.js';
+export { SurveyConnector, DEFAULT_LIMITS, connectFailure, localRate, type ConnectorLimits, type ConnectorStats, type Dial, type RateGate } from './scope/connector.js';
+export { SocketGate, type GatePriority } from './scope/socket-gate.js';
 export { TokenBucket, KeyedBuckets } from './scope/token-bucket.js';
 export { parseDictionary, loadDictionary, defaultDictionary, type CredentialPair, type CredentialDictionary } from './credentials.js';
 export { runSurvey, type SurveyOptions, type SurveyProgress, type SurveyResult } from './scheduler.js';
 export { DEFAULT_TIMEOUTS, type ProbeTimeouts } from './probes/context.js';
+export type { TaskOutcome } from './probes/service.js';
 export { sshTiming } from './probes/ssh.js';
 export { TelnetDecoder, TelnetNegotiator, type TelnetCommand } from './protocol/telnet-codec.js';
 export { parseWwwAuthenticate, type AuthChallenge } from './protocol/www-authenticate.js';

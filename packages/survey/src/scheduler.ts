@@ -1,19 +1,23 @@
 /**
- * The survey scheduler: walks the scope's addresses × ports with a bounded number of tasks
- * in flight, fingerprints each open port and runs the login probe that fits it. Scope,
- * exclusions, rates, per-host connections and the per-host attempt budget are all enforced
- * by the one connector every probe gets its sockets from; every log line carries the run id.
+ * The survey scheduler: walks the scope's addresses × ports, fingerprints each open port
+ * and runs the login probe that fits it. Scope, exclusions, rates, per-host connections,
+ * the per-host attempt and retry budgets and the run's socket budget are all enforced by the
+ * one connector every probe gets its sockets from; every log line carries the run id.
+ *
+ * Sockets in flight never exceed `concurrency` (the connector's socket gate, probes served
+ * first). A failure that may be ours — a connect timeout or reset, a service that hung up
+ * before a word, a login conversation that lost a reply — is retried with back-off while the
+ * host has retries left; each task ends in one counted `TaskOutcome`, so a run that finds
+ * too little says why.
  */
 import { randomUUID } from 'node:crypto';
-import { createLogger, isMamoriError, type Logger } from '@mamori/core';
-import { SurveyConnector, type ConnectorLimits, type Dial } from './scope/connector.js';
+import { createLogger, type Logger } from '@mamori/core';
+import { SurveyConnector, connectFailure, type ConnectorLimits, type ConnectorStats, type Dial, type RateGate } from './scope/connector.js';
 import type { SurveyScope } from './scope/scope.js';
+import { sleep } from './scope/token-bucket.js';
 import type { CredentialPair } from './credentials.js';
-import { DEFAULT_TIMEOUTS, type LoginOutcome, type ProbeContext, type ProbeTimeouts } from './probes/context.js';
-import { fingerprint, modelOf } from './probes/fingerprint.js';
-import { telnetLogin } from './probes/telnet.js';
-import { sshLogin } from './probes/ssh.js';
-import { httpLogin } from './probes/http.js';
+import { DEFAULT_TIMEOUTS, type ProbeContext, type ProbeTimeouts } from './probes/context.js';
+import { probeService, type ServiceVerdict, type TaskOutcome } from './probes/service.js';
 import type { Finding, ServiceRecord } from './types.js';
 
 export interface SurveyOptions {
@@ -22,10 +26,12 @@ export interface SurveyOptions {
   pairs: readonly CredentialPair[];
   limits?: Partial<ConnectorLimits>;
   timeouts?: Partial<ProbeTimeouts>;
-  /** Connect-scan tasks (address, port) in flight at once. */
+  /** Sockets in flight at once, scan and probes together (the connector's `maxSockets` unless that is given). */
   concurrency?: number;
-  /** Open ports being fingerprinted and probed at once (default: min(concurrency, 1000)). */
+  /** Open ports being fingerprinted and probed at once (default: min(concurrency / 2, 1000)). */
   probeConcurrency?: number;
+  /** The global connection rate shared with other workers of the run (default: a local bucket at `limits.globalRate`). */
+  rate?: RateGate;
   telnetAttemptsPerConnection?: number;
   runId?: string;
   log?: Logger;
@@ -53,7 +59,13 @@ export interface SurveyResult {
   findings: Finding[];
   /** Services whose every login was tried and refused, or tried until a stop reason. */
   checked: { address: string; port: number; protocol: string; attempts: number; stopped?: string }[];
-  stats: SurveyProgress & { peakInFlight: number; refused: number; connects: number };
+  stats: SurveyProgress & {
+    peakInFlight: number; refused: number; connects: number; localRetries: number;
+    /** How every address×port task ended. */
+    outcomes: Partial<Record<TaskOutcome, number>>;
+    /** Failed connects by reason. */
+    failures: ConnectorStats['failures'];
+  };
   /** The explicit targets of a re-survey (so closed ports count as checked, not forgotten). */
   targets?: { address: string; port: number }[];
 }
@@ -61,9 +73,12 @@ export interface SurveyResult {
 export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
   const runId = options.runId ?? randomUUID();
   const log = (options.log ?? createLogger({ level: 'silent', pretty: false })).child({ runId });
-  const connector = new SurveyConnector(options.scope, options.limits, log, options.dial);
+  const concurrency = Math.max(1, options.concurrency ?? 512);
+  const limits = { maxSockets: concurrency, ...options.limits };
+  const connector = new SurveyConnector(options.scope, limits, log, options.dial, options.rate);
   const startedAt = Date.now();
   const progress: SurveyProgress = { addresses: 0, tasksDone: 0, tasksTotal: 0, openPorts: 0, attempts: 0, findings: 0, connectsPerSecond: 0 };
+  const outcomes: Partial<Record<TaskOutcome, number>> = {};
   const ctx: ProbeContext = {
     connector,
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
@@ -89,55 +104,56 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
     }
   }
 
-  const record = (f: Finding): void => {
-    findings.push(f);
-    progress.findings++;
-    log.info({ address: f.address, port: f.port, protocol: f.protocol, type: f.type, credentialId: f.credentialId }, 'finding');
+  const finish = (outcome: TaskOutcome): void => {
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    progress.tasksDone++;
   };
-
-  /**
-   * Probing one open port: fingerprint, then the login probe that fits. Returns false when the
-   * service answered the scan but not the probe (busy, or the prober was late): retried once.
-   */
-  const probe = async (address: string, port: number, lastTry: boolean): Promise<boolean> => {
-    const service = await fingerprint(ctx, address, port);
-    if (!service) return lastTry;
-    if (!lastTry && (service.protocol === 'unknown' || (service.protocol === 'telnet' && !service.prompt && !service.open))) return false;
-    services.push(service);
-    const base = { runId, address, port, protocol: service.protocol, banner: service.banner, model: modelOf(service) };
-    if (service.open) {
-      record({ ...base, type: 'no-auth', method: 'none', evidenceAt: service.seenAt });
-      return true;
+  const settle = (v: ServiceVerdict, address: string, port: number): void => {
+    if (v.service) services.push(v.service);
+    if (v.finding) {
+      const f: Finding = { runId, ...v.finding };
+      findings.push(f);
+      progress.findings++;
+      log.info({ address: f.address, port: f.port, protocol: f.protocol, type: f.type, credentialId: f.credentialId }, 'finding');
+    } else if (v.login && v.service) {
+      checked.push({ address, port, protocol: v.service.protocol, attempts: v.login.attempts, stopped: v.login.stopped });
+      if (v.login.stopped) log.debug({ address, port, stopped: v.login.stopped, attempts: v.login.attempts }, 'probe stopped');
     }
-    let outcome: LoginOutcome | null = null;
-    if (service.protocol === 'telnet' && service.prompt) outcome = await telnetLogin(ctx, address, port, options.pairs);
-    else if (service.protocol === 'ssh') outcome = await sshLogin(ctx, address, port, options.pairs);
-    else if (service.protocol === 'http' && service.authScheme) outcome = await httpLogin(ctx, address, port, options.pairs);
-    if (!outcome) return true;
-    if (!lastTry && outcome.stopped === 'unresponsive' && outcome.attempts === 0) return false;
-    if (outcome.success) {
-      record({ ...base, type: 'weak-credential', credentialId: outcome.success.credentialId, method: outcome.success.method, evidenceAt: outcome.success.at });
-    } else {
-      checked.push({ address, port, protocol: service.protocol, attempts: outcome.attempts, stopped: outcome.stopped });
-      if (outcome.stopped) log.debug({ address, port, stopped: outcome.stopped, attempts: outcome.attempts }, 'probe stopped');
-    }
-    return true;
+    finish(v.outcome);
   };
+  /** Back-off before retry `n` (1, 2, …): 250 ms doubling, jittered so retries do not arrive in step. */
+  const backoff = (n: number): Promise<void> => sleep(250 * 2 ** Math.min(n - 1, 4) * (0.5 + Math.random()));
 
-  /** Connect scan of one port: an open port goes to the probe queue. */
-  const discover = async (address: string, port: number): Promise<boolean> => {
-    if (!options.scope.allows(address)) return false; // re-survey targets that have since opted out
-    try {
-      const socket = await connector.connect(address, port);
-      socket.destroy();
-      return true;
-    } catch (e) {
-      if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT')) return false;
-      throw e;
+  /** Connect scan of one port, retried after failures that may be ours. */
+  const discover = async (address: string, port: number): Promise<'open' | TaskOutcome> => {
+    if (!options.scope.allows(address)) return 'excluded'; // re-survey targets that have since opted out
+    for (let retry = 1; ; retry++) {
+      try {
+        (await connector.connect(address, port, 'scan')).destroy();
+        return 'open';
+      } catch (e) {
+        const failure = connectFailure(e);
+        if (failure === 'refused') return 'closed';
+        if (failure !== 'transient') throw e;
+        if (!connector.spendRetry(address)) return 'unreachable';
+        await backoff(retry);
+      }
     }
   };
 
-  const concurrency = Math.max(1, options.concurrency ?? 512);
+  /** Fingerprint and login probe of one open port, retried while the verdict may be ours. */
+  const probe = async (address: string, port: number): Promise<void> => {
+    for (let retry = 1; ; retry++) {
+      const verdict = await probeService(ctx, address, port, options.pairs);
+      if (!verdict.transient || !connector.spendRetry(address)) {
+        settle(verdict, address, port);
+        return;
+      }
+      log.debug({ address, port, why: verdict.transient, retry }, 'probe inconclusive; retrying');
+      await backoff(retry);
+    }
+  };
+
   const iterator = tasks();
   let lastConnects = 0;
   let lastTick = performance.now();
@@ -149,31 +165,31 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
     options.onProgress?.({ ...progress });
   }, 500);
   log.info({ ports: options.ports, pairs: options.pairs.length, limits: connector.limits, concurrency }, 'survey started');
-  // Discovery and probing run side by side with separate limits, so thousands of pending
-  // connects never starve the login conversations of their time.
-  const open: { address: string; port: number; retried?: boolean }[] = [];
+  // Discovery and probing run side by side; both draw sockets from the one gate, probes
+  // first, so thousands of pending connects never starve the login conversations.
+  const open: { address: string; port: number }[] = [];
   let discovering = true;
   let wake: (() => void)[] = [];
   const notify = (): void => { const w = wake; wake = []; for (const f of w) f(); };
   const discoverers = Array.from({ length: concurrency }, async () => {
     for (let next = iterator.next(); !next.done; next = iterator.next()) {
       const { address, port } = next.value;
-      let isOpen = false;
+      let result: 'open' | TaskOutcome = 'error';
       try {
-        isOpen = await discover(address, port);
+        result = await discover(address, port);
       } catch (e) {
         log.warn({ address, port, err: (e as Error).message }, 'discovery failed');
       }
-      if (isOpen) {
+      if (result === 'open') {
         progress.openPorts++;
         open.push({ address, port });
         notify();
       } else {
-        progress.tasksDone++;
+        finish(result);
       }
     }
   });
-  const probers = Array.from({ length: Math.max(1, options.probeConcurrency ?? Math.min(concurrency, 1000)) }, async () => {
+  const probers = Array.from({ length: Math.max(1, options.probeConcurrency ?? Math.min(Math.ceil(concurrency / 2), 1000)) }, async () => {
     for (;;) {
       const job = open.shift();
       if (!job) {
@@ -181,18 +197,12 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
         await new Promise<void>((resolve) => wake.push(resolve));
         continue;
       }
-      let done = true;
       try {
-        done = await probe(job.address, job.port, job.retried === true);
+        await probe(job.address, job.port);
       } catch (e) {
         log.warn({ address: job.address, port: job.port, err: (e as Error).message }, 'probe failed');
+        finish('error');
       }
-      if (!done) {
-        log.debug({ address: job.address, port: job.port }, 'no answer to the probe; retrying once later');
-        open.push({ ...job, retried: true });
-        continue;
-      }
-      progress.tasksDone++;
     }
   });
   try {
@@ -205,9 +215,10 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
   }
   const finishedAt = Date.now();
   options.onProgress?.({ ...progress });
-  log.info({ ...progress, peakInFlight: connector.stats.peakInFlight, ms: finishedAt - startedAt }, 'survey finished');
+  const { peakInFlight, refused, connects, localRetries, failures } = connector.stats;
+  log.info({ ...progress, outcomes, failures, peakInFlight, ms: finishedAt - startedAt }, 'survey finished');
   return {
     runId, startedAt, finishedAt, services, findings, checked, targets: options.targets ? [...options.targets] : undefined,
-    stats: { ...progress, peakInFlight: connector.stats.peakInFlight, refused: connector.stats.refused, connects: connector.stats.connects },
+    stats: { ...progress, peakInFlight, refused, connects, localRetries, outcomes, failures },
   };
 }

@@ -14,7 +14,18 @@ export interface Farm {
   readonly devices: readonly DeviceSpec[];
   counters(device: DeviceSpec): DeviceCounters;
   totals(): DeviceCounters;
+  /** Connections the farm hung up on at once because it was at `maxConnections`. */
+  rejected(): number;
   close(): Promise<void>;
+}
+
+export interface FarmOptions {
+  /**
+   * Connections the whole farm holds open at once. Past it, a new connection is accepted and
+   * closed at once — what a Node/libuv server does when it runs out of file descriptors —
+   * so tests can put a scanner against a peer with little headroom.
+   */
+  maxConnections?: number;
 }
 
 type Listener = net.Server | { listen(port: number, host: string, cb: () => void): unknown; close(cb?: () => void): unknown; on(ev: 'error', cb: (e: Error) => void): unknown };
@@ -23,10 +34,12 @@ function key(d: { address: string; port: number }): string {
   return `${d.address}:${d.port}`;
 }
 
-export async function startFarm(devices: readonly DeviceSpec[]): Promise<Farm> {
+export async function startFarm(devices: readonly DeviceSpec[], options: FarmOptions = {}): Promise<Farm> {
   const counters = new Map<string, DeviceCounters>();
   const servers: Listener[] = [];
   const sockets = new Set<net.Socket>();
+  const cap = options.maxConnections ?? Infinity;
+  let rejected = 0;
   try {
     const batch = 256;
     for (let i = 0; i < devices.length; i += batch) {
@@ -40,7 +53,12 @@ export async function startFarm(devices: readonly DeviceSpec[]): Promise<Farm> {
         servers.push(server);
         // ssh2's Server wraps a net.Server (`_srv`) and emits clients, not sockets: watch the sockets.
         const raw = (server as unknown as { _srv?: net.Server })._srv ?? (server as net.Server);
-        raw.on('connection', (s: net.Socket) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
+        // Ahead of the device's own handler, so a connection over the cap is gone before it is served.
+        raw.prependListener('connection', (s: net.Socket) => {
+          if (sockets.size >= cap) { rejected++; s.destroy(); return; }
+          sockets.add(s);
+          s.once('close', () => sockets.delete(s));
+        });
         await new Promise<void>((resolve, reject) => {
           server.on('error', reject);
           server.listen(d.port, d.address, () => resolve());
@@ -59,6 +77,7 @@ export async function startFarm(devices: readonly DeviceSpec[]): Promise<Farm> {
       for (const c of counters.values()) { t.connections += c.connections; t.loginAttempts += c.loginAttempts; t.successes += c.successes; }
       return t;
     },
+    rejected: () => rejected,
     async close() {
       for (const s of sockets) s.destroy();
       await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));

@@ -1,3 +1,3 @@
 export * from './devices.js';
-export { startFarm, planFarm, farmAddress, type Farm, type FarmPlanOptions } from './farm.js';
+export { startFarm, planFarm, farmAddress, type Farm, type FarmOptions, type FarmPlanOptions } from './farm.js';
 export { digestResponse } from './http-device.js';

@@ -17,6 +17,7 @@ import { TELNET_MAX_BYTES, TELNET_MAX_COMMANDS } from './telnet.js';
 /** Page titles that mark a management or monitoring screen (shown without login = a finding). */
 const ADMIN_TITLE = /admin|management|setup|config|status|monitor|camera|dvr|nvr|router|gateway|dashboard|control panel|system/i;
 
+/** The service on an open port, or null when it could not be reached or said nothing before hanging up. */
 export async function fingerprint(ctx: ProbeContext, address: string, port: number): Promise<ServiceRecord | null> {
   let socket;
   try {
@@ -72,7 +73,9 @@ export async function fingerprint(ctx: ProbeContext, address: string, port: numb
       }
       return await asTelnet();
     }
-    if (first.kind === 'closed') return { address, port, protocol: 'unknown', seenAt };
+    // Hung up before a byte: no answer at all (an overloaded peer, or one out of sockets, does
+    // exactly this), so the caller may try again rather than file the port as unknown.
+    if (first.kind === 'closed') return reader.bytesReceived === 0 ? null : { address, port, protocol: 'unknown', seenAt };
     // Silent so far: perhaps a server that waits for a request.
     socket.write(`GET / HTTP/1.1\r\nHost: ${address}:${port}\r\nUser-Agent: mamori-survey\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
     const got = await reader.waitFor((w) => (w.includes('\r\n\r\n') || w.length >= 4096 || telnetState(w) ? true : undefined), ctx.timeouts.replyMs);

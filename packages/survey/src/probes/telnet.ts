@@ -46,6 +46,13 @@ function line(text: string): Buffer {
   return Buffer.from(out);
 }
 
+/** Text a device sends when it refuses a login (so a hang-up after it is still a verdict). */
+const REFUSED = /incorrect|fail|denied|invalid|wrong|bad password/i;
+
+function lost(state: TelnetState | 'closed' | 'timeout' | 'overflow', window: string): boolean {
+  return (state === 'closed' || state === 'timeout' || state === 'overflow') && !REFUSED.test(window);
+}
+
 async function settle(reader: BoundedReader, ms: number): Promise<TelnetState | 'closed' | 'timeout' | 'overflow'> {
   const r = await reader.waitFor(telnetState, ms);
   return r.kind === 'match' ? r.value : r.kind;
@@ -89,12 +96,16 @@ export async function telnetLogin(ctx: ProbeContext, address: string, port: numb
             reader.write(line(pair.username));
             state = await settle(reader, ctx.timeouts.replyMs);
             if (state === 'shell') { success ??= { credentialId: pair.id, method: 'telnet-login', at: Date.now() }; return; }
+            if (lost(state, reader.window)) { stopped ??= 'unresponsive'; return; }
             if (state !== 'password') break;
           }
           reader.clear();
           reader.write(line(pair.password));
           state = await settle(reader, ctx.timeouts.replyMs);
           if (state === 'shell') { success ??= { credentialId: pair.id, method: 'telnet-login', at: Date.now() }; return; }
+          // No verdict for this pair (the device went quiet or hung up mid-login): the whole
+          // probe is worth another go, so say so instead of counting the pair as refused.
+          if (lost(state, reader.window)) { stopped ??= 'unresponsive'; return; }
           // A device that re-asks only for the password wants the same user again: start over cleanly.
           if (state === 'password') break;
         }
