@@ -97,24 +97,33 @@ function applyFilters(qb: ReportQuery, q: FeedQuery): ReportQuery {
   return qb;
 }
 
+const hasRowFilters = (q: FeedQuery): boolean =>
+  q.sector !== undefined || q.minSeverity !== undefined || q.status !== undefined || q.cause !== undefined || q.since !== undefined || q.q !== undefined || q.indicator !== undefined;
+
 /**
- * Each audience key's newest `limit + 1` matching rows, in one statement (a UNION ALL of
- * per-key index range scans: one round trip instead of one per key), merged newest first.
+ * The newest `limit + 1` readable-by-key report rows, in two statements:
+ *   1. each audience key's newest `limit + 1` matching sequence numbers (a UNION ALL of
+ *      per-key index range scans, one round trip; without filters they are index-only
+ *      scans that never touch hub_report), merged newest first in memory;
+ *   2. those rows, by primary key.
+ * Fetching whole rows per key (up to keys × (limit + 1) of them) cost PostgreSQL more in
+ * planning the five-way join than in running it, and shipped rows that were then discarded.
  */
 async function candidates(hub: HubContext, p: Principal, q: FeedQuery, limit: number, before: number | undefined): Promise<ReportRow[]> {
+  const filtered = hasRowFilters(q);
   const perKey = principalKeys(p).map((key) => {
-    let qb = hub.db.selectFrom('hub_report_audience as a').innerJoin('hub_report as r', 'r.seq', 'a.report_seq').selectAll('r')
-      .where('a.key', '=', key) as unknown as ReportQuery;
+    let qb = hub.db.selectFrom('hub_report_audience as a').select('a.report_seq as seq').where('a.key', '=', key);
     if (before !== undefined) qb = qb.where('a.report_seq', '<', before);
-    return applyFilters(qb, q).orderBy('a.report_seq', 'desc').limit(limit + 1);
+    if (filtered) qb = applyFilters(qb.innerJoin('hub_report as r', 'r.seq', 'a.report_seq') as unknown as ReportQuery, q) as unknown as typeof qb;
+    return qb.orderBy('a.report_seq', 'desc').limit(limit + 1);
   });
   // SQLite allows ORDER BY / LIMIT only on a whole compound select, so each part is a subquery.
-  const parts = perKey.map((qb, i) => hub.db.selectFrom(qb.as(`k${i}`) as never).selectAll() as unknown as SelectQueryBuilder<any, any, ReportRow>);
+  const parts = perKey.map((qb, i) => hub.db.selectFrom(qb.as(`k${i}`) as never).selectAll() as unknown as SelectQueryBuilder<any, any, { seq: number }>);
   const union = parts.slice(1).reduce((acc, part) => acc.unionAll(part), parts[0]);
-  const rows = await union.execute();
-  const bySeq = new Map<number, ReportRow>();
-  for (const r of rows) bySeq.set(Number(r.seq), r);
-  return [...bySeq.values()].sort((x, y) => Number(y.seq) - Number(x.seq));
+  const seqs = [...new Set((await union.execute()).map((r) => Number(r.seq)))].sort((x, y) => y - x).slice(0, limit + 1);
+  if (seqs.length === 0) return [];
+  const rows = await hub.db.selectFrom('hub_report').selectAll().where('seq', 'in', seqs).execute();
+  return (rows as unknown as ReportRow[]).sort((x, y) => Number(y.seq) - Number(x.seq));
 }
 
 /** One page of the reports `p` may read, newest first; AMBER/RED reads are audited. */
