@@ -27,7 +27,7 @@ const only = process.argv[5];
 const pairs = defaultDictionary().pairs.slice(0, nPairs);
 const NET = 61;
 
-interface Totals { connections: number; loginAttempts: number; successes: number }
+interface Totals { connections: number; loginAttempts: number; successes: number; acceptErrors?: Record<string, number> }
 
 function startFarmChild(plan: FarmPlanOptions): Promise<{ totals(): Promise<Totals>; close(): Promise<void> }> {
   const child = fork(new URL('./survey-farm-child.ts', import.meta.url).pathname, [JSON.stringify(plan)], {
@@ -38,7 +38,7 @@ function startFarmChild(plan: FarmPlanOptions): Promise<{ totals(): Promise<Tota
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`farm exited ${code}`)));
     child.once('message', () => resolve({
-      totals: () => new Promise((r) => { child.once('message', (m: { totals: Totals }) => r(m.totals)); child.send({ cmd: 'totals' }); }),
+      totals: () => new Promise((r) => { child.once('message', (m: { totals: Totals; acceptErrors: Record<string, number> }) => r({ ...m.totals, acceptErrors: m.acceptErrors })); child.send({ cmd: 'totals' }); }),
       close: () => new Promise((r) => { child.removeAllListeners('exit'); child.once('exit', () => r()); child.send({ cmd: 'close' }); }),
     }));
   });
@@ -57,7 +57,7 @@ async function ours(label: string, farm: { totals(): Promise<Totals> }, opts: Pa
     `${result.stats.openPorts} services, ${(result.stats.openPorts / seconds).toFixed(0)} devices/s, ${result.findings.length} findings, peak sockets in flight ${result.stats.peakInFlight} ` +
     `(limit ${opts.concurrency}); load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   // Where every address×port ended and why connects failed: the first thing to read when a sweep finds too little.
-  console.log(`  outcomes ${JSON.stringify(result.stats.outcomes)}; connect failures ${JSON.stringify(result.stats.failures)}; local retries ${result.stats.localRetries}`);
+  console.log(`  outcomes ${JSON.stringify(result.stats.outcomes)}; connect failures ${JSON.stringify(result.stats.failures)}; local retries ${result.stats.localRetries}; farm accept errors so far ${JSON.stringify((await farm.totals()).acceptErrors)}`);
   return { result, seconds, attempts };
 }
 

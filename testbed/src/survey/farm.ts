@@ -16,6 +16,8 @@ export interface Farm {
   totals(): DeviceCounters;
   /** Connections the farm hung up on at once because it was at `maxConnections`. */
   rejected(): number;
+  /** Errors the listeners hit accepting connections (EMFILE when the farm's process is out of descriptors). */
+  acceptErrors(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startFarm(devices: readonly DeviceSpec[], options: FarmOpt
   const sockets = new Set<net.Socket>();
   const cap = options.maxConnections ?? Infinity;
   let rejected = 0;
+  const acceptErrors: Record<string, number> = {};
   try {
     const batch = 256;
     for (let i = 0; i < devices.length; i += batch) {
@@ -63,6 +66,7 @@ export async function startFarm(devices: readonly DeviceSpec[], options: FarmOpt
           server.on('error', reject);
           server.listen(d.port, d.address, () => resolve());
         });
+        server.on('error', (e: NodeJS.ErrnoException) => { acceptErrors[e.code ?? 'error'] = (acceptErrors[e.code ?? 'error'] ?? 0) + 1; });
       }));
     }
   } catch (e) {
@@ -78,6 +82,7 @@ export async function startFarm(devices: readonly DeviceSpec[], options: FarmOpt
       return t;
     },
     rejected: () => rejected,
+    acceptErrors: () => ({ ...acceptErrors }),
     async close() {
       for (const s of sockets) s.destroy();
       await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
