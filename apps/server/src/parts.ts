@@ -21,6 +21,7 @@ import { hubMigrations } from '@mamori/hub';
 import { supplyRoutes } from './routes/supply.js';
 import { supplyMigrations } from '@mamori/supply';
 import { demoRoutes } from './routes/demo.js';
+import { trustApiRoutes } from './routes/trust-api.js';
 import { demoMigrations } from './demo/index.js';
 
 export const migrationSets: MigrationSet[] = [
@@ -44,5 +45,6 @@ export const routeModules: RouteModule[] = [
   hubRoutes,
   supplyRoutes,
   demoRoutes,
+  trustApiRoutes,
   webRoutes,
 ];

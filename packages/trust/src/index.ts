@@ -34,3 +34,4 @@ export { trustConfig, trustConfigSchema, DEFAULT_TSA_POLICY, type TrustConfig } 
 export { openTrust, type TrustServices, type OpenTrustOptions } from './service.js';
 export { createTestTrust, type TestTrust } from './testing.js';
 export { readPkcs12, readPem, installIdentity, type KeyMaterial, type ImportResult } from './pki/import.js';
+export { verifyDetached, detachedKind, timeStampTokenOf, isJwsText, stampVerdictJson, sealVerdictJson, type DetachedKind, type DetachedVerdict } from './detached.js';

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MamoriError } from '@mamori/core';
 import {
-  certificatesFromPem, installIdentity, initTrust, openTrust, parseTimeStampResp, readPem, readPkcs12, requestTimeStamp,
+  certificatesFromPem, installIdentity, initTrust, isJwsText, openTrust, readPem, sealVerdictJson, stampVerdictJson, timeStampTokenOf, readPkcs12, requestTimeStamp,
   sealCades, sealJws, verifyCades, verifyJws, verifyTimeStampToken, readTimeStampToken, loadIdentity, httpTimeStamper, localTimeStamper,
   createDeliveryEvidence, verifyDeliveryEvidence,
   type Certificate, type DigestName, type SealVerdict, type StampVerdict, type TrustServices, type Role, type DeliveryEvent, type DeliveryEvidence,
@@ -36,16 +36,6 @@ function anchorsFrom(trust: TrustServices, caFile?: string): Certificate[] {
 }
 
 /** A token file may hold a TimeStampResp (openssl ts -reply) or the bare token. */
-function tokenFrom(bytes: Buffer): Uint8Array {
-  try {
-    const reply = parseTimeStampResp(bytes);
-    if (reply.token) return reply.token;
-  } catch {
-    // not a TimeStampResp: treat as a token
-  }
-  return bytes;
-}
-
 const iso = (d?: Date): string => (d ? d.toISOString() : '-');
 
 function stampText(v: StampVerdict): string {
@@ -72,8 +62,6 @@ function sealText(v: SealVerdict): string {
   ].join('\n');
 }
 
-const stampJson = (v: StampVerdict) => ({ valid: v.valid, genTime: v.genTime, tsa: v.tsa, serialNumber: v.serialNumber?.toString(), policy: v.policy, reasons: v.reasons });
-const sealJson = (v: SealVerdict) => ({ ...v, signer: undefined });
 
 export function registerTrust(program: Command, ctx: CliContext): void {
   const trust = program.command('trust').description('time stamps (RFC 3161), e-seals (CAdES, JAdES) and their verification');
@@ -144,12 +132,12 @@ export function registerTrust(program: Command, ctx: CliContext): void {
     .option('--untrusted <file>', 'TSA and intermediate certificates when the token carries none')
     .action(async (file: string, tokenFile: string, opts: { ca?: string; untrusted?: string }) => {
       const t = await services(ctx, false);
-      const v = verifyTimeStampToken(tokenFrom(read(tokenFile)), {
+      const v = verifyTimeStampToken(timeStampTokenOf(read(tokenFile)), {
         data: read(file),
         trustAnchors: anchorsFrom(t, opts.ca),
         certificates: opts.untrusted ? certificatesFromPem(read(opts.untrusted).toString('utf8')) : [],
       });
-      ctx.print(stampJson(v), () => stampText(v));
+      ctx.print(stampVerdictJson(v), () => stampText(v));
       if (!v.valid) process.exitCode = EXIT.FAILURE;
     });
 
@@ -197,9 +185,8 @@ export function registerTrust(program: Command, ctx: CliContext): void {
       const trustAnchors = anchorsFrom(t, opts.ca);
       const content = read(file);
       const sig = read(sigFile);
-      const text = sig.subarray(0, 1).toString() === '{' || /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\s*$/.test(sig.toString('latin1'));
-      const v = text ? verifyJws(sig.toString('utf8'), { trustAnchors, payload: content }) : verifyCades(sig, { trustAnchors, content });
-      ctx.print(sealJson(v), () => sealText(v));
+      const v = isJwsText(sig) ? verifyJws(sig.toString('utf8'), { trustAnchors, payload: content }) : verifyCades(sig, { trustAnchors, content });
+      ctx.print(sealVerdictJson(v), () => sealText(v));
       if (!v.valid) process.exitCode = EXIT.FAILURE;
     });
 

@@ -17,4 +17,6 @@ export const trustErrors = {
   MAMORI_TRUST_TSA_REJECTED: { message: 'time-stamp request rejected: {reason}', status: 502 },
   /** A signature, token or evidence did not verify (the verdict carries the reasons). */
   MAMORI_TRUST_INVALID: { message: 'verification failed: {reason}', status: 422 },
+  /** A signed-in user without the role a trust service needs (sealing in the organisation's name). */
+  MAMORI_TRUST_FORBIDDEN: { message: 'not allowed: {reason}', status: 403 },
 } as const satisfies Record<string, ErrorSpec>;
