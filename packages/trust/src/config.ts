@@ -19,7 +19,9 @@ export const trustConfigSchema = z.object({
     accuracyMs: z.coerce.number().int().min(0).max(60_000).default(1000),
     /** Serial numbers reserved per store round trip. */
     serialBlock: z.coerce.number().int().min(1).max(1_000_000).default(1000),
-  }).default({ policy: DEFAULT_TSA_POLICY, acceptedPolicies: [], accuracyMs: 1000, serialBlock: 1000 }),
+    /** Sign on the event loop ('inline': least CPU per token) or on libuv's thread pool (one process on every core). */
+    signOn: z.enum(['inline', 'thread-pool']).default('inline'),
+  }).default({ policy: DEFAULT_TSA_POLICY, acceptedPolicies: [], accuracyMs: 1000, serialBlock: 1000, signOn: 'inline' }),
   clock: z.object({
     /** NTP server the clock is checked against (e.g. ntp.nict.jp); unset trusts the system clock. */
     ntpServer: z.string().optional(),

@@ -73,6 +73,7 @@ export function openTrust(options: OpenTrustOptions): TrustServices {
         accuracy: ms ? { seconds: Math.floor(ms / 1000) || undefined, millis: ms % 1000 || undefined } : undefined,
         serials: new StoreSerialSource(options.store, 'tsa', config.tsa.serialBlock),
         clock,
+        signOn: config.tsa.signOn,
       });
     })();
     tsaPromise.catch(() => {
