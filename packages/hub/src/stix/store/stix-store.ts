@@ -195,9 +195,10 @@ export class StixStore {
    * content succeeds without change; the same id and version with different content fails
    * for that object only. Each chunk is one transaction, so nothing is half-written.
    */
-  async add(collectionId: string, objects: Record<string, unknown>[], ctx: AddContext = {}): Promise<AddResult> {
-    const collection = await this.getCollection(collectionId);
-    if (!collection) throw new MamoriError('MAMORI_HUB_TAXII_NOT_FOUND', { what: `collection ${collectionId}` });
+  async add(target: string | StixCollection, objects: Record<string, unknown>[], ctx: AddContext = {}): Promise<AddResult> {
+    // A caller that has just looked the collection up passes it, saving the round trip.
+    const collection = typeof target === 'string' ? await this.getCollection(target) : target;
+    if (!collection) throw new MamoriError('MAMORI_HUB_TAXII_NOT_FOUND', { what: `collection ${String(target)}` });
     const result: AddResult = { successes: [], failures: [] };
     for (let i = 0; i < objects.length; i += CHUNK) {
       const part = await this.addChunk(collection, objects.slice(i, i + CHUNK), ctx);
@@ -281,9 +282,9 @@ export class StixStore {
           p.digest, p.canon,
         ];
       });
-      await bulkInsert(dialect, 'stix_object', OBJECT_COLUMNS, rows).execute(trx);
+      await bulkInsert(trx, dialect, 'stix_object', OBJECT_COLUMNS, rows);
       const values = fresh.flatMap(({ p }) => extractValues(p.o).map((v) => [collection.id, v.kind, v.value, p.o.id, p.versionKey]));
-      if (values.length) await bulkInsert(dialect, 'stix_value', VALUE_COLUMNS, values).execute(trx);
+      await bulkInsert(trx, dialect, 'stix_value', VALUE_COLUMNS, values);
       await ctx.withinTransaction?.(trx, fresh.map(({ p, tlp }) => ({ id: p.o.id as string, tlp })));
       return result;
     });
@@ -336,7 +337,8 @@ export class StixStore {
     return rows.map((r) => ({ collectionId: r.collection_id, objectId: r.object_id, kind: r.kind, versionKey: r.version_key }));
   }
 
-  async deleteObject(collectionId: string, objectId: string, versionKeys?: string[]): Promise<number> {
+  /** Deletes versions of an object; `withinTransaction` (the audit entry) commits with the delete. */
+  async deleteObject(collectionId: string, objectId: string, versionKeys?: string[], withinTransaction?: (trx: Kysely<StixTables>) => Promise<void>): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       let del = trx.deleteFrom('stix_object').where('collection_id', '=', collectionId).where('id', '=', objectId);
       if (versionKeys) del = del.where('version_key', 'in', versionKeys);
@@ -351,6 +353,7 @@ export class StixStore {
         await trx.updateTable('stix_object').set({ is_first: 1 }).where('collection_id', '=', collectionId).where('id', '=', objectId).where('version_key', '=', left[0].version_key).execute();
         await trx.updateTable('stix_object').set({ is_latest: 1 }).where('collection_id', '=', collectionId).where('id', '=', objectId).where('version_key', '=', left[left.length - 1].version_key).execute();
       }
+      await withinTransaction?.(trx);
       return Number(r.numDeletedRows);
     });
   }

@@ -3,7 +3,9 @@
  * community model implements it (hub-access.ts: API tokens → Principal, `canRead` /
  * `canWrite` with TLP and sharing groups); tests and embedded uses may give another.
  */
+import type { Kysely } from 'kysely';
 import type { AddContext, ReadNarrowing, StixCollection } from '../store/stix-store.js';
+import type { StixTables } from '../store/tables.js';
 import type { StixTlp } from '../tlp.js';
 
 /** What the rules need to know about a stored object. */
@@ -28,8 +30,11 @@ export interface TaxiiAccess<P = unknown> {
   owner(principal: P): AddContext;
   /** Whether the caller may delete an object it can read. */
   canDeleteObject(principal: P, collection: StixCollection, facts: ObjectAccessFacts): boolean;
-  /** Records what the caller read, added or deleted (the hub's append-only audit log). */
-  audit?(principal: P, event: TaxiiAuditEvent): Promise<void>;
+  /**
+   * Records what the caller read, added or deleted (the hub's append-only audit log). Adds
+   * and deletes pass the transaction that writes them, so the record commits with the write.
+   */
+  audit?(principal: P, event: TaxiiAuditEvent, trx?: Kysely<StixTables>): Promise<void>;
 }
 
 export interface TaxiiAuditEvent {

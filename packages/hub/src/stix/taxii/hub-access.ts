@@ -5,10 +5,12 @@
  * organisation that added an object as its owner. Reads of AMBER and stricter, and every
  * write, go to the hub's audit log.
  */
+import type { Kysely } from 'kysely';
 import { canRead, canWrite, COMMUNITY, type Principal, type Protected, type Sharing } from '../../access/policy.js';
 import { appendAudit, actorOf, auditReads } from '../../audit/log.js';
 import { authenticateBearer } from '../../auth/principal.js';
 import type { HubContext } from '../../context.js';
+import type { HubTables } from '../../model/tables.js';
 import type { StixCollection } from '../store/stix-store.js';
 import { STIX_TLP_LEVELS, type StixTlp } from '../tlp.js';
 import type { ObjectAccessFacts, TaxiiAccess } from './access.js';
@@ -47,19 +49,23 @@ export function hubTaxiiAccess(hub: HubContext, options: { ip?: (p: Principal) =
     canReadLevel: (p, c, level: StixTlp, facts) => canRead(p, protectedOf(c, { ...facts, tlp: level })),
     owner: (p) => ({ ownerOrgId: p.orgId, authorUserId: p.userId }),
     canDeleteObject: (p, c, facts) => canWrite(p, protectedOf(c, facts)),
-    async audit(p, event) {
+    async audit(p, event, trx) {
       const actor = actorOf(p, options.ip?.(p) ?? null);
       if (event.action === 'read') {
         await auditReads(hub, actor, 'stix-object', event.items, `taxii:${event.collectionId}`);
         return;
       }
       if (event.items.length === 0) return;
-      await hub.db.transaction().execute((trx) => appendAudit(hub, trx, actor, {
+      const entry = {
         action: event.action === 'add' ? 'taxii-add' : 'taxii-delete', objectType: 'stix-object',
         objectId: event.items.length === 1 ? event.items[0].id : null,
         tlp: event.items.reduce<StixTlp>((a, b) => (STIX_TLP_LEVELS.indexOf(b.tlp) > STIX_TLP_LEVELS.indexOf(a) ? b.tlp : a), 'CLEAR'),
         detail: { collection: event.collectionId, count: event.items.length, ids: event.items.slice(0, 1000).map((i) => i.id), ...event.detail },
-      }));
+      };
+      // The STIX tables and the audit log live in one store: the write's own transaction
+      // carries its record, so neither commits without the other.
+      if (trx) await appendAudit(hub, trx as unknown as Kysely<HubTables>, actor, entry);
+      else await hub.db.transaction().execute((t) => appendAudit(hub, t, actor, entry));
     },
   };
 }

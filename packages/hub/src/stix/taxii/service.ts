@@ -9,7 +9,7 @@ import { redactGranular } from '../markings.js';
 import type { AddResult, StixCollection, StixStore, StoredObject, StatusResource } from '../store/stix-store.js';
 import { formatMicros } from '../timestamp.js';
 import { validateObjects } from '../validate/validate.js';
-import type { TaxiiAccess } from './access.js';
+import type { TaxiiAccess, TaxiiAuditEvent } from './access.js';
 import { decodeCursor, encodeCursor, queryDigest } from './cursor.js';
 import { STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE } from './media.js';
 import { parseTaxiiQuery, type RawQuery, type TaxiiFilter } from './params.js';
@@ -171,11 +171,13 @@ export class TaxiiService<P> {
     if (rows.length) await this.access.audit?.(principal, { action: 'read', collectionId: c.id, items: rows.map((r) => ({ id: r.id, tlp: r.tlp })) });
   }
 
-  private async storeAndAudit(principal: P, c: StixCollection, objects: Record<string, unknown>[], owner: ReturnType<TaxiiAccess<P>['owner']>): Promise<AddResult> {
-    const r = await this.store.add(c.id, objects, owner);
-    const added = r.successes.filter((s) => s.tlp !== undefined).map((s) => ({ id: s.id, tlp: s.tlp! }));
-    await this.access.audit?.(principal, { action: 'add', collectionId: c.id, items: added });
-    return r;
+  /** Stores objects; each chunk's audit entry is written in the chunk's own transaction. */
+  private storeAndAudit(principal: P, c: StixCollection, objects: Record<string, unknown>[], owner: ReturnType<TaxiiAccess<P>['owner']>): Promise<AddResult> {
+    const audit = this.access.audit?.bind(this.access);
+    return this.store.add(c, objects, {
+      ...owner,
+      ...(audit ? { withinTransaction: (trx, stored) => audit(principal, { action: 'add', collectionId: c.id, items: stored }, trx) } : {}),
+    });
   }
 
   private envelope(more: boolean, next: string | undefined, objects: Record<string, unknown>[]): Envelope {
@@ -191,8 +193,8 @@ export class TaxiiService<P> {
     if (!rows.every((r) => this.access.canDeleteObject(principal, c, r))) {
       throw new MamoriError('MAMORI_HUB_TAXII_FORBIDDEN', { reason: `only the organisation that added ${objectId} may delete it` });
     }
-    await this.store.deleteObject(c.id, objectId, rows.map((r) => r.versionKey));
-    await this.access.audit?.(principal, { action: 'delete', collectionId: c.id, items: rows.map((r) => ({ id: r.id, tlp: r.tlp })), detail: { versions: rows.map((r) => r.version) } });
+    const event: TaxiiAuditEvent = { action: 'delete', collectionId: c.id, items: rows.map((r) => ({ id: r.id, tlp: r.tlp })), detail: { versions: rows.map((r) => r.version) } };
+    await this.store.deleteObject(c.id, objectId, rows.map((r) => r.versionKey), async (trx) => { await this.access.audit?.(principal, event, trx); });
   }
 
   /**
