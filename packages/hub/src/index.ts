@@ -55,7 +55,8 @@ export { listReports, searchReports, exportReports, dashboardSummary, parseFeedQ
 export { addSubscription, listSubscriptions, removeSubscription, setOnCall, listOnCall, CHANNELS, type Subscription, type Channel, type OnCallEntry } from './alerts/subscriptions.js';
 export { AlertDispatcher, ackPage, listPages, listDeadLetters, retryDeadLetter, type DispatchStats, type DispatcherOptions, type Page, type DeadLetter } from './alerts/dispatcher.js';
 export { subscribeLive, PUBLISHED_SUBJECT, type LiveFilter } from './alerts/live.js';
-export { signWebhook, verifyWebhookSignature, postWebhook, smtpMailer, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, type Mailer } from './alerts/transports.js';
+export { signWebhook, verifyWebhookSignature, postWebhook, smtpMailer, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, type Mailer, type WebhookOptions } from './alerts/transports.js';
+export { isInternalAddress, isInternalHostName, resolveDeliveryAddress, systemResolver, type HostResolver, type ResolvedAddress } from './alerts/targets.js';
 export { enqueueAlerts, openPageIfSevere } from './alerts/fanout.js';
 export { parseJsonBody } from './http/json-body.js';
 export { createTestCommunity, type TestCommunity, type TestMember } from './testing/community.js';

@@ -158,6 +158,25 @@ for (const backend of testBackends()) {
       await expect(addSubscription(strict, c.gas.principal, actorOf(null), { channel: 'webhook', target: 'https://soc.example.jp/hook' })).resolves.toHaveProperty('secret');
     });
 
+    it('checks the resolved address at delivery: a webhook whose name resolves to loopback is not sent', async () => {
+      const strict = { ...hub, config: { ...hub.config, alerts: { ...hub.config.alerts, allowInternalTargets: false } } };
+      const port = new URL(web.url).port;
+      // A public-looking name passes at subscription time; at delivery it resolves to the hub's loopback.
+      const { subscription } = await addSubscription(strict, c.gas.principal, actorOf(null), { channel: 'webhook', target: `http://alerts.gas.example.jp:${port}/ok/rebound`, sectors: ['gas'] });
+      const toLoopback = async (): Promise<{ address: string; family: 4 }[]> => [{ address: '127.0.0.1', family: 4 }];
+      const strictDispatcher = new AlertDispatcher(strict, { resolveHost: toLoopback });
+      await submit(c.gas, { sector: 'gas', tlp: 'CLEAR', severity: 1, title: 'Gas meter outage' });
+      expect((await strictDispatcher.runOnce()).retried).toBeGreaterThanOrEqual(1);
+      expect(web.hits.some((h) => h.path === '/ok/rebound')).toBe(false);
+      const row = await hub.db.selectFrom('hub_outbox').select(['status', 'attempts', 'last_error']).where('subscription_id', '=', subscription.id).executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(row.last_error).toContain('resolves to the internal address 127.0.0.1');
+      // Where the operator allows internal targets, the same name is delivered to the address it resolved to.
+      clock += 60_000;
+      await new AlertDispatcher(hub, { resolveHost: toLoopback }).runOnce();
+      expect(web.hits.filter((h) => h.path === '/ok/rebound')).toHaveLength(1);
+    });
+
     it('streams live reports through the bus, each through canRead', async () => {
       const gotB: string[] = [];
       const gotGas: string[] = [];

@@ -14,6 +14,7 @@ import { loadReport } from '../reports/repo.js';
 import { reportView } from '../reports/lifecycle.js';
 import { alertEmail, alertPayload, pageText } from './messages.js';
 import { postWebhook, smtpMailer, type Mailer } from './transports.js';
+import type { HostResolver } from './targets.js';
 
 export interface DispatchStats {
   delivered: number;
@@ -26,6 +27,8 @@ export interface DispatchStats {
 
 export interface DispatcherOptions {
   mailer?: Mailer;
+  /** Resolves webhook host names (tests give names that resolve to loopback). */
+  resolveHost?: HostResolver;
   leaseMs?: number;
   batch?: number;
 }
@@ -36,11 +39,13 @@ export class AlertDispatcher {
   private mailer: Mailer | null;
   private readonly leaseMs: number;
   private readonly batch: number;
+  private readonly resolveHost: HostResolver | undefined;
 
   constructor(private readonly hub: HubContext, options: DispatcherOptions = {}) {
     this.mailer = options.mailer ?? null;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.batch = options.batch ?? 50;
+    this.resolveHost = options.resolveHost;
   }
 
   private mail(): Mailer {
@@ -79,6 +84,11 @@ export class AlertDispatcher {
     return stats;
   }
 
+  private webhookOptions(): { now: number; timeoutMs: number; allowInternal: boolean; resolve?: HostResolver } {
+    const { webhookTimeoutMs, allowInternalTargets } = this.hub.config.alerts;
+    return { now: this.hub.now(), timeoutMs: webhookTimeoutMs, allowInternal: allowInternalTargets, resolve: this.resolveHost };
+  }
+
   private async claim(table: 'hub_outbox' | 'hub_page', id: number | string): Promise<boolean> {
     const now = this.hub.now();
     const r = await this.hub.db.updateTable(table).set({ lease_until: now + this.leaseMs }).where('id', '=', id as never).where('lease_until', '<=', now).executeTakeFirst();
@@ -103,7 +113,7 @@ export class AlertDispatcher {
       const view = reportView(p, report);
       try {
         if (sub.channel === 'webhook') {
-          await postWebhook(sub.target, JSON.stringify(alertPayload(String(row.id), view)), { secret: sub.secret, deliveryId: String(row.id), now: this.hub.now(), timeoutMs: this.hub.config.alerts.webhookTimeoutMs });
+          await postWebhook(sub.target, JSON.stringify(alertPayload(String(row.id), view)), { ...this.webhookOptions(), secret: sub.secret, deliveryId: String(row.id) });
         } else {
           await this.mail().send({ to: sub.target, ...alertEmail(view) });
         }
@@ -142,7 +152,7 @@ export class AlertDispatcher {
       const msg = pageText(page.id, readable);
       try {
         if (entry.channel === 'email') await this.mail().send({ to: entry.target, ...msg });
-        else await postWebhook(entry.target, JSON.stringify({ event: 'page', pageId: page.id, level, ...msg, report: readable }), { deliveryId: `page-${page.id}-${level}`, now: this.hub.now(), timeoutMs: this.hub.config.alerts.webhookTimeoutMs });
+        else await postWebhook(entry.target, JSON.stringify({ event: 'page', pageId: page.id, level, ...msg, report: readable }), { ...this.webhookOptions(), deliveryId: `page-${page.id}-${level}` });
         if (readable && p) await auditReads(this.hub, actorOf(p, null), 'report', [readable], `page-${entry.channel}`);
       } catch (e) {
         // A failed notification escalates like an unanswered one.

@@ -3,12 +3,13 @@
  * address or the live stream) and the coordinator's on-call list.
  */
 import { randomBytes } from 'node:crypto';
-import { MamoriError, PrefixSet, parseIp } from '@mamori/core';
+import { MamoriError } from '@mamori/core';
 import { can, type Principal } from '../access/policy.js';
 import { audited, type Actor } from '../audit/log.js';
 import type { HubContext } from '../context.js';
 import { isSectorId, type SectorId } from '../model/sectors.js';
 import { email, fail, int, list, oneOf, text } from '../model/validate.js';
+import { ALLOW_INTERNAL_HINT, isInternalHostName } from './targets.js';
 
 export const CHANNELS = ['webhook', 'email', 'sse'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -24,10 +25,6 @@ export interface Subscription {
   createdAt: number;
 }
 
-// Loopback, private, link-local, shared and unspecified ranges: a member must not aim the
-// hub's webhooks at the hub's own network (SSRF), unless the operator allows it.
-const INTERNAL = new PrefixSet(['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '::/128', '::1/128', 'fc00::/7', 'fe80::/10', '::ffff:0:0/96']);
-
 export function webhookUrl(value: unknown, field = 'target', allowInternal = false): string {
   const v = text(value, field, { min: 8, max: 2048 });
   let u: URL;
@@ -35,10 +32,8 @@ export function webhookUrl(value: unknown, field = 'target', allowInternal = fal
   if (u.protocol !== 'https:' && u.protocol !== 'http:') fail(field, 'must be an http(s) URL');
   if (u.username || u.password) fail(field, 'must not carry credentials; the hub signs its requests instead');
   if (!allowInternal) {
-    const host = u.hostname.replace(/^\[|\]$/g, '');
-    let internal = host === 'localhost' || host.endsWith('.localhost');
-    try { internal ||= INTERNAL.has(parseIp(host)); } catch { /* a name, not an address */ }
-    if (internal) fail(field, 'points into a loopback or private network (set hub.alerts.allowInternalTargets to allow)');
+    // A name is checked again, resolved, at every delivery (see targets.ts).
+    if (isInternalHostName(u.hostname)) fail(field, `points into a loopback or private network (${ALLOW_INTERNAL_HINT})`);
   }
   return u.href;
 }
