@@ -2,6 +2,7 @@
  * The credential dictionary: a versioned data file of ID/password pairs, each with a stable
  * id. Findings and logs carry only the id; the password lives in this file and in memory.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { MamoriError } from '@mamori/core';
 
@@ -57,4 +58,12 @@ export function loadDictionary(path: string): CredentialDictionary {
 /** The bundled dictionary (Mirai's published default pairs), `data/credentials-v1.json`. */
 export function defaultDictionary(): CredentialDictionary {
   return loadDictionary(new URL('../data/credentials-v1.json', import.meta.url).pathname);
+}
+
+/**
+ * A fingerprint of the dictionary's content (ids, names and passwords, in order): workers of
+ * a distributed run compare it with the run's, so every worker tries exactly the same pairs.
+ */
+export function dictionaryDigest(dict: CredentialDictionary): string {
+  return createHash('sha256').update(JSON.stringify([dict.version, dict.pairs.map((p) => [p.id, p.username, p.password])])).digest('hex');
 }

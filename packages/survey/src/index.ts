@@ -25,3 +25,10 @@ export {
 } from './store/survey-store.js';
 export { notificationCsv, notificationJson } from './report/notify.js';
 export { effectiveness, computeEffectiveness, type Effectiveness, type IspIndicators, type MonthIndicators } from './report/effectiveness.js';
+export { dictionaryDigest } from './credentials.js';
+export { runDistributedSurvey, type DistributedSurveyOptions, type DistributedSurveyResult } from './distributed/coordinator.js';
+export { startSurveyWorker, SURVEY_QUEUE, type SurveyWorker, type SurveyWorkerOptions, type SurveyWorkerStats, type WorkItem } from './distributed/worker.js';
+export { startRateLeader, SharedRate, type RateLeader } from './distributed/shared-rate.js';
+export {
+  commitItem, distributedFindings, distributedProgress, loadDistributedRun, type DistributedRun, type DistributedProgress, type ItemStats,
+} from './distributed/dist-store.js';

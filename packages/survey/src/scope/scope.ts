@@ -29,6 +29,7 @@ export class SurveyScope {
   private readonly exclude: PrefixSet;
   readonly includePrefixes: readonly Prefix[];
   readonly excludePrefixes: readonly Prefix[];
+  private excludedRanges: [number, number][] | undefined;
 
   constructor(include: readonly Prefix[], exclude: readonly Prefix[] = []) {
     if (include.length === 0) throw new MamoriError('MAMORI_SURVEY_SCOPE_REQUIRED');
@@ -65,8 +66,7 @@ export class SurveyScope {
    * an IPv6 survey works from address lists, never by sweeping.
    */
   *addresses(): Generator<string> {
-    const ranges = mergeRanges(this.includePrefixes.filter((p) => p.family === 4).map((p) => [p.start as number, prefixEnd(p) as number]));
-    for (const [start, end] of ranges) {
+    for (const [start, end] of v4Ranges(this.includePrefixes)) {
       for (let a = start; a <= end; a++) {
         if (!this.exclude.hasV4(a)) yield formatIpv4(a);
       }
@@ -75,19 +75,40 @@ export class SurveyScope {
 
   /** Number of addresses `addresses()` yields (exclusions subtracted). */
   count(): number {
-    const inc = mergeRanges(this.includePrefixes.filter((p) => p.family === 4).map((p) => [p.start as number, prefixEnd(p) as number]));
-    const exc = mergeRanges(this.excludePrefixes.filter((p) => p.family === 4).map((p) => [p.start as number, prefixEnd(p) as number]));
-    let n = 0;
-    for (const [s, e] of inc) {
-      n += e - s + 1;
-      for (const [xs, xe] of exc) {
-        const lo = Math.max(s, xs);
-        const hi = Math.min(e, xe);
-        if (lo <= hi) n -= hi - lo + 1;
+    return v4Ranges(this.includePrefixes).reduce((n, [s, e]) => n + this.allowedIn(s, e), 0);
+  }
+
+  /**
+   * The aligned IPv4 blocks of prefix length `bits` (a /24 for 24) that hold at least one
+   * allowed address, as CIDR strings in ascending order: the work items of a distributed run.
+   */
+  blocks(bits: number): string[] {
+    if (!Number.isInteger(bits) || bits < 8 || bits > 32) throw new MamoriError('MAMORI_SURVEY_INPUT', { reason: `block size /${bits}: expected /8 to /32`, field: 'bits' });
+    const size = 2 ** (32 - bits);
+    const out: string[] = [];
+    for (const [start, end] of v4Ranges(this.includePrefixes)) {
+      for (let b = Math.floor(start / size) * size; b <= end; b += size) {
+        if (this.allowedIn(Math.max(b, start), Math.min(b + size - 1, end)) > 0 && out[out.length - 1] !== `${formatIpv4(b)}/${bits}`) out.push(`${formatIpv4(b)}/${bits}`);
       }
+    }
+    return out;
+  }
+
+  /** Addresses in [s, e] (inside one merged scope range) not on the exclusion list. */
+  private allowedIn(s: number, e: number): number {
+    let n = e - s + 1;
+    this.excludedRanges ??= v4Ranges(this.excludePrefixes);
+    for (const [xs, xe] of this.excludedRanges) {
+      const lo = Math.max(s, xs);
+      const hi = Math.min(e, xe);
+      if (lo <= hi) n -= hi - lo + 1;
     }
     return n;
   }
+}
+
+function v4Ranges(prefixes: readonly Prefix[]): [number, number][] {
+  return mergeRanges(prefixes.filter((p) => p.family === 4).map((p) => [p.start as number, prefixEnd(p) as number]));
 }
 
 function mergeRanges(ranges: [number, number][]): [number, number][] {

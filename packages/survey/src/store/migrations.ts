@@ -63,9 +63,44 @@ async function init(db: Kysely<any>, dialect: StoreDialect): Promise<void> {
   await db.schema.createIndex('survey_batch_item_finding').on('survey_batch_item').columns(['finding_id']).execute();
 }
 
+/**
+ * A survey split over worker processes: the run's definition (what every worker checks its
+ * items against), which items are done, and the findings keyed so a redelivered item can
+ * never add a finding twice: (run, address, port, credential key).
+ */
+async function distributed(db: Kysely<any>): Promise<void> {
+  await db.schema.createTable('survey_dist_run')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('finished_at', 'bigint')
+    .addColumn('definition', 'text', (c) => c.notNull())
+    .addColumn('items', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema.createTable('survey_dist_item')
+    .addColumn('run_id', 'text', (c) => c.notNull())
+    .addColumn('item', 'text', (c) => c.notNull())
+    .addColumn('worker', 'text', (c) => c.notNull())
+    .addColumn('delivery', 'integer', (c) => c.notNull())
+    .addColumn('started_at', 'bigint', (c) => c.notNull())
+    .addColumn('done_at', 'bigint', (c) => c.notNull())
+    .addColumn('stats', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('survey_dist_item_pk', ['run_id', 'item'])
+    .execute();
+  await db.schema.createTable('survey_dist_finding')
+    .addColumn('run_id', 'text', (c) => c.notNull())
+    .addColumn('address', 'text', (c) => c.notNull())
+    .addColumn('port', 'integer', (c) => c.notNull())
+    // The pair's id, or '-' for a no-auth finding (a key column may not be NULL).
+    .addColumn('credential_key', 'text', (c) => c.notNull())
+    .addColumn('finding', 'text', (c) => c.notNull())
+    .addColumn('worker', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('survey_dist_finding_pk', ['run_id', 'address', 'port', 'credential_key'])
+    .execute();
+}
+
 export const surveyMigrations: MigrationSet = {
   part: 'survey',
-  migrations: { '0001_init': { up: init } },
+  migrations: { '0001_init': { up: init }, '0002_distributed': { up: distributed } },
 };
 
 export interface SurveyTables {
@@ -78,4 +113,7 @@ export interface SurveyTables {
   survey_observation: { finding_id: number; run_id: string; at: number; result: string };
   survey_batch: { id: string; isp: string; state: string; created_at: number; sent_at: number | null; acknowledged_at: number | null; items: number };
   survey_batch_item: { batch_id: string; finding_id: number };
+  survey_dist_run: { id: string; created_at: number; finished_at: number | null; definition: string; items: number };
+  survey_dist_item: { run_id: string; item: string; worker: string; delivery: number; started_at: number; done_at: number; stats: string };
+  survey_dist_finding: { run_id: string; address: string; port: number; credential_key: string; finding: string; worker: string };
 }
