@@ -19,12 +19,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql, type KyselyPlugin } from 'kysely';
+import { sql } from 'kysely';
 import {
-  coreConfigSchema, createLogger, MemoryBus, openPostgresStore, openSqliteStore, TEST_DATABASE_URL, uniqueName, type MamoriConfig, type Platform, type Store,
+  coreConfigSchema, createLogger, MemoryBus, openPostgresStore, openSqliteStore, TEST_DATABASE_URL, uniqueName, type MamoriConfig, type Platform,
 } from '@mamori/core';
 import {
-  actorOf, addOrg, addUser, createToken, formatMicros, hubContext, hubMigrations, LOCAL_OPERATOR, sampleIndicator, sampleIpv4,
+  actorOf, addOrg, addUser, countingStore, createToken, formatMicros, hubContext, hubMigrations, LOCAL_OPERATOR, sampleIndicator, sampleIpv4,
   StixStore, stixMigrations, TAXII_MEDIA_TYPE,
 } from '@mamori/hub';
 import { buildServer, routeModules } from '@mamori/server';
@@ -77,20 +77,6 @@ if (process.argv[2] === 'load') {
 }
 
 // ---- helpers -------------------------------------------------------------------------
-function counting(store: Store): { store: Store; count: () => number; reset: () => void } {
-  let n = 0;
-  const plugin: KyselyPlugin = {
-    transformQuery: (args) => { n++; return args.node; },
-    transformResult: async (args) => args.result,
-  };
-  const db = store.db.withPlugin(plugin);
-  return {
-    store: { ...store, db, as: () => db as any, migrate: store.migrate, info: store.info, close: store.close, dialect: store.dialect } as Store,
-    count: () => n,
-    reset: () => { n = 0; },
-  };
-}
-
 async function open(kind: string, dir: string): Promise<{ platform: Platform; schema?: string; file?: string }> {
   const config = { ...coreConfigSchema.parse({ dataDir: dir, log: { level: 'silent' } }), taxii: { maxContentLength: 8 * 1024 * 1024, asyncThreshold: 5000, maxObjects: 100_000 } } as MamoriConfig;
   const log = createLogger({ level: 'silent', pretty: false });
@@ -150,7 +136,7 @@ async function run(kind: string): Promise<void> {
   const { platform: raw, file, schema } = await open(kind, dir);
   try {
     await raw.store.migrate([hubMigrations, stixMigrations]);
-    const counter = counting(raw.store);
+    const counter = countingStore(raw.store);
     const platform: Platform = { ...raw, store: counter.store };
     const hub = hubContext(platform);
     const actor = actorOf(LOCAL_OPERATOR, 'local');

@@ -18,6 +18,7 @@ export {
   type VersionMatch, type ReadNarrowing, type ObjectQuery, type StoredObject, type ObjectPage, type StatusResource,
 } from './store/stix-store.js';
 export { extractValues, type ExtractedValue } from './store/values.js';
+export { countingStore, type CountingStore } from './store/counting.js';
 export { TAXII_MEDIA_TYPE, STIX_MEDIA_TYPE, acceptsTaxii, isTaxiiContentType } from './taxii/media.js';
 export { encodeCursor, decodeCursor, queryDigest } from './taxii/cursor.js';
 export { parseTaxiiQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type TaxiiFilter, type RawQuery } from './taxii/params.js';
