@@ -19,6 +19,14 @@ export const hubConfigSchema = z.object({
     sessionMs: z.coerce.number().int().positive().default(12 * 3600_000),
     /** scrypt cost N (a power of two); tests lower it. */
     scryptN: z.coerce.number().int().min(1024).max(1 << 20).default(1 << 15),
+    /**
+     * Failed logins from one source (an IPv4 address or an IPv6 /64), whatever the account,
+     * within `sourceWindowMs` before that source is refused for `sourceBlockMs` (429). This
+     * stops password spraying across many accounts, which the per-account lockout cannot see.
+     */
+    sourceMaxFailures: z.coerce.number().int().positive().default(20),
+    sourceWindowMs: z.coerce.number().int().positive().default(15 * 60_000),
+    sourceBlockMs: z.coerce.number().int().positive().default(15 * 60_000),
   }).prefault({}),
   tokens: z.object({
     /** Default lifetime of API tokens; 0 means they do not expire unless given one. */
@@ -80,7 +88,13 @@ export interface HubContextOptions {
 
 /** The hub over a platform; the `[hub]` config section is validated here. */
 export function hubContext(platform: Platform, options: HubContextOptions = {}): HubContext {
-  const config = { ...configSection(platform.config, 'hub', hubConfigSchema), ...options.config } as HubConfig;
+  // Overrides merge into their sections (tests set one key of `login`), then the schema fills
+  // whatever neither gave.
+  const raw = (platform.config.hub ?? {}) as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...raw };
+  const isSection = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  for (const [k, v] of Object.entries(options.config ?? {})) merged[k] = isSection(v) && isSection(raw[k]) ? { ...raw[k], ...v } : v;
+  const config = configSection({ ...platform.config, hub: merged }, 'hub', hubConfigSchema) as HubConfig;
   return {
     db: platform.store.as<HubTables>(),
     dialect: platform.store.dialect,

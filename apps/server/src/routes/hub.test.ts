@@ -88,6 +88,16 @@ describe.each(testBackends())('hub REST API on $name', (backend) => {
     expect((await login('correct horse battery')).status).toBe(429);
   });
 
+  it('throttles a password spray from one client address across accounts (after the lockout test: 6 failures counted)', async () => {
+    const codes: string[] = [];
+    for (let i = 0; i < 14; i++) codes.push((await call('/auth/login', { method: 'POST', token: null, body: { username: `sprayed-${i}`, password: 'Summer2026!' } })).json.code);
+    expect(codes.slice(0, 13).every((x) => x === 'MAMORI_HUB_LOGIN_FAILED')).toBe(true);
+    expect(codes[13]).toBe('MAMORI_HUB_LOGIN_THROTTLED');
+    const right = await call('/auth/login', { method: 'POST', token: null, body: { username: c.financeA.username, password: 'correct horse battery' } });
+    expect(right.status).toBe(429);
+    expect(right.json.code).toBe('MAMORI_HUB_LOGIN_THROTTLED');
+  });
+
   it('refuses hostile bodies with the right 4xx and writes nothing', async () => {
     const before = await reportCount();
     const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);

@@ -14,6 +14,7 @@ import type { OrgRole, SectorId, UserRole } from '../model/sectors.js';
 import { findUser } from '../model/community.js';
 import { fail, list, oneOf, text } from '../model/validate.js';
 import { looksLikeToken, newTokenSecret, sha256Hex, verifyPassword } from './secrets.js';
+import { assertSourceAllowed, loginSource, recordSourceFailure } from './throttle.js';
 
 const unauthenticated = (reason: string): MamoriError => new MamoriError('MAMORI_HUB_UNAUTHENTICATED', { reason });
 
@@ -130,20 +131,26 @@ export async function listTokens(hub: HubContext, p: Principal, userIdOrName?: s
 
 /**
  * Password login for the dashboard. After `maxFailures` wrong passwords in a row the account
- * is locked for `lockMs` (429, even for the right password). Success returns a session token.
+ * is locked for `lockMs` (429, even for the right password); after `sourceMaxFailures`
+ * failures from one source network, whatever the accounts, that source is refused for
+ * `sourceBlockMs` (429, before any password is checked). Success returns a session token.
  */
 export async function login(hub: HubContext, actor: Actor, input: { username: unknown; password: unknown }): Promise<{ token: string; expiresAt: number; principal: Principal }> {
   const name = typeof input.username === 'string' ? input.username : fail('username', 'must be a string');
   const password = typeof input.password === 'string' && input.password.length <= 1024 ? input.password : fail('password', 'must be a string of at most 1024 characters');
+  const source = loginSource(actor.ip);
+  await assertSourceAllowed(hub, source);
   const row = await hub.db.selectFrom('hub_user').selectAll().where('username', '=', name).executeTakeFirst();
   const now = hub.now();
   const { maxFailures, lockMs, sessionMs } = hub.config.login;
   if (!row || !row.password_hash || row.disabled) {
     // Spend the same work as a real check so timing does not reveal which names exist.
     await verifyPassword(password, `scrypt$${hub.config.login.scryptN}$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`);
+    await recordSourceFailure(hub, actor, source);
     throw new MamoriError('MAMORI_HUB_LOGIN_FAILED');
   }
   if (row.locked_until !== null && Number(row.locked_until) > now) {
+    await recordSourceFailure(hub, actor, source);
     throw new MamoriError('MAMORI_HUB_LOCKED', { until: new Date(Number(row.locked_until)).toISOString() });
   }
   const ok = await verifyPassword(password, row.password_hash);
@@ -153,6 +160,7 @@ export async function login(hub: HubContext, actor: Actor, input: { username: un
     const lock = failures >= maxFailures ? now + lockMs : null;
     await audited(hub, who, { action: lock ? 'login.locked' : 'login.failed', objectType: 'user', objectId: row.id, detail: { failures } }, (trx) =>
       trx.updateTable('hub_user').set({ failed_logins: lock ? 0 : failures, locked_until: lock }).where('id', '=', row.id).execute());
+    await recordSourceFailure(hub, who, source);
     if (lock) throw new MamoriError('MAMORI_HUB_LOCKED', { until: new Date(lock).toISOString() });
     throw new MamoriError('MAMORI_HUB_LOGIN_FAILED');
   }

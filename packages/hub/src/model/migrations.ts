@@ -237,9 +237,20 @@ async function init(db: Kysely<any>, dialect: StoreDialect): Promise<void> {
   await db.schema.createIndex('hub_page_due').on('hub_page').columns(['status', 'next_escalation_at']).execute();
 }
 
+/** Failed logins per source network (IPv4 address or IPv6 /64), shared by every server. */
+async function loginThrottle(db: Kysely<any>): Promise<void> {
+  await db.schema.createTable('hub_login_throttle')
+    .addColumn('source', 'text', (c) => c.primaryKey())
+    .addColumn('window_start', 'bigint', (c) => c.notNull())
+    .addColumn('failures', 'integer', (c) => c.notNull())
+    .addColumn('blocked_until', 'bigint')
+    .execute();
+}
+
 export const hubMigrations: MigrationSet = {
   part: 'hub',
   migrations: {
     '0001_init': { up: init },
+    '0002_login_throttle': { up: loginThrottle },
   },
 };

@@ -218,6 +218,13 @@ export interface PageRow {
   lease_until: number;
 }
 
+export interface LoginThrottleRow {
+  source: string;
+  window_start: number;
+  failures: number;
+  blocked_until: number | null;
+}
+
 export interface HubTables {
   hub_sector: SectorRow;
   hub_org: OrgRow;
@@ -239,4 +246,5 @@ export interface HubTables {
   hub_outbox: OutboxRow;
   hub_oncall: OnCallRow;
   hub_page: PageRow;
+  hub_login_throttle: LoginThrottleRow;
 }

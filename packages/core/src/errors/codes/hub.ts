@@ -6,6 +6,7 @@ export const hubErrors = {
   MAMORI_HUB_UNAUTHENTICATED: { message: 'authentication required: {reason}', status: 401 },
   MAMORI_HUB_LOGIN_FAILED: { message: 'wrong user name or password', status: 401 },
   MAMORI_HUB_LOCKED: { message: 'account locked after repeated failed logins; try again after {until}', status: 429 },
+  MAMORI_HUB_LOGIN_THROTTLED: { message: 'too many failed logins from your network; try again after {until}', status: 429 },
   MAMORI_HUB_FORBIDDEN: { message: 'not allowed: {reason}', status: 403 },
   MAMORI_HUB_NOT_FOUND: { message: '{what} {id} not found', status: 404 },
   MAMORI_HUB_CONFLICT: { message: '{reason}', status: 409 },
