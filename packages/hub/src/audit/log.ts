@@ -33,27 +33,43 @@ const AUDIT_LOCK = 0x6875_6261; // 'huba'
 
 /** Appends inside the caller's transaction so the write and its audit entry commit together. */
 export async function appendAudit(hub: HubContext, trx: Kysely<HubTables>, actor: Actor, event: AuditEvent): Promise<number> {
+  return (await appendAuditBatch(hub, trx, [{ actor, event }]))[0];
+}
+
+/**
+ * Appends several entries in order with one chain lock, one read of the head and one insert
+ * (a group commit pays per batch, not per entry). Returns their sequence numbers.
+ */
+export async function appendAuditBatch(hub: HubContext, trx: Kysely<HubTables>, entries: { actor: Actor; event: AuditEvent }[]): Promise<number[]> {
+  if (entries.length === 0) return [];
   if (hub.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(trx);
   const last = await trx.selectFrom('hub_audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const entry: AuditEntry = {
-    seq: (last?.seq ?? 0) + 1,
-    at: hub.now(),
-    user_id: actor.userId,
-    org_id: actor.orgId,
-    ip: actor.ip,
-    action: event.action,
-    object_type: event.objectType,
-    object_id: event.objectId ?? null,
-    tlp: event.tlp ?? null,
-    detail: JSON.stringify(event.detail ?? {}),
-    prev_hash: last?.hash ?? GENESIS_HASH,
-  };
-  const hash = entryHash(entry);
-  await trx.insertInto('hub_audit').values({ ...entry, hash } as any).execute();
-  if (entry.seq % hub.config.audit.checkpointEvery === 0) {
-    await trx.insertInto('hub_audit_checkpoint').values({ seq: entry.seq, hash, at: entry.at, stamp: null, stamp_kind: null }).execute();
+  let head = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH };
+  const at = hub.now();
+  const rows: (AuditEntry & { hash: string })[] = [];
+  const checkpoints = [];
+  for (const { actor, event } of entries) {
+    const entry: AuditEntry = {
+      seq: head.seq + 1,
+      at,
+      user_id: actor.userId,
+      org_id: actor.orgId,
+      ip: actor.ip,
+      action: event.action,
+      object_type: event.objectType,
+      object_id: event.objectId ?? null,
+      tlp: event.tlp ?? null,
+      detail: JSON.stringify(event.detail ?? {}),
+      prev_hash: head.hash,
+    };
+    const hash = entryHash(entry);
+    rows.push({ ...entry, hash });
+    if (entry.seq % hub.config.audit.checkpointEvery === 0) checkpoints.push({ seq: entry.seq, hash, at, stamp: null, stamp_kind: null });
+    head = { seq: entry.seq, hash };
   }
-  return entry.seq;
+  await trx.insertInto('hub_audit').values(rows as any).execute();
+  if (checkpoints.length) await trx.insertInto('hub_audit_checkpoint').values(checkpoints).execute();
+  return rows.map((r) => r.seq);
 }
 
 /** Runs `write` and its audit entry in one transaction. */
@@ -103,9 +119,7 @@ async function flush(hub: HubContext, queue: { pending: Pending[]; flushing: boo
     while (queue.pending.length) {
       const batch = queue.pending.splice(0, MAX_GROUP);
       try {
-        await hub.db.transaction().execute(async (trx) => {
-          for (const p of batch) await appendAudit(hub, trx, p.actor, p.event);
-        });
+        await hub.db.transaction().execute((trx) => appendAuditBatch(hub, trx, batch));
         for (const p of batch) p.done();
       } catch (e) {
         for (const p of batch) p.done(e);
