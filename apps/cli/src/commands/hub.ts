@@ -6,24 +6,26 @@
  *   mamori hub group add NAME --kind K [--sector S] [--org ID...]   mamori hub group list
  *   mamori hub user add USERNAME --org ORG --role R[,R] [--email E] [--password-stdin]   mamori hub user list [--org ORG]
  *   mamori hub token create --user U [--scope read,write] [--ttl 90d] [--name N]   mamori hub token list|revoke
- *   mamori hub report submit|list|show|relay ...  (as a user: --token T / MAMORI_HUB_TOKEN, or --as USERNAME)
+ *   mamori hub report submit|list|show|relay|seal ...  (as a user: --token T / MAMORI_HUB_TOKEN, or --as USERNAME)
  *   mamori hub audit verify
  *   mamori hub page list|ack
  *
  * Administration verbs run as the machine's local operator (whoever can open the store);
  * report verbs act as a hub user and see exactly what that user may see.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MamoriError, parseDuration } from '@mamori/core';
 import {
   hubContext, actorOf, LOCAL_OPERATOR, authenticateToken, findUser, principalOf,
   addOrg, listOrgs, addGroup, listGroups, addUser, listUsers, findOrg, listSectors, createToken, listTokens, revokeToken,
-  createReport, submitReport, listReports, getReport, listComments, reportReceipts, relayReport, parseFeedQuery,
+  createReport, submitReport, listReports, getReport, listComments, reportReceipts, relayReport, parseFeedQuery, getAttachment,
   verifyAudit, checkpointNow, listPages, ackPage, SEVERITY_SCALE,
   type HubContext, type Principal, type Report, type TokenScope, type Actor,
 } from '@mamori/hub';
 import { openTrust } from '@mamori/trust';
+import { sealAdvisory, type SealedAdvisory } from '@mamori/server';
 import { table, type CliContext } from '../context.js';
 
 interface AsOptions {
@@ -76,6 +78,29 @@ function reportText(r: Report): string {
     r.indicators.length ? `\nindicators:\n${r.indicators.map((i) => `  ${i.type}  ${i.value}`).join('\n')}` : '',
   ].join('\n');
 }
+
+/** Seals a published advisory with the installation's e-seal; with `outDir`, also writes both attachments there. */
+async function sealPublished(ctx: CliContext, h: HubContext, p: Principal, id: string, o: { level?: string; out?: string }): Promise<SealedAdvisory & { written?: string[] }> {
+  if (o.level !== undefined && o.level !== 'B' && o.level !== 'T') throw usage('--level is B or T');
+  const platform = await ctx.platform();
+  const trust = openTrust({ config: platform.config, store: platform.store });
+  try {
+    const sealed = await sealAdvisory(h, trust, p, localActor(p), id, { level: o.level as 'B' | 'T' | undefined });
+    if (!o.out) return sealed;
+    mkdirSync(o.out, { recursive: true });
+    const written = await Promise.all([sealed.document, sealed.seal].map(async (a) => {
+      const file = join(o.out!, a.filename);
+      writeFileSync(file, (await getAttachment(h, p, localActor(p), a.id)).content);
+      return file;
+    }));
+    return { ...sealed, written };
+  } finally {
+    await trust.close();
+  }
+}
+
+const sealedText = (x: SealedAdvisory & { written?: string[] }): string =>
+  `sealed ${x.reportId} (JAdES level ${x.level}): attachments ${x.document.filename} ${x.seal.filename}${x.written ? `\nwritten: ${x.written.join(' ')}  (check: mamori trust verify ${x.written.join(' ')})` : ''}`;
 
 export function registerHub(program: Command, ctx: CliContext): void {
   const hub = program.commands.find((c) => c.name() === 'hub') ?? program.command('hub').description('the sharing hub: community, reports, STIX/TAXII');
@@ -171,6 +196,7 @@ export function registerHub(program: Command, ctx: CliContext): void {
     .option('--indicator <type:value>', 'an indicator such as ipv4:192.0.2.1; repeatable', collect)
     .option('--recipient-user <user>', 'a named recipient (needed for RED); repeatable', collect)
     .option('--draft', 'keep it as a draft')
+    .option('--seal', "publish it as a sealed advisory: the organisation's e-seal (JAdES level T) attached as advisory.json + advisory.jades.json")
     .action(async (o: AsOptions & Record<string, any>) => {
       const h = await hubOf(ctx);
       const p = await actingUser(h, o);
@@ -185,8 +211,10 @@ export function registerHub(program: Command, ctx: CliContext): void {
       if (o.indicator?.length) fields.indicators = (o.indicator as string[]).map((s) => { const i = s.indexOf(':'); if (i < 1) throw usage(`--indicator ${s}: use type:value`); return { type: s.slice(0, i), value: s.slice(i + 1) }; });
       if (o.recipientUser?.length) fields.recipients = { userIds: await Promise.all((o.recipientUser as string[]).map(async (u) => (await findUser(h, u)).id)) };
       fields.submit = !o.draft;
+      if (o.seal && o.draft) throw usage('--seal publishes: it cannot be combined with --draft');
       const r = await createReport(h, p, localActor(p), fields);
-      ctx.print(r, (x) => `report ${x.id} ${x.status}${x.status === 'submitted' ? ` to ${x.recipients.orgIds?.length ?? 0} organisation(s) via ${x.route}` : ''}`);
+      const sealed = o.seal ? await sealPublished(ctx, h, p, r.id, {}) : undefined;
+      ctx.print({ ...r, sealed }, (x) => `report ${x.id} ${x.status}${x.status === 'submitted' ? ` to ${x.recipients.orgIds?.length ?? 0} organisation(s) via ${x.route}` : ''}${x.sealed ? `\n${sealedText(x.sealed)}` : ''}`);
     });
   withAs(report.command('send <id>')).description('submit a draft').action(async (id: string, o: AsOptions) => {
     const h = await hubOf(ctx);
@@ -232,6 +260,14 @@ export function registerHub(program: Command, ctx: CliContext): void {
       const orgIds = await Promise.all((o.toOrg ?? []).map(async (x) => (await findOrg(h, x)).id));
       const r = await relayReport(h, p, localActor(p), id, { reviewed: o.reviewed === true, title: o.title, description: o.description, impact: o.impact, tlp: o.tlp, anonymise: !o.keepIdentity, to: { orgIds, sectors: o.toSector ?? [] } });
       ctx.print(r, (x) => `relayed as ${x.relayed.id} (TLP:${x.relayed.tlp}${x.relayed.anonymised ? ', anonymised' : ''}); original now ${x.source.status}`);
+    });
+  withAs(report.command('seal <id>'))
+    .description("seal a published advisory with the organisation's e-seal (admin or secretariat of the publishing organisation)")
+    .option('--level <level>', 'B (seal only) or T (seal + RFC 3161 time stamp)', 'T')
+    .option('--out <dir>', 'also write advisory.json and advisory.jades.json here')
+    .action(async (id: string, o: AsOptions & { level: string; out?: string }) => {
+      const h = await hubOf(ctx);
+      ctx.print(await sealPublished(ctx, h, await actingUser(h, o), id, o), sealedText);
     });
   report.command('severity').description('the severity scale and its criteria').action(() => {
     ctx.print(SEVERITY_SCALE, (rows) => rows.map((s) => `${s.level} ${s.name} (${s.nameJa}): ${s.criteria}`).join('\n'));

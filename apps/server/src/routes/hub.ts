@@ -21,6 +21,7 @@ import {
 } from '@mamori/hub';
 import { openTrust } from '@mamori/trust';
 import type { RouteModule } from '../route-module.js';
+import { sealAdvisory } from '../advisory.js';
 
 // ---------- schemas (OpenAPI) ----------
 
@@ -221,6 +222,10 @@ async function register(app: FastifyInstance, platform: Platform): Promise<void>
     const b = body(req);
     return reply.code(201).send(await addAttachment(hub, P(req), A(req), (req.params as { id: string }).id, { ...b, filename: b.filename, content: decodeBase64(b.contentBase64, 'contentBase64') }));
   });
+  const sealer = openTrust({ config: platform.config, store: platform.store });
+  app.addHook('onClose', async () => sealer.close());
+  app.post('/reports/:id/seal', { bodyLimit: 1024, ...schema('Seal a published advisory with the organisation\'s e-seal (JAdES, level T by default); attaches advisory.json and advisory.jades.json', { params: idParams, body: { type: 'object', properties: { level: { type: 'string', enum: ['B', 'T'] } } }, response: { 201: { type: 'object', properties: { reportId: { type: 'string' }, level: { type: 'string' }, document: attachment, seal: attachment } } } }) }, async (req, reply) =>
+    reply.code(201).send(await sealAdvisory(hub, sealer, P(req), A(req), (req.params as { id: string }).id, { level: body(req).level as 'B' | 'T' | undefined })));
   app.get('/attachments/:id', schema('Download an attachment', { params: idParams, produces: ['application/octet-stream'] }), async (req, reply) => {
     const { info, content } = await getAttachment(hub, P(req), A(req), (req.params as { id: string }).id);
     return reply
