@@ -7,6 +7,7 @@ import { session, type Session } from './lib/api.js';
 import { useI18n, type MessageKey } from './lib/i18n.js';
 import { Link, navigate, usePath } from './lib/router.js';
 import { Loading } from './components/States.js';
+import { DemoBanner } from './components/Demo.js';
 import { Login } from './views/Login.js';
 
 interface ViewEntry {
@@ -95,6 +96,7 @@ export function App() {
         </nav>
       )}
       <main id="main" tabIndex={-1}>
+        {signedIn && <DemoBanner />}
         {signedIn ? (
           <Suspense fallback={<Loading />}>
             <View key={entry.path} />

@@ -27,7 +27,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--status', 'show whether demo data is loaded')
     .addHelpText('after', `
 The demo ingests a generated 45-minute darknet capture, surveys an emulated device farm on
-127.201.0.0/27 (ports 12323, 18080, 12222), detects C&C servers in six hours of generated
+127.201.0.0/27 (ports 12323, 18080, 12222; MAMORI_DEMO__FARM_NET moves it), detects C&C servers in six hours of generated
 NetFlow v9, and creates four [demo] organisations with users, reports, a relay and an
 advisory sealed by trust (trust keys are made if there are none). It refuses to run twice,
 or where its time windows already hold data. The hub's audit log keeps its entries on

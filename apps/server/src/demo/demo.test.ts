@@ -61,6 +61,7 @@ describe.each(testBackends())('demo on $name', (backend) => {
 
   it('builds through the parts, refuses a second run, and removal leaves every table as it was', async () => {
     platform = await backend.open({ migrations: migrationSets });
+    (platform.config as { demo?: object }).demo = { farmNet: 202 }; // the CLI test below uses the default block
     const before = await snapshot(platform.store);
     const steps: string[] = [];
     const result = await buildDemo(platform, { onStep: (s) => steps.push(s) });

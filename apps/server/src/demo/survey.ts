@@ -3,20 +3,28 @@
  * by the survey scheduler inside a scope that is exactly the farm, attributed to two demo
  * ISPs; one ISP is notified, some owners "fix" their devices, and a re-survey measures it.
  */
-import { formatPrefix, type Platform } from '@mamori/core';
+import { MamoriError, formatPrefix, type Platform } from '@mamori/core';
 import {
   SurveyScope, defaultDictionary, parseIp2Asn, parseIspMap, prepareBatch, recordRun, runSurvey, setBatchState, type SurveyTables,
 } from '@mamori/survey';
 import { planFarm, startFarm, type DeviceSpec } from '@mamori/testbed';
 import type { DemoObject } from './manifest.js';
 
-/** 127.201.0.0/24: a loopback block of its own, far from the ones tests use. */
-const NET = 201;
+/**
+ * The farm's block is 127.<farmNet>.0.0/27 (default 201, far from the ones tests use);
+ * `[demo] farmNet` (MAMORI_DEMO__FARM_NET) moves it where 201 is taken.
+ */
+function farmNet(platform: Platform): number {
+  const v = (platform.config as { demo?: { farmNet?: unknown } }).demo?.farmNet ?? 201;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 254) throw new MamoriError('MAMORI_CONFIG_INVALID', { field: 'demo.farmNet', reason: 'must be an integer in 1..254' });
+  return v;
+}
 const PORTS = { telnetPort: 12323, httpPort: 18080, sshPort: 12222 };
 export const DEMO_ISPS = ['[demo] 東日本ネット', '[demo] 西日本ブロードバンド'];
 const FAST = { bannerMs: 800, replyMs: 2000 };
 
 export async function demoSurvey(platform: Platform): Promise<{ objects: DemoObject[]; summary: Record<string, number> }> {
+  const NET = farmNet(platform);
   const dict = defaultDictionary();
   const devices: DeviceSpec[] = planFarm({ net: NET, telnet: 10, http: 6, ssh: 2, weakShare: 0.5, dictionary: dict.pairs, ...PORTS });
   const scope = SurveyScope.fromText(`127.${NET}.0.0/27\n`);

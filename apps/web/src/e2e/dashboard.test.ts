@@ -245,6 +245,26 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
     await page.screenshot({ path: join(ARTIFACTS, 'trust-stamped.png'), fullPage: true });
   });
 
+  it('seals a file from the browser, then verifies file and seal in the verify form; a changed file fails', async () => {
+    if (!seeded.trustRoot || !(await hasRoute(server, 'post', '/api/trust/seal'))) return;
+    const content = Buffer.from('重要インフラ 注意喚起 2026-11 第4号\n');
+    const seal = page.getByTestId('seal-form');
+    await seal.getByLabel('ファイル').setInputFiles({ name: 'advisory4.txt', mimeType: 'text/plain', buffer: content });
+    const [download] = await Promise.all([page.waitForEvent('download'), seal.getByRole('button', { name: 'e シールを付与' }).click()]);
+    expect(download.suggestedFilename()).toBe('advisory4.txt.p7s');
+    const p7s = readFileSync((await download.path())!);
+    const verify = page.getByTestId('verify-form');
+    for (const [doc, valid] of [[content, true], [Buffer.from('改ざんされた注意喚起\n'), false]] as const) {
+      await verify.getByLabel('文書').setInputFiles({ name: 'advisory4.txt', mimeType: 'text/plain', buffer: doc });
+      await verify.getByLabel('e シールまたはタイムスタンプトークン').setInputFiles({ name: 'advisory4.txt.p7s', mimeType: 'application/pkcs7-signature', buffer: p7s });
+      await verify.getByRole('button', { name: '検証' }).click();
+      const result = page.getByTestId('verify-result');
+      await result.locator(valid ? 'p.ok' : 'p.bad').waitFor();
+      expect(await page.getByTestId('verify-kind').textContent()).toBe('CAdES');
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'trust-verified.png'), fullPage: true });
+  });
+
   it('checks an SBOM for procurement and shows the verdict with its reasons', async () => {
     if (!(await hasRoute(server, 'post', '/api/supply/check'))) return;
     await page.locator('nav.main-nav a[href="/supply"]').click();

@@ -5,6 +5,7 @@ import { hasPrefix, openApi, type OpenApiDoc } from '../lib/openapi.js';
 import { Link } from '../lib/router.js';
 import { useApi } from '../lib/use-api.js';
 import { EmptyDemo, Loading, Panel } from '../components/States.js';
+import { DemoOffer } from '../components/Demo.js';
 import { FLOWS, HEALTH, HUB, SUPPLY, SURVEY, TELESCOPE, TRUST } from './endpoints.js';
 
 const PARTS: { prefix: string; label: MessageKey; href: string }[] = [
@@ -28,6 +29,7 @@ export default function Overview() {
       <h1>{t('overview.title')}</h1>
       <p className="intro">{t('overview.intro')}</p>
       <div className="grid">
+        <DemoOffer />
         <Panel title={t('overview.parts')} id="parts">
           {!doc ? <Loading /> : (
             <ul className="parts">

@@ -30,6 +30,15 @@ function yesNo(v: unknown, t: (k: 'trust.yes' | 'trust.no') => string): string {
   return v === true ? t('trust.yes') : v === false ? t('trust.no') : '—';
 }
 
+/** Proven time first (the seal's or token's time stamp), else the signer's claim, said as such. */
+function when(result: Row, date: ReturnType<typeof useI18n>['date'], t: ReturnType<typeof useI18n>['t']): string {
+  const stamp = result.timeStamp as Row | undefined;
+  const proven = (stamp && pickStr(stamp, 'genTime')) || pickStr(result, 'genTime');
+  if (proven) return date(proven);
+  const claimed = pickStr(result, 'claimedSigningTime');
+  return claimed ? t('trust.claimed', { time: date(claimed) }) : '—';
+}
+
 function Verify() {
   const { t, date } = useI18n();
   const ids = { doc: useId(), sig: useId() };
@@ -73,8 +82,9 @@ function Verify() {
         <div role="status" data-testid="verify-result">
           <p className={valid ? 'ok' : 'bad'}>{t('trust.result')}: {valid ? t('trust.valid') : t('trust.invalid')}</p>
           <dl>
-            <dt>{t('trust.sealedBy')}</dt><dd>{pickStr(result, 'signer', 'sealedBy', 'subject', 'tsa') || '—'}</dd>
-            <dt>{t('trust.when')}</dt><dd>{date(pickStr(result, 'signingTime', 'time', 'genTime') || null)}</dd>
+            <dt>{t('trust.kind')}</dt><dd data-testid="verify-kind">{pickStr(result, 'kind') || '—'}</dd>
+            <dt>{t('trust.sealedBy')}</dt><dd>{pickStr(result, 'sealedBy', 'tsa') || '—'}</dd>
+            <dt>{t('trust.when')}</dt><dd>{when(result, date, t)}</dd>
             <dt>{t('trust.unchanged')}</dt><dd>{yesNo(pick(result, 'contentUnchanged', 'digestMatches', 'intact'), t)}</dd>
             <dt>{t('trust.chain')}</dt><dd>{yesNo(pick(result, 'chainTrusted', 'trusted', 'chainValid'), t)}</dd>
           </dl>

@@ -45,6 +45,8 @@ export const FLOWS = {
   candidate: (address: string) => `/api/flows/candidates/${encodeURIComponent(address)}`,
 } as const;
 
+export const DEMO = { status: '/api/demo' } as const;
+
 export const TRUST = {
   prefix: '/api/trust',
   verify: '/api/trust/verify',
