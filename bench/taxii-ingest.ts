@@ -57,6 +57,8 @@ if (process.argv[2] === 'load') {
   const [, , , url, token, seconds] = process.argv;
   const until = Date.now() + Number(seconds) * 1000;
   let requests = 0;
+  // The parent stops this process when its pages are done: report the count on the way out.
+  process.on('SIGTERM', () => { process.stdout.write(`${requests}\n`); process.exit(0); });
   const headers = { accept: TAXII_MEDIA_TYPE, authorization: `Bearer ${token}` };
   const worker = async (w: number): Promise<void> => {
     let i = 0;

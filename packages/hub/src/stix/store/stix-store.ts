@@ -360,11 +360,13 @@ export class StixStore {
 
   // ---- TAXII status resources ----------------------------------------------------------
 
-  async createStatus(collectionId: string, total: number, ownerUserId: string | null, pre: AddResult = { successes: [], failures: [] }): Promise<string> {
+  /** A status resource; complete at once when `pre` already accounts for every object. */
+  async createStatus(collectionId: string, total: number, ownerUserId: string | null, pre: AddResult = { successes: [], failures: [] }, requestTimestamp = nowMicros()): Promise<string> {
     const id = randomUUID();
+    const pending = total - pre.successes.length - pre.failures.length;
     await this.db.insertInto('stix_status').values({
-      id, collection_id: collectionId, status: 'pending', request_timestamp: nowMicros(), total_count: total,
-      success_count: pre.successes.length, failure_count: pre.failures.length, pending_count: total - pre.successes.length - pre.failures.length,
+      id, collection_id: collectionId, status: pending === 0 ? 'complete' : 'pending', request_timestamp: requestTimestamp, total_count: total,
+      success_count: pre.successes.length, failure_count: pre.failures.length, pending_count: pending,
       successes: JSON.stringify(pre.successes), failures: JSON.stringify(pre.failures), owner_user_id: ownerUserId,
     }).execute();
     return id;

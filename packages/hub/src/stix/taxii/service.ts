@@ -7,7 +7,7 @@
 import { MamoriError } from '@mamori/core';
 import { redactGranular } from '../markings.js';
 import type { AddResult, StixCollection, StixStore, StoredObject, StatusResource } from '../store/stix-store.js';
-import { formatMicros } from '../timestamp.js';
+import { formatMicros, nowMicros } from '../timestamp.js';
 import { validateObjects } from '../validate/validate.js';
 import type { TaxiiAccess, TaxiiAuditEvent } from './access.js';
 import { decodeCursor, encodeCursor, queryDigest } from './cursor.js';
@@ -227,8 +227,11 @@ export class TaxiiService<P> {
     const toAdd = valid.map((v) => v.object);
     const ownerUser = owner.authorUserId ?? null;
     if (toAdd.length <= this.options.asyncThreshold) {
-      const statusId = await this.store.createStatus(c.id, objects.length, ownerUser, pre);
-      await this.store.recordStatus(statusId, await this.storeAndAudit(principal, c, toAdd, owner));
+      // Stored first, then the status written once, complete: no status row to update.
+      const requested = nowMicros();
+      const stored = await this.storeAndAudit(principal, c, toAdd, owner);
+      const outcome = { successes: stored.successes, failures: [...pre.failures, ...stored.failures] };
+      const statusId = await this.store.createStatus(c.id, objects.length, ownerUser, outcome, requested);
       return this.publicStatus((await this.store.getStatus(statusId))!);
     }
     const statusId = await this.store.createStatus(c.id, objects.length, ownerUser, pre);
