@@ -1,9 +1,12 @@
 /** `mamori supply` as users run it: criteria, list, SBOM and OSV import, check exit codes, fingerprint. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig, openPlatform } from '@mamori/core';
+import { LOCAL_OPERATOR, actorOf, addOrg, addUser, createToken, hubContext } from '@mamori/hub';
+import { buildServer, migrationSets, routeModules } from '@mamori/server';
 import { runMamori } from '@mamori/testbed';
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-supply-cli-'));
@@ -39,6 +42,28 @@ execFileSync('zip', ['-qj', zip, join(osvDir, 'GHSA-35jh-r3h4-6jhm.json')]);
 
 const mamori = (...args: string[]) => runMamori(['--data', data, ...args]);
 
+/** POST /api/supply/check on a server over the CLI's own data directory, as a reader with a hub token. */
+async function checkOverApi(body: Record<string, unknown>): Promise<unknown> {
+  const platform = await openPlatform(loadConfig({ overrides: { dataDir: data, log: { level: 'silent' } } }), { migrations: migrationSets });
+  try {
+    const hub = hubContext(platform);
+    const actor = actorOf(LOCAL_OPERATOR, 'local');
+    const org = await addOrg(hub, LOCAL_OPERATOR, actor, { name: `buyer ${Math.random()}`, role: 'coordinator' });
+    const user = await addUser(hub, LOCAL_OPERATOR, actor, { orgId: org.id, username: `buyer-${org.id}`, roles: ['reader'], email: 'buyer@example.jp' });
+    const { token } = await createToken(hub, LOCAL_OPERATOR, actor, { user: user.id, scopes: ['read'] });
+    const app = await buildServer(platform, { modules: routeModules.filter((m) => m.name === 'supply') });
+    try {
+      const r = await app.inject({ method: 'POST', url: '/api/supply/check', headers: { authorization: `Bearer ${token}` }, payload: body });
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json();
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await platform.close();
+  }
+}
+
 describe('mamori supply', () => {
   it('lists, imports, checks with meaningful exit codes', async () => {
     expect((await mamori('supply', 'criteria', 'add', criteria)).code).toBe(0);
@@ -65,6 +90,12 @@ describe('mamori supply', () => {
     check = await mamori('--json', 'supply', 'check', '--sbom', sbom);
     expect(check.code).toBe(1);
     expect(JSON.parse(check.stdout)).toMatchObject({ listed: false, verdict: 'fail' });
+    // The API route answers exactly what the CLI printed, for an SBOM and for a listed product.
+    expect(await checkOverApi({ sbom: readFileSync(sbom, 'utf8') })).toEqual(JSON.parse(check.stdout));
+    check = await mamori('--json', 'supply', 'check', '--product', 'example-networks-ax-3000', '--product-version', '2.0');
+    expect(check.code, check.stderr).toBe(1);
+    expect(await checkOverApi({ product: 'example-networks-ax-3000', version: '2.0' })).toEqual(JSON.parse(check.stdout));
+    expect(JSON.parse(check.stdout)).toMatchObject({ verdict: 'fail', listed: true, openVulns: [{ id: 'GHSA-crit' }, { id: 'GHSA-35jh-r3h4-6jhm' }] });
 
     const fp = await mamori('--json', 'supply', 'fingerprint', 'HTTP/1.1 200 OK Server: ExampleOS/2');
     expect(JSON.parse(fp.stdout).product.id).toBe('example-networks-ax-3000');

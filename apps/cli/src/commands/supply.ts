@@ -7,7 +7,7 @@
  *   mamori supply list add --manufacturer M --model N --assessor A --criteria V --met a,b --assessed DATE --expires DATE ...
  *   mamori supply list suspend|withdraw|reinstate ID --reason R
  *   mamori supply list show [ID] [--status S]
- *   mamori supply check --product ID | --manufacturer M --model N | --sbom FILE  [--version V]
+ *   mamori supply check --product ID | --manufacturer M --model N | --sbom FILE  [--product-version V]
  *   mamori supply fingerprint BANNER
  *
  * `check` exits 0 for pass, 3 for caution and 1 for fail, so a procurement script can branch on it.
@@ -201,14 +201,15 @@ export function registerSupply(program: Command, ctx: CliContext): void {
   supply.command('check')
     .description('procurement check: listed or not, open vulnerabilities, unmet criteria, verdict (exit 0 pass, 3 caution, 1 fail)')
     .option('--product <id>').option('--manufacturer <name>').option('--model <name>')
-    .option('--version <version>', 'the version being bought')
+    // Not `--version`: the root program's -V/--version is recognised anywhere on the line.
+    .option('--product-version <version>', 'the version being bought')
     .option('--sbom <file>', 'the candidate\'s SBOM')
-    .action(async (o: { product?: string; manufacturer?: string; model?: string; version?: string; sbom?: string }) => {
+    .action(async (o: { product?: string; manufacturer?: string; model?: string; productVersion?: string; sbom?: string }) => {
       if (!o.product && !o.sbom && !(o.manufacturer && o.model)) throw usage('give --product, --manufacturer with --model, or --sbom');
       if ((o.manufacturer === undefined) !== (o.model === undefined)) throw usage('--manufacturer and --model go together');
       const s = o.sbom ? readSbomArg(o.sbom) : undefined;
       const platform = await ctx.platform();
-      const r = await checkProcurement(platform.store, { productId: o.product, manufacturer: o.manufacturer, model: o.model, version: o.version, sbom: s });
+      const r = await checkProcurement(platform.store, { productId: o.product, manufacturer: o.manufacturer, model: o.model, version: o.productVersion, sbom: s });
       ctx.print(r, checkText);
       process.exitCode = r.verdict === 'pass' ? EXIT.OK : r.verdict === 'caution' ? EXIT_CAUTION : EXIT.FAILURE;
     });

@@ -58,8 +58,10 @@ export const supplyRoutes: RouteModule = {
   prefix: '/api/supply',
   register(app, platform) {
     const hub = hubContext(platform);
-    app.addHook('preHandler', hubAuth(hub));
-    app.addHook('preHandler', async (request) => {
+    // Authentication before anything else, even before the body is read and validated: an
+    // anonymous caller learns nothing about the routes' schemas and costs no SBOM parse.
+    app.addHook('onRequest', hubAuth(hub));
+    app.addHook('onRequest', async (request) => {
       if (!requestPrincipal(request).scopes.includes('read')) throw new MamoriError('MAMORI_SUPPLY_FORBIDDEN', { reason: 'needs the read scope' });
     });
     // SBOMs in XML or SPDX tag-value arrive as text.
