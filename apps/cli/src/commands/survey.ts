@@ -9,10 +9,11 @@ import type { Command } from 'commander';
 import { MamoriError, formatPrefix } from '@mamori/core';
 import {
   SurveyScope, batchRows, defaultDictionary, effectiveness, getBatch, listBatches, listFindings, loadDictionary, notificationCsv, notificationJson,
-  parseIp2Asn, parseIspMap, prepareBatch, recordRun, resurveyTargets, runSurvey, setBatchState, type AttributionTable, type BatchState,
+  parseIp2Asn, parseIspMap, prepareBatch, recordRun, resurveyTargets, runSurvey, setBatchState, SURVEY_QUEUE, type AttributionTable, type BatchState,
 } from '@mamori/survey';
 import { table, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
+import { registerSurveyWorker, runDistributed } from './survey-distributed.js';
 
 const int = (name: string, min = 1, max = 1_000_000) => (v: string): number => {
   const n = Number(v);
@@ -57,6 +58,11 @@ interface RunOptions {
   resurvey?: boolean;
   bannerMs: number;
   replyMs: number;
+  maxRetries: number;
+  distributed?: boolean;
+  queue: string;
+  itemBits: number;
+  ackWait: string;
 }
 
 export function registerSurvey(program: Command, ctx: CliContext): void {
@@ -79,10 +85,26 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     .option('--resurvey', 're-check the stored weak findings instead of sweeping the scope')
     .option('--banner-ms <n>', 'wait for a service to speak first', int('banner-ms', 100, 60000), 1500)
     .option('--reply-ms <n>', 'wait for any prompt or response', int('reply-ms', 100, 120000), 4000)
+    .option('--max-retries <n>', 'retries one address gets after a timeout, reset or lost reply (may be the scanner\'s own overload)', int('max-retries', 0, 20), 2)
+    .option('--distributed', 'split the scope into blocks on a JetStream queue for `mamori survey worker` processes (needs MAMORI_NATS_URL)')
+    .option('--queue <name>', 'with --distributed: the work queue', SURVEY_QUEUE)
+    .option('--item-bits <n>', 'with --distributed: prefix length of a block (24 = one /24 per block, the per-/24 rate then holds exactly)', int('item-bits', 8, 32), 24)
+    .option('--ack-wait <duration>', 'with --distributed: how long a dead worker\'s block waits before another worker gets it', '30s')
     .action(async (opts: RunOptions) => {
-      const scope = SurveyScope.fromText(read(opts.scope), opts.exclude ? read(opts.exclude) : '');
+      const scopeText = read(opts.scope);
+      const excludeText = opts.exclude ? read(opts.exclude) : '';
+      const scope = SurveyScope.fromText(scopeText, excludeText);
       const dict = opts.dictionary ? loadDictionary(opts.dictionary) : defaultDictionary();
       const who = attribution(opts);
+      const limits = { globalRate: opts.rate, perSlash24Rate: opts.per24Rate, perHostConnections: opts.hostConnections, maxAttemptsPerHost: opts.maxAttempts, maxRetriesPerHost: opts.maxRetries };
+      if (opts.distributed) {
+        if (opts.resurvey) throw new MamoriError('MAMORI_USAGE', { reason: '--resurvey runs locally; drop --distributed' });
+        await runDistributed(ctx, {
+          scopeText, excludeText, ports: opts.ports, dictionary: dict, limits, timeouts: { bannerMs: opts.bannerMs, replyMs: opts.replyMs },
+          telnetAttemptsPerConnection: opts.attemptsPerConnection, queue: opts.queue, itemBits: opts.itemBits, ackWait: opts.ackWait,
+        }, who);
+        return;
+      }
       const platform = await ctx.platform();
       const targets = opts.resurvey ? await resurveyTargets(platform.store) : undefined;
       const bar = progressBar({
@@ -95,7 +117,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
         result = await runSurvey({
           scope, ports: opts.ports, pairs: dict.pairs, targets, log: ctx.logger(),
           concurrency: opts.concurrency, telnetAttemptsPerConnection: opts.attemptsPerConnection,
-          limits: { globalRate: opts.rate, perSlash24Rate: opts.per24Rate, perHostConnections: opts.hostConnections, maxAttemptsPerHost: opts.maxAttempts },
+          limits,
           timeouts: { bannerMs: opts.bannerMs, replyMs: opts.replyMs },
           onProgress: (p) => bar.update(p.tasksDone, { ...p }),
         });
@@ -108,6 +130,8 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
       const summary = { runId: result.runId, seconds: (result.finishedAt - result.startedAt) / 1000, ...result.stats, ...stored, dictionaryVersion: dict.version };
       ctx.print(summary, (s) => table(Object.entries(s).map(([k, v]) => ({ field: k, value: v }))));
     });
+
+  registerSurveyWorker(survey, ctx, read, int);
 
   survey.command('findings')
     .description('list findings (never a password: only the dictionary id)')

@@ -7,11 +7,12 @@
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { MamoriError, openBus, parseDuration, type Bus } from '@mamori/core';
+import { MamoriError, openBus, type Bus } from '@mamori/core';
 import {
   DEFAULT_ROWS_PER_BATCH, SENSOR_ID, TELESCOPE_QUEUE, runSensor, startAnalyzer, untilIdle, type AnalyzerStats, type SensorReport,
 } from '@mamori/telescope';
 import type { CliContext } from '../context.js';
+import { durationOption as duration } from '../options.js';
 import { addAnalysisOptions, analysisOptions, humanReport, withCaptureProgress, type AnalysisOpts } from './telescope-options.js';
 
 interface SensorOpts extends AnalysisOpts {
@@ -35,12 +36,6 @@ function positiveInt(text: string, option: string, max: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new MamoriError('MAMORI_USAGE', { reason: `${option}: an integer from 1 to ${max}, got "${text}"` });
   return n;
-}
-
-function duration(text: string, option: string): number {
-  const ms = parseDuration(text);
-  if (!(ms > 0)) throw new MamoriError('MAMORI_USAGE', { reason: `${option}: not a duration: "${text}"` });
-  return ms;
 }
 
 /** The host name as a sensor id (ids allow letters, digits and _ . : -). */
