@@ -9,6 +9,7 @@ const probe: RouteModule = {
   register(app) {
     app.get('/fail', async () => { throw new MamoriError('MAMORI_NOT_FOUND', { what: 'report r-9' }); });
     app.get('/crash', async () => { throw new Error('secret internals'); });
+    app.get('/ip', async (req) => ({ ip: req.ip }));
     app.post('/echo', { schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } } }, async (req) => req.body);
   },
 };
@@ -28,6 +29,17 @@ for (const backend of testBackends()) {
       const ready = await app.inject({ url: '/readyz' });
       expect(ready.statusCode).toBe(200);
       expect(ready.json()).toMatchObject({ ok: true, store: { dialect: p.store.dialect }, bus: { kind: p.bus.kind } });
+    });
+
+    it('believes X-Forwarded-For only from the proxies named in server.trustProxy', async () => {
+      const viaProxy = { url: '/api/probe/ip', remoteAddress: '10.0.0.2', headers: { 'x-forwarded-for': '198.51.100.7' } };
+      expect((await app.inject(viaProxy)).json().ip).toBe('10.0.0.2');
+      const q = await backend.open();
+      const behind = await buildServer({ ...q, config: { ...q.config, server: { ...q.config.server, trustProxy: '10.0.0.0/8' } } }, { modules: [probe] });
+      expect((await behind.inject(viaProxy)).json().ip).toBe('198.51.100.7');
+      expect((await behind.inject({ ...viaProxy, remoteAddress: '203.0.113.9' })).json().ip).toBe('203.0.113.9');
+      await behind.close();
+      await q.close();
     });
 
     it('reports not ready when the store is gone', async () => {

@@ -43,7 +43,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   const app = Fastify({
     loggerInstance: platform.log,
     bodyLimit: platform.config.server.bodyLimit,
-    trustProxy: false,
+    trustProxy: platform.config.server.trustProxy ?? false,
     serverFactory: (fastifyHandler) => createServer((req, res) => {
       const raw = rawRoutes.get(`${req.method} ${req.url}`);
       if (raw) raw(req, res);

@@ -33,8 +33,15 @@ export const coreConfigSchema = z
         host: z.string().default('127.0.0.1'),
         port: z.coerce.number().int().min(0).max(65535).default(8080),
         bodyLimit: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+        /**
+         * Behind a load balancer or reverse proxy: which hops' X-Forwarded-For to believe
+         * (true: every hop; or a comma-separated list of proxy addresses/CIDRs). Without
+         * it every client has the proxy's address, and per-address login throttling would
+         * count all users as one.
+         */
+        trustProxy: z.union([z.boolean(), z.string().min(1)]).default(false),
       })
-      .default({ host: '127.0.0.1', port: 8080, bodyLimit: 10 * 1024 * 1024 }),
+      .default({ host: '127.0.0.1', port: 8080, bodyLimit: 10 * 1024 * 1024, trustProxy: false }),
   })
   .passthrough();
 
