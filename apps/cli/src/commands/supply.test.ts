@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, openPlatform } from '@mamori/core';
 import { LOCAL_OPERATOR, actorOf, addOrg, addUser, createToken, hubContext } from '@mamori/hub';
 import { buildServer, migrationSets, routeModules } from '@mamori/server';
-import { runMamori } from '@mamori/testbed';
+import { LODASH_OSV, ROUTER_SBOM_XML, runMamori, WEBUI_CRITICAL_OSV } from '@mamori/testbed';
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-supply-cli-'));
 const data = join(dir, 'data');
@@ -17,26 +17,11 @@ writeFileSync(criteria, JSON.stringify({ version: '2026.1', title: 'IoT baseline
   { id: 'signed-updates', title: 'Update mechanism signed', required: true },
 ] }));
 const sbom = join(dir, 'fw.cdx.xml');
-writeFileSync(sbom, `<?xml version="1.0"?>
-<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">
-  <metadata><component type="firmware" bom-ref="fw"><name>AX-3000 firmware</name><version>2.1</version></component></metadata>
-  <components>
-    <component type="library" bom-ref="web"><name>webui</name><version>1.0.0</version><purl>pkg:npm/webui@1.0.0</purl></component>
-    <component type="library" bom-ref="lodash"><name>lodash</name><version>4.17.20</version><purl>pkg:npm/lodash@4.17.20</purl></component>
-  </components>
-  <dependencies><dependency ref="fw"><dependency ref="web"/></dependency><dependency ref="web"><dependency ref="lodash"/></dependency></dependencies>
-</bom>`);
+writeFileSync(sbom, ROUTER_SBOM_XML);
 const osvDir = join(dir, 'osv');
 mkdirSync(osvDir);
-writeFileSync(join(osvDir, 'GHSA-35jh-r3h4-6jhm.json'), JSON.stringify({
-  id: 'GHSA-35jh-r3h4-6jhm', modified: '2024-01-01T00:00:00Z', aliases: ['CVE-2021-23337'], summary: 'Command injection in lodash',
-  severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H' }],
-  affected: [{ package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '4.17.21' }] }] }],
-}));
-writeFileSync(join(osvDir, 'GHSA-crit.json'), JSON.stringify({
-  id: 'GHSA-crit', modified: '2024-01-01T00:00:00Z', severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
-  affected: [{ package: { ecosystem: 'npm', name: 'webui' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }] }],
-}));
+writeFileSync(join(osvDir, 'GHSA-35jh-r3h4-6jhm.json'), JSON.stringify(LODASH_OSV));
+writeFileSync(join(osvDir, 'GHSA-crit.json'), JSON.stringify(WEBUI_CRITICAL_OSV));
 const zip = join(dir, 'all.zip');
 execFileSync('zip', ['-qj', zip, join(osvDir, 'GHSA-35jh-r3h4-6jhm.json')]);
 

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { testBackends, type BusMessage, type Platform } from '@mamori/core';
 import { LOCAL_OPERATOR, actorOf, addOrg, addUser, createToken, hubContext, hubMigrations } from '@mamori/hub';
 import { checkProcurement, parseOsvRecord, readSbom, saveVulns, supplyMigrations } from '@mamori/supply';
+import { LODASH_OSV, ROUTER_SBOM_XML, WEBUI_CRITICAL_OSV } from '@mamori/testbed';
 import { buildServer } from '../server.js';
 import { supplyRoutes } from './supply.js';
 
@@ -20,32 +21,13 @@ const product = {
   manufacturer: 'Example Networks', model: 'AX-3000', assessor: 'lab 3', criteriaVersion: '2026.1', criteriaMet: ['no-default-password'],
   assessedAt: Date.UTC(2026, 0, 1), expiresAt: Date.UTC(2099, 0, 1), versions: ['2.1'], fingerprints: ['ExampleOS/\\d'],
 };
-const sbomXml = `<?xml version="1.0"?>
-<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">
-  <metadata><component type="firmware" bom-ref="fw"><name>AX-3000 firmware</name><version>2.1</version></component></metadata>
-  <components>
-    <component type="library" bom-ref="web"><name>webui</name><version>1.0.0</version><purl>pkg:npm/webui@1.0.0</purl></component>
-    <component type="library" bom-ref="lodash"><name>lodash</name><version>4.17.20</version><purl>pkg:npm/lodash@4.17.20</purl></component>
-  </components>
-  <dependencies><dependency ref="fw"><dependency ref="web"/></dependency><dependency ref="web"><dependency ref="lodash"/></dependency></dependencies>
-</bom>`;
 const candidateSbom = {
   bomFormat: 'CycloneDX', specVersion: '1.6', version: 1,
   metadata: { component: { type: 'device', 'bom-ref': 'cam', name: 'cam' } },
   components: [{ type: 'library', 'bom-ref': 'lodash', name: 'lodash', version: '4.17.15', purl: 'pkg:npm/lodash@4.17.15' }],
   dependencies: [{ ref: 'cam', dependsOn: ['lodash'] }],
 };
-const osv = [
-  {
-    id: 'GHSA-35jh-r3h4-6jhm', modified: '2024-01-01T00:00:00Z', summary: 'Command injection in lodash',
-    severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H' }],
-    affected: [{ package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '4.17.21' }] }] }],
-  },
-  {
-    id: 'GHSA-crit', modified: '2024-01-01T00:00:00Z', severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
-    affected: [{ package: { ecosystem: 'npm', name: 'webui' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }] }],
-  },
-];
+const osv = [LODASH_OSV, WEBUI_CRITICAL_OSV];
 
 describe.each(testBackends())('/api/supply on $name', (backend) => {
   let platform: Platform;
@@ -103,7 +85,7 @@ describe.each(testBackends())('/api/supply on $name', (backend) => {
     const { model: _m, ...noModel } = product;
     expect((await call('POST', '/products', 'secretariat', { ...noModel, id: 'other' })).json()).toMatchObject({ code: 'MAMORI_VALIDATION', message: expect.stringContaining('model') });
 
-    const imported = await call('POST', `/sboms?product=${id}`, 'secretariat', sbomXml, 'application/xml');
+    const imported = await call('POST', `/sboms?product=${id}`, 'secretariat', ROUTER_SBOM_XML, 'application/xml');
     expect(imported.statusCode, imported.body).toBe(201);
     const body = imported.json();
     expect(body).toMatchObject({ format: 'cyclonedx', specVersion: '1.5', components: 3, advisories: 1 });
@@ -111,7 +93,7 @@ describe.each(testBackends())('/api/supply on $name', (backend) => {
     await expect.poll(() => advisories.length).toBe(1);
     expect(advisories[0]).toMatchObject({ product: { id }, vulnerability: { id: 'GHSA-crit' } });
 
-    const bad = await call('POST', '/sboms', 'secretariat', sbomXml.replace('type="library" bom-ref="web"', 'type="toaster" bom-ref="web"'), 'application/xml');
+    const bad = await call('POST', '/sboms', 'secretariat', ROUTER_SBOM_XML.replace('type="library" bom-ref="web"', 'type="toaster" bom-ref="web"'), 'application/xml');
     expect(bad.statusCode).toBe(422);
     expect(bad.json().details).toMatchObject({ field: '/components/0/type', line: 'line 5' });
 
