@@ -42,3 +42,4 @@ export { startAnalyzer, applyBatch, untilIdle, type Analyzer, type AnalyzerOptio
 export {
   splitInterval, decodeBatch, batchId, runOf, DEFAULT_ROWS_PER_BATCH, type SensorBatch, type IntervalBatch, type RunBatch,
 } from './scaleout/batch.js';
+export { parseCountryTable, loadCountryTable, sourceCountries, type CountryTable, type CountryCount } from './geo/country-table.js';

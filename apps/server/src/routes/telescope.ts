@@ -9,8 +9,8 @@
 import type { FastifyInstance } from 'fastify';
 import { MamoriError, parseSince, type BusMessage, type Platform } from '@mamori/core';
 import {
-  TELESCOPE_SUBJECTS, alerts, heatmap, infectedHosts, summary, timeseries, topPorts, topSources, victims,
-  type ProtoName,
+  TELESCOPE_SUBJECTS, alerts, heatmap, infectedHosts, loadCountryTable, sourceCountries, summary, timeseries, topPorts, topSources, victims,
+  type CountryTable, type ProtoName,
 } from '@mamori/telescope';
 import type { RouteModule } from '../route-module.js';
 import { requireHubRoles } from '../role-guard.js';
@@ -158,6 +158,32 @@ function routes(app: FastifyInstance, platform: Platform): void {
   }, async (req) => {
     const q = req.query as WindowQuery;
     return victims(store, { ...window(q), limit: q.limit });
+  });
+
+  // The country table is the operator's (`[telescope] countryTable`, a CSV path); read once per path.
+  let countryTable: { file: string; table: CountryTable } | null = null;
+  app.get('/countries', {
+    schema: {
+      tags, summary: 'Darknet sources and packets per source country, where an IP-to-country table is configured',
+      description: 'configured is false (and countries empty) when `[telescope] countryTable` (MAMORI_TELESCOPE__COUNTRY_TABLE) names no table. Sources no range covers are counted under unknown.',
+      querystring: { type: 'object', properties: { ...windowProps } },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            configured: { type: 'boolean' }, truncated: { type: 'boolean' },
+            countries: { type: 'array', items: { type: 'object', properties: { country: { type: 'string' }, sources: { type: 'integer' }, packets: { type: 'number' } } } },
+            unknown: { type: 'object', properties: { sources: { type: 'integer' }, packets: { type: 'number' } } },
+          },
+        },
+        400: errorBody,
+      },
+    },
+  }, async (req) => {
+    const file = (platform.config as { telescope?: { countryTable?: unknown } }).telescope?.countryTable;
+    if (typeof file !== 'string' || !file) return { configured: false, truncated: false, countries: [], unknown: { sources: 0, packets: 0 } };
+    if (countryTable?.file !== file) countryTable = { file, table: loadCountryTable(file) };
+    return { configured: true, ...(await sourceCountries(store, countryTable.table, window(req.query as WindowQuery))) };
   });
 
   app.get('/alerts', {

@@ -68,3 +68,23 @@ export function prefixContains(p: Prefix, ip: IpAddress): boolean {
   if (p.family === 4) return ((ip.value as number) & ipv4Mask(p.bits)) >>> 0 === p.start;
   return ((ip.value as bigint) & ipv6Mask(p.bits)) === p.start;
 }
+
+/** Minimal CIDR cover of [start, end] (inclusive), for either family. */
+export function rangeToPrefixes(start: IpAddress, end: IpAddress): Prefix[] {
+  const width = start.family === 4 ? 32 : 128;
+  let s = BigInt(start.value);
+  const e = BigInt(end.value);
+  const out: Prefix[] = [];
+  while (s <= e) {
+    let bits = width;
+    // Grow the block while it stays aligned and inside the range.
+    while (bits > 0) {
+      const size = 1n << BigInt(width - bits + 1);
+      if (s % size !== 0n || s + size - 1n > e) break;
+      bits--;
+    }
+    out.push(start.family === 4 ? { family: 4, start: Number(s), bits } : { family: 6, start: s, bits });
+    s += 1n << BigInt(width - bits);
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
  * CIDR prefixes and loaded into core's longest-match PrefixTable. An optional `asn → ISP`
  * map names the carrier that receives notifications when several ASes belong to one ISP.
  */
-import { MamoriError, PrefixTable, parseIp, type IpAddress, type Prefix } from '@mamori/core';
+import { MamoriError, PrefixTable, parseIp, rangeToPrefixes, type IpAddress } from '@mamori/core';
 
 export interface Attribution {
   asn: number;
@@ -12,25 +12,7 @@ export interface Attribution {
   country: string;
 }
 
-/** Minimal CIDR cover of [start, end] (inclusive), for either family. */
-export function rangeToPrefixes(start: IpAddress, end: IpAddress): Prefix[] {
-  const width = start.family === 4 ? 32 : 128;
-  let s = BigInt(start.value);
-  const e = BigInt(end.value);
-  const out: Prefix[] = [];
-  while (s <= e) {
-    let bits = width;
-    // Grow the block while it stays aligned and inside the range.
-    while (bits > 0) {
-      const size = 1n << BigInt(width - bits + 1);
-      if (s % size !== 0n || s + size - 1n > e) break;
-      bits--;
-    }
-    out.push(start.family === 4 ? { family: 4, start: Number(s), bits } : { family: 6, start: s, bits });
-    s += 1n << BigInt(width - bits);
-  }
-  return out;
-}
+export { rangeToPrefixes } from '@mamori/core';
 
 export interface AttributionTable {
   lookup(address: string): Attribution | undefined;

@@ -15,4 +15,6 @@ export const telescopeErrors = {
   MAMORI_TELESCOPE_PACKET: { message: 'malformed packet: {reason}', status: 400 },
   /** The caller lacks the role the darknet views need (they name infected hosts). */
   MAMORI_TELESCOPE_FORBIDDEN: { message: '{reason}', status: 403 },
+  /** The configured IP-to-country table has a line it cannot read. */
+  MAMORI_TELESCOPE_COUNTRY_TABLE: { message: 'country table line {line}: {reason}', status: 500 },
 } as const satisfies Record<string, ErrorSpec>;
