@@ -18,17 +18,24 @@ import { assertSourceAllowed, loginSource, recordSourceFailure } from './throttl
 
 const unauthenticated = (reason: string): MamoriError => new MamoriError('MAMORI_HUB_UNAUTHENTICATED', { reason });
 
-/** Loads the principal of a user (roles, organisation, sector, groups) with the given scopes. */
-export async function principalOf(hub: HubContext, userId: string, scopes: TokenScope[], via: Principal['via'], tokenId?: string, db: Kysely<HubTables> = hub.db): Promise<Principal> {
-  const row = await db.selectFrom('hub_user as u').innerJoin('hub_org as o', 'o.id', 'u.org_id')
-    .select(['u.id', 'u.org_id', 'u.roles', 'u.disabled', 'o.sector', 'o.role']).where('u.id', '=', userId).executeTakeFirst();
+interface UserAndOrg { user_id: string; org_id: string; roles: string; disabled: number; sector: string | null; role: string }
+
+/** A user row joined with its organisation → the principal (one more query: the organisation's groups). */
+async function principalFrom(db: Kysely<HubTables>, row: UserAndOrg | undefined, scopes: TokenScope[], via: Principal['via'], tokenId?: string): Promise<Principal> {
   if (!row) throw unauthenticated('unknown user');
   if (row.disabled) throw unauthenticated('user disabled');
   const groups = await db.selectFrom('hub_group_member').select('group_id').where('org_id', '=', row.org_id).execute();
   return {
-    userId: row.id, orgId: row.org_id, orgSector: row.sector as SectorId | null, orgRole: row.role as OrgRole,
+    userId: row.user_id, orgId: row.org_id, orgSector: row.sector as SectorId | null, orgRole: row.role as OrgRole,
     roles: JSON.parse(row.roles) as UserRole[], groupIds: groups.map((g) => g.group_id), scopes, via, tokenId,
   };
+}
+
+/** Loads the principal of a user (roles, organisation, sector, groups) with the given scopes. */
+export async function principalOf(hub: HubContext, userId: string, scopes: TokenScope[], via: Principal['via'], tokenId?: string, db: Kysely<HubTables> = hub.db): Promise<Principal> {
+  const row = await db.selectFrom('hub_user as u').innerJoin('hub_org as o', 'o.id', 'u.org_id')
+    .select(['u.id as user_id', 'u.org_id', 'u.roles', 'u.disabled', 'o.sector', 'o.role']).where('u.id', '=', userId).executeTakeFirst();
+  return principalFrom(db, row, scopes, via, tokenId);
 }
 
 /** The CLI's operator on the machine itself: a coordinator admin who reads nothing by TLP (no user id matches). */
@@ -48,7 +55,10 @@ export async function authenticateBearer(hub: HubContext, authorization: string 
 /** A token secret → its principal, or 401 (forged/unknown, expired, revoked, user disabled). */
 export async function authenticateToken(hub: HubContext, secret: string): Promise<Principal> {
   if (!looksLikeToken(secret)) throw unauthenticated('not a mamori token');
-  const row = await hub.db.selectFrom('hub_token').selectAll().where('hash', '=', sha256Hex(secret)).executeTakeFirst();
+  // The token with its user and organisation in one round trip: this runs on every request.
+  const row = await hub.db.selectFrom('hub_token as t').innerJoin('hub_user as u', 'u.id', 't.user_id').innerJoin('hub_org as o', 'o.id', 'u.org_id')
+    .select(['t.id', 't.kind', 't.scopes', 't.revoked_at', 't.expires_at', 't.last_used_at', 't.user_id', 'u.org_id', 'u.roles', 'u.disabled', 'o.sector', 'o.role'])
+    .where('t.hash', '=', sha256Hex(secret)).executeTakeFirst();
   if (!row) throw unauthenticated('unknown token');
   const now = hub.now();
   if (row.revoked_at !== null) throw unauthenticated('token revoked');
@@ -57,7 +67,7 @@ export async function authenticateToken(hub: HubContext, secret: string): Promis
   if (row.last_used_at === null || now - Number(row.last_used_at) > 60_000) {
     await hub.db.updateTable('hub_token').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }
-  return principalOf(hub, row.user_id, JSON.parse(row.scopes) as TokenScope[], row.kind === 'session' ? 'session' : 'token', row.id);
+  return principalFrom(hub.db, row, JSON.parse(row.scopes) as TokenScope[], row.kind === 'session' ? 'session' : 'token', row.id);
 }
 
 export interface TokenInfo {
