@@ -22,3 +22,4 @@ export { FlowsStore, type DetectionRun } from './store/flows-store.js';
 export { FlowArchive, archiveLine, ARCHIVE_HEADER, type ArchiveOptions } from './archive/archive.js';
 export { parseKnownBots } from './analysis/known-bots.js';
 export { FlowPipeline, type PipelineOptions } from './pipeline.js';
+export { flowsConfig, flowsConfigSchema, detectionConfigSchema, durationSchema, listenSchema, type FlowsConfig } from './config.js';

@@ -42,6 +42,21 @@ describe('mamori flows', () => {
     expect((await runMamori(['--data', data, 'flows', 'candidates', '--tlp', 'purple'])).code).toBe(2);
   }, 300_000);
 
+  it('takes the allow-list, known bots and thresholds from [flows], and names a bad key', async () => {
+    const config = join(dir, 'mamori.toml');
+    writeFileSync(config, `[flows]\nallowList = "${allow}"\nknownBots = "${bots}"\n[flows.detection]\nlimit = 1\nminScore = 0.3\n`);
+    const imp = await runMamori(['--json', '--config', config, '--data', join(dir, 'd3'), 'flows', 'import', csv, '--utc']);
+    expect(imp.code, imp.stderr).toBe(0);
+    const r = JSON.parse(imp.stdout);
+    expect(r.candidates).toBe(1);
+    expect(r.top.map((t: { address: string }) => t.address)).toEqual([s.commandAndControl[0].address]);
+
+    writeFileSync(config, '[flows]\nretention = "a week"\n');
+    const bad = await runMamori(['--config', config, '--data', join(dir, 'd3'), 'flows', 'import', csv, '--utc']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('flows.retention');
+  }, 300_000);
+
   it('collects NetFlow v9 on UDP with live counters and stores candidates', async () => {
     const data = join(dir, 'd2');
     const p = startMamori(['--json', '--data', data, 'flows', 'collect', '--listen', '127.0.0.1:0', '--for', '8s', '--flush', '1s', '--known-bots', bots, '--allow', allow]);

@@ -3,56 +3,25 @@
  * list C&C candidates (JSON or STIX 2.1), show exporters. All work is in @mamori/flows;
  * this file parses options and does the I/O.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { dataPath, MamoriError, parseDuration, type Platform } from '@mamori/core';
+import { MamoriError, type Platform } from '@mamori/core';
 import {
-  candidatesToStix, FlowArchive, FlowCollector, FlowPipeline, FlowsStore, importNfdumpCsv, parseAllowList, parseKnownBots,
-  TLP_MARKINGS, type Candidate, type CollectorStats, type DetectionOptions, type Tlp,
+  candidatesToStix, FlowArchive, FlowCollector, FlowPipeline, FlowsStore, importNfdumpCsv, TLP_MARKINGS, type Candidate, type CollectorStats, type Tlp,
 } from '@mamori/flows';
 import { table, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
+import { detectionOptions, durationFlag, flowsSettings, type FlowsFlags } from './flows-settings.js';
 import { storedKnownBots } from './known-bots.js';
 
-interface DetectFlags {
-  knownBots?: string;
-  allow?: string;
-  internal?: string;
-  minScore?: string;
-  limit?: string;
-}
-
-function duration(text: string, flag: string): number {
-  const ms = parseDuration(text);
-  if (!(ms > 0)) throw new MamoriError('MAMORI_USAGE', { reason: `${flag}: "${text}" is not a duration (e.g. 30s, 10m, 7d)` });
-  return ms;
-}
-
-function readInput(file: string, flag: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new MamoriError('MAMORI_USAGE', { reason: `${flag}: cannot read ${file}: ${(e as Error).message}` });
-  }
-}
-
-function detectionOptions(f: DetectFlags): DetectionOptions {
-  const o: DetectionOptions = {};
-  if (f.knownBots) o.knownBots = parseKnownBots(readInput(f.knownBots, '--known-bots'));
-  if (f.allow) o.allow = parseAllowList(readInput(f.allow, '--allow'));
-  if (f.internal) o.internal = f.internal.split(',').map((s) => s.trim()).filter(Boolean);
-  if (f.minScore) o.minScore = Number(f.minScore);
-  if (f.limit) o.limit = Number(f.limit);
-  return o;
-}
-
+// Flags carry no commander defaults: an absent flag leaves the [flows] key (or its default) in force.
 function withDetectOptions(c: Command): Command {
   return c
-    .option('--known-bots <file>', 'more known bots, one address per line or JSON (telescope Mirai-like scanners and survey weak devices in the store are always used)')
-    .option('--allow <file>', 'allow-list: prefixes, "port N", or "prefix port…" per line')
-    .option('--internal <prefixes>', 'customer address space, comma-separated (default RFC 1918, RFC 6598, ULA)')
-    .option('--min-score <n>', 'report candidates scoring at least this', '0.2')
-    .option('--limit <n>', 'at most this many candidates', '100');
+    .option('--known-bots <file>', 'more known bots, one address per line or JSON (telescope Mirai-like scanners and survey weak devices in the store are always used) [flows.knownBots]')
+    .option('--allow <file>', 'allow-list: prefixes, "port N", or "prefix port…" per line [flows.allowList]')
+    .option('--internal <prefixes>', 'customer address space, comma-separated [flows.detection.internal; default RFC 1918, RFC 6598, ULA]')
+    .option('--min-score <n>', 'report candidates scoring at least this [flows.detection.minScore; default 0.2]')
+    .option('--limit <n>', 'at most this many candidates [flows.detection.limit; default 100]');
 }
 
 function candidateRows(cands: Candidate[]): Record<string, unknown>[] {
@@ -75,29 +44,28 @@ export function registerFlows(program: Command, ctx: CliContext): void {
   withDetectOptions(flows
     .command('collect')
     .description('listen for NetFlow v5/v9/IPFIX on UDP; roll up into the store; detect C&C candidates periodically')
-    .option('--listen <host:port>', 'address to listen on', '127.0.0.1:2055')
-    .option('--flush <duration>', 'how often rollups and counters are written', '30s')
-    .option('--detect-every <duration>', 'how often candidates are recomputed over the recent window', '10m')
+    .option('--listen <host:port>', 'address to listen on [flows.listen; default 127.0.0.1:2055]')
+    .option('--flush <duration>', 'how often rollups and counters are written [flows.flushEvery; default 30s]')
+    .option('--detect-every <duration>', 'how often candidates are recomputed over the recent window [flows.detectEvery; default 10m]')
     .option('--for <duration>', 'stop after this long (default: until interrupted)')
-    .option('--archive [dir]', 'keep every record in rotated CSV files (default <data>/flows-archive)')
-    .option('--retention <duration>', 'delete archive files and rollups older than this', '7d'))
-    .action(async (opts: DetectFlags & { listen: string; flush: string; detectEvery: string; for?: string; archive?: string | boolean; retention: string }) => {
-      const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(opts.listen);
-      if (!m) throw new MamoriError('MAMORI_USAGE', { reason: `--listen: "${opts.listen}" is not host:port` });
-      const detect = detectionOptions(opts);
-      const retentionMs = duration(opts.retention, '--retention');
+    .option('--archive [dir]', 'keep every record in rotated CSV files [flows.archive.enabled, flows.archive.dir; default <data>/flows-archive]')
+    .option('--retention <duration>', 'delete archive files and rollups older than this [flows.retention; default 7d]'))
+    .action(async (opts: FlowsFlags & { for?: string }) => {
+      const settings = flowsSettings(ctx.config(), opts);
+      const stopAfter = opts.for === undefined ? undefined : durationFlag(opts.for, '--for');
+      const detect = detectionOptions(settings);
+      const retentionMs = settings.retention;
       const platform: Platform = await ctx.platform();
       detect.knownBots = [...(detect.knownBots ?? []), ...(await storedKnownBots(platform))];
-      const archive = opts.archive
-        ? new FlowArchive({ dir: typeof opts.archive === 'string' ? opts.archive : dataPath(platform.config, 'flows-archive'), retentionMs })
-        : undefined;
+      const archive = settings.archive.enabled ? new FlowArchive({ dir: settings.archive.dir, rotateMs: settings.archive.rotate, retentionMs }) : undefined;
       const pipeline = new FlowPipeline(platform.store, { archive, retentionMs });
-      const collector = await FlowCollector.listen({ host: m[1], port: Number(m[2]), onRecords: (r) => pipeline.add(r) });
+      const listen = `${settings.listen.host}:${settings.listen.port}`;
+      const collector = await FlowCollector.listen({ host: settings.listen.host, port: settings.listen.port, onRecords: (r) => pipeline.add(r) });
       const started = Date.now();
       const addr = collector.address();
       ctx.note(`collecting on ${addr.address}:${addr.port} (NetFlow v5, v9, IPFIX)`);
-      const flushMs = duration(opts.flush, '--flush');
-      const detectMs = duration(opts.detectEvery, '--detect-every');
+      const flushMs = settings.flushEvery;
+      const detectMs = settings.detectEvery;
       let lastDetect = Date.now();
       const tick = setInterval(() => {
         const s = collector.stats();
@@ -110,7 +78,7 @@ export function registerFlows(program: Command, ctx: CliContext): void {
           await pipeline.flush(collector.stats().exporters);
           if (Date.now() - lastDetect >= detectMs && pipeline.windowSize > 0) {
             lastDetect = Date.now();
-            const { result } = await pipeline.detectAndSave(detect, `collect ${opts.listen}`);
+            const { result } = await pipeline.detectAndSave(detect, `collect ${listen}`);
             ctx.note(`\n${result.candidates.length} candidate(s); top: ${result.candidates[0]?.address ?? '-'}`);
           }
         }).catch((e) => ctx.note(`flush failed: ${(e as Error).message}`));
@@ -119,7 +87,7 @@ export function registerFlows(program: Command, ctx: CliContext): void {
         const stop = (): void => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
-        if (opts.for) setTimeout(stop, duration(opts.for, '--for'));
+        if (stopAfter !== undefined) setTimeout(stop, stopAfter);
       });
       clearInterval(tick);
       clearInterval(flushTimer);
@@ -127,7 +95,7 @@ export function registerFlows(program: Command, ctx: CliContext): void {
       await collector.close();
       const final = collector.stats();
       await pipeline.flush(final.exporters);
-      const detection = pipeline.windowSize > 0 ? (await pipeline.detectAndSave(detect, `collect ${opts.listen}`)).result : null;
+      const detection = pipeline.windowSize > 0 ? (await pipeline.detectAndSave(detect, `collect ${listen}`)).result : null;
       archive?.close();
       if (process.stderr.isTTY && !ctx.json) process.stderr.write('\n');
       ctx.print({ type: 'summary', ...final, candidates: detection?.candidates.length ?? 0, windowRecords: pipeline.windowSize, droppedFromWindow: pipeline.dropped },
@@ -139,9 +107,14 @@ export function registerFlows(program: Command, ctx: CliContext): void {
     .description('import `nfdump -r FILE -o csv` output (or a mamori flows archive): rollups into the store, then detect candidates')
     .option('--utc', 'times in the file are UTC (mamori archives are; nfdump prints local time)')
     .option('--tz-offset <minutes>', 'times in the file are at this offset east of UTC')
+    .option('--sampling-rate <n>', 'multiply packets and bytes by n: only for files with raw counts (nfcapd -s -1); nfcapd already scales by the announced rate')
     .option('--no-detect', 'only roll up; do not compute candidates'))
-    .action(async (file: string, opts: DetectFlags & { utc?: boolean; tzOffset?: string; detect: boolean }) => {
-      const detect = detectionOptions(opts);
+    .action(async (file: string, opts: FlowsFlags & { utc?: boolean; tzOffset?: string; samplingRate?: string; detect: boolean }) => {
+      const detect = detectionOptions(flowsSettings(ctx.config(), opts));
+      const samplingRate = opts.samplingRate === undefined ? undefined : Number(opts.samplingRate);
+      if (samplingRate !== undefined && !(Number.isSafeInteger(samplingRate) && samplingRate >= 1)) {
+        throw new MamoriError('MAMORI_USAGE', { reason: `--sampling-rate: "${opts.samplingRate}" is not a whole number ≥ 1` });
+      }
       const platform = await ctx.platform();
       detect.knownBots = [...(detect.knownBots ?? []), ...(await storedKnownBots(platform))];
       const pipeline = new FlowPipeline(platform.store);
@@ -150,7 +123,7 @@ export function registerFlows(program: Command, ctx: CliContext): void {
       const result = await importNfdumpCsv(file, async (batch) => {
         pipeline.add(batch);
         if (pipeline.received % 200_000 < batch.length) await pipeline.flush();
-      }, { tzOffsetMin, onProgress: (n) => bar.update(n) }).catch((e) => {
+      }, { tzOffsetMin, samplingRate, onProgress: (n) => bar.update(n) }).catch((e) => {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MamoriError('MAMORI_USAGE', { reason: `no such file: ${file}` });
         throw e;
       });

@@ -113,7 +113,7 @@ function scoreConnections(
       if (kb) knownCount++;
       if (b) {
         best = Math.max(best, b.score);
-        if (b.score >= BEACON_THRESHOLD) {
+        if (b.score >= (options.beaconThreshold ?? BEACON_THRESHOLD)) {
           beaconing++;
           const ts = [...new Set(p.starts.map((t) => Math.floor(t / 1000)))].sort((x, y) => x - y);
           for (let i = 1; i < ts.length; i++) gaps.push(ts[i] - ts[i - 1]);

@@ -144,6 +144,17 @@ describe('labelled scenario: bots beaconing to C&C among normal traffic', () => 
     expect(result.candidates.slice(0, 3).map((c) => c.address)).toContain(s.commandAndControl[1].address);
   });
 
+  it('counts beaconing hosts by the configured beacon threshold', () => {
+    const { records, s } = scenarioRecords(7);
+    const cnc = s.commandAndControl[0].address;
+    const at = (beaconThreshold?: number) => detectCandidates(records, { beaconThreshold, minScore: 0 }).candidates.find((c) => c.address === cnc)!;
+    const usual = at();
+    expect(usual.evidence.reasons[0]).toMatch(/host\(s\) beacon every/);
+    const strict = at(1.01); // no pair can score above 1: nobody counts as beaconing
+    expect(strict.evidence.reasons.join(' ')).not.toMatch(/beacon every/);
+    expect(strict.score).toBeLessThan(usual.score);
+  });
+
   it('suppresses allow-listed endpoints by prefix, port or prefix+port', () => {
     const { records, s } = scenarioRecords(7);
     const cnc = s.commandAndControl[0];

@@ -23,6 +23,8 @@ export interface DetectionOptions {
   stitchSlackMs?: number;
   /** Candidates below this score are not reported. */
   minScore?: number;
+  /** A pair scoring at least this beacons (counts for coordination; its intervals are evidence). Default BEACON_THRESHOLD. */
+  beaconThreshold?: number;
   /** At most this many candidates. */
   limit?: number;
   /** Observation window; defaults to the records' span. */

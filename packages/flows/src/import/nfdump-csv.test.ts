@@ -53,39 +53,51 @@ describe('nfdump CSV lines', () => {
   });
 });
 
+/** Sends `flows` as NetFlow v9 to a real nfcapd on loopback (with its extra options) and returns `nfdump -o csv` of what it stored. */
+async function collectWithNfcapd(flows: TestFlow[], name: string, nfcapdArgs: string[] = []): Promise<string> {
+  const out = join(dir, name);
+  rmSync(out, { recursive: true, force: true });
+  spawnSync('mkdir', ['-p', out]);
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const nfcapd = spawn('nfcapd', ['-w', out, '-b', '127.0.0.1', '-p', String(port), '-t', '3600', ...nfcapdArgs], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 700));
+    const sock = createSocket('udp4');
+    for (const p of exportStream(flows, 9, { perPacket: 20, templateEvery: 1 })) {
+      await new Promise<void>((res, rej) => sock.send(p, port, '127.0.0.1', (e) => (e ? rej(e) : res())));
+    }
+    sock.close();
+    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    nfcapd.kill('SIGTERM');
+    await new Promise((r) => nfcapd.once('exit', r));
+  }
+  const file = readdirSync(out).find((f) => /^nfcapd\.\d{12}$/.test(f));
+  expect(file).toBeDefined();
+  const csv = spawnSync('nfdump', ['-r', join(out, file!), '-o', 'csv'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  const csvFile = join(dir, `${name}.csv`);
+  writeFileSync(csvFile, csv.stdout);
+  return csvFile;
+}
+
+async function importAll(csvFile: string, samplingRate?: number): Promise<FlowRecord[]> {
+  const records: FlowRecord[] = [];
+  const result = await importNfdumpCsv(csvFile, (b) => { records.push(...b); }, { tzOffsetMin: 0, samplingRate });
+  expect(result.firstErrors).toEqual([]);
+  return records;
+}
+
+const t0 = Date.UTC(2026, 10, 20, 8, 0, 0);
+const testFlows = (n: number): TestFlow[] => Array.from({ length: n }, (_, i) => ({
+  src: i % 10 === 9 ? `2001:db8::${i}` : `10.9.${i >> 8}.${i & 255}`, dst: i % 10 === 9 ? '2001:db8:1::1' : `203.0.113.${i % 200}`,
+  srcPort: 30000 + i, dstPort: i % 2 ? 443 : 53, protocol: i % 2 ? 6 : 17, packets: 1 + (i % 17), bytes: 60 + i * 13,
+  start: t0 + i * 2000, end: t0 + i * 2000 + (i % 7) * 250, tcpFlags: i % 2 ? 0x1b : 0,
+}));
+
 describe.skipIf(!haveNfdump)('nfcapd → nfdump -o csv → import', () => {
   it('imports exactly what nfcapd collected from a v9 stream', async () => {
-    const t0 = Date.UTC(2026, 10, 20, 8, 0, 0);
-    const flows: TestFlow[] = Array.from({ length: 500 }, (_, i) => ({
-      src: i % 10 === 9 ? `2001:db8::${i}` : `10.9.${i >> 8}.${i & 255}`, dst: i % 10 === 9 ? '2001:db8:1::1' : `203.0.113.${i % 200}`,
-      srcPort: 30000 + i, dstPort: i % 2 ? 443 : 53, protocol: i % 2 ? 6 : 17, packets: 1 + (i % 17), bytes: 60 + i * 13,
-      start: t0 + i * 2000, end: t0 + i * 2000 + (i % 7) * 250, tcpFlags: i % 2 ? 0x1b : 0,
-    }));
-    const out = join(dir, 'nfcapd');
-    rmSync(out, { recursive: true, force: true });
-    spawnSync('mkdir', ['-p', out]);
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const nfcapd = spawn('nfcapd', ['-w', out, '-b', '127.0.0.1', '-p', String(port), '-t', '3600'], { stdio: 'ignore' });
-    try {
-      await new Promise((r) => setTimeout(r, 700));
-      const sock = createSocket('udp4');
-      for (const p of exportStream(flows, 9, { perPacket: 20, templateEvery: 1 })) {
-        await new Promise<void>((res, rej) => sock.send(p, port, '127.0.0.1', (e) => (e ? rej(e) : res())));
-      }
-      sock.close();
-      await new Promise((r) => setTimeout(r, 500));
-    } finally {
-      nfcapd.kill('SIGTERM');
-      await new Promise((r) => nfcapd.once('exit', r));
-    }
-    const file = readdirSync(out).find((f) => /^nfcapd\.\d{12}$/.test(f));
-    expect(file).toBeDefined();
-    const csv = spawnSync('nfdump', ['-r', join(out, file!), '-o', 'csv'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
-    const csvFile = join(dir, 'flows.csv');
-    writeFileSync(csvFile, csv.stdout);
-    const records: FlowRecord[] = [];
-    const result = await importNfdumpCsv(csvFile, (b) => { records.push(...b); }, { tzOffsetMin: 0 });
-    expect(result.firstErrors).toEqual([]);
+    const flows = testFlows(500);
+    const records = await importAll(await collectWithNfcapd(flows, 'plain'));
     expect(records).toHaveLength(flows.length);
     const byPort = new Map(records.map((r) => [r.srcPort, recordToJSON(r)]));
     for (const f of flows) {
@@ -96,5 +108,22 @@ describe.skipIf(!haveNfdump)('nfcapd → nfdump -o csv → import', () => {
       expect(Math.abs(r.start - f.start)).toBeLessThan(1000);
       expect(r.end - r.start).toBe(f.end - f.start);
     }
+  });
+
+  it('honours sampling: nfcapd\'s scaled counts as printed, raw counts scaled by the given rate', async () => {
+    const flows = testFlows(60);
+    // Sampled 1 in 10: nfcapd multiplies before storing, and the CSV shows the scaled counts.
+    const scaled = await importAll(await collectWithNfcapd(flows, 'sampled', ['-s', '10']));
+    // `-s -1` overrides any rate with 1: raw counts, which the importer scales itself.
+    const rawFile = await collectWithNfcapd(flows, 'raw', ['-s', '-1']);
+    const raw = await importAll(rawFile);
+    const rescaled = await importAll(rawFile, 10);
+    const counts = (rs: FlowRecord[]): [number, number, number][] => rs.map((r) => [r.srcPort, r.packets, r.bytes] as [number, number, number]).sort((a, b) => a[0] - b[0]);
+    const expected = flows.map((f) => [f.srcPort, f.packets, f.bytes] as [number, number, number]);
+    expect(counts(raw)).toEqual(expected);
+    expect(counts(scaled)).toEqual(expected.map(([p, k, b]) => [p, k * 10, b * 10]));
+    expect(counts(rescaled)).toEqual(counts(scaled));
+    expect(() => new NfdumpCsvParser({ samplingRate: 0 })).toThrow(/sampling rate 0/);
+    expect(() => new NfdumpCsvParser({ samplingRate: 2.5 })).toThrow(/whole number/);
   });
 });

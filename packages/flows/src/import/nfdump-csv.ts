@@ -2,6 +2,12 @@
  * nfdump's CSV output (`nfdump -r FILE -o csv`), so existing nfcapd archives can be
  * analysed. Columns are found by the header's names (nfdump 1.6 and 1.7 differ in how many
  * there are); times are nfdump's local-time text; a trailing `Summary` block is ignored.
+ *
+ * Sampling: nfcapd multiplies packets and bytes by the sampling interval when it stores a
+ * record — the one the exporter announced, else its `-s` default — and `-o csv` prints those
+ * scaled counts with no sampling column (nfdump 1.7.1, checked in the test). So counts are
+ * taken as printed by default; `samplingRate` multiplies them for archives whose counts are
+ * raw (nfcapd run with `-s -1`, which overrides announced rates with 1).
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -39,7 +45,14 @@ export class NfdumpCsvParser {
   /** nfdump 1.6 and some 1.7 builds append `Summary` and a totals table: nothing after it is a flow. */
   private inSummary = false;
 
-  constructor(private readonly options: { tzOffsetMin?: number; exporter?: string } = {}) {}
+  private readonly samplingRate: number;
+
+  constructor(private readonly options: { tzOffsetMin?: number; exporter?: string; samplingRate?: number } = {}) {
+    this.samplingRate = options.samplingRate ?? 1;
+    if (!Number.isSafeInteger(this.samplingRate) || this.samplingRate < 1) {
+      throw new MamoriError('MAMORI_FLOWS_INPUT', { field: 'samplingRate', reason: `sampling rate ${String(options.samplingRate)} is not a whole number ≥ 1` });
+    }
+  }
 
   get ready(): boolean {
     return this.cols !== null;
@@ -90,8 +103,8 @@ export class NfdumpCsvParser {
     const pr = get('pr');
     r.protocol = /^\d+$/.test(pr) ? Number(pr) : PROTOCOLS[pr.toUpperCase().replace(/[^A-Z0-9]/g, '')] ?? NaN;
     if (!(r.protocol >= 0 && r.protocol <= 255)) throw bad('pr', `unknown protocol "${pr}"`);
-    r.packets = int('ipkt');
-    r.bytes = int('ibyt');
+    r.packets = int('ipkt') * this.samplingRate;
+    r.bytes = int('ibyt') * this.samplingRate;
     r.start = parseNfdumpTime(get('ts'), this.options.tzOffsetMin);
     if (Number.isNaN(r.start)) throw bad('ts', `"${get('ts')}" is not a time`);
     const td = Number(get('td'));
@@ -124,9 +137,9 @@ export interface CsvImportResult {
 /** Streams a CSV file, handing records to `onBatch` in batches; bad lines are counted, not fatal. */
 export async function importNfdumpCsv(
   file: string, onBatch: (records: FlowRecord[]) => void | Promise<void>,
-  options: { tzOffsetMin?: number; batchSize?: number; onProgress?(lines: number): void } = {},
+  options: { tzOffsetMin?: number; samplingRate?: number; batchSize?: number; onProgress?(lines: number): void } = {},
 ): Promise<CsvImportResult> {
-  const parser = new NfdumpCsvParser({ tzOffsetMin: options.tzOffsetMin });
+  const parser = new NfdumpCsvParser({ tzOffsetMin: options.tzOffsetMin, samplingRate: options.samplingRate });
   const result: CsvImportResult = { lines: 0, records: 0, errors: 0, firstErrors: [] };
   let batch: FlowRecord[] = [];
   const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
