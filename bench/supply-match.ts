@@ -2,10 +2,13 @@
  * bench/supply-match.ts — a 10,000-component npm SBOM matched against an OSV export of one
  * ecosystem sized like osv.dev's npm export (tens of thousands of records), once loaded.
  *
- * Peer: neither osv-scanner nor grype installs from Debian or npm (checked: apt-cache has
- * neither, npm has neither; Go is not installed), so the baseline is the straightforward
+ * Peer: neither osv-scanner nor grype installs from Debian or npm (checked again: apt-cache
+ * has neither; npm has only bun-osv-scanner, a plugin for Bun's installer, and Grype wrappers
+ * that need the Grype binary; Go is not installed), so the baseline is the straightforward
  * linear scan — every record compared with every component, same version evaluation
  * (`matchLinear`). The scan is timed on a sample of components and scaled to the SBOM.
+ * CPU milliseconds are printed beside wall time: on a shared machine wall time mostly
+ * measures the other processes.
  *
  *   npm run bench -- bench/supply-match.ts [components] [records] [packages]
  */
