@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     }
 
     // The analyzer's ceiling: drain a pre-filled stream.
-    const ceilings: { concurrency: number; msgs: number; rowsPerS: number; cpuShare: number }[] = [];
+    const ceilings: { concurrency: number; msgs: number; rowsPerS: number; cpuShare: number; decodeMs: number; mergeMs: number }[] = [];
     for (const concurrency of [1, 2, 4]) {
       const { schema, queue } = fresh();
       const sensors = split(4).map((list, i) => start('sensor', { queue, sensor: `fill-${i}`, files: list }));
@@ -223,12 +223,13 @@ async function main(): Promise<void> {
       analyzer.proc.send({ type: 'expect', batches });
       const a = await analyzer.next('done');
       const wall = Number(a.wallMs);
-      const stats = a.stats as { rows: number };
-      const c = { concurrency, msgs: batches / (wall / 1000), rowsPerS: stats.rows / (wall / 1000), cpuShare: Number(a.cpuMs) / wall };
+      const stats = a.stats as { rows: number; decodeMs: number; mergeMs: number };
+      const c = { concurrency, msgs: batches / (wall / 1000), rowsPerS: stats.rows / (wall / 1000), cpuShare: Number(a.cpuMs) / wall, decodeMs: stats.decodeMs, mergeMs: stats.mergeMs };
       ceilings.push(c);
       rows.push([
         `analyzer ceiling, concurrency ${concurrency} (pre-filled ${batches} msgs, ${mib.toFixed(0)} MiB)`, fmt(totalPackets / (wall / 1000)), (wall / 1000).toFixed(1),
-        `${fmt(c.msgs)} msgs/s, ${fmt(c.rowsPerS)} rows/s`, `analyzer cpu ${(c.cpuShare * 100).toFixed(0)}% of one core`, load(),
+        `${fmt(c.msgs)} msgs/s, ${fmt(c.rowsPerS)} rows/s; parse+check ${(c.decodeMs / 1000).toFixed(1)} s, in merge transactions ${(c.mergeMs / 1000).toFixed(1)} s (summed over ${concurrency})`,
+        `analyzer cpu ${(c.cpuShare * 100).toFixed(0)}% of one core`, load(),
       ]);
       console.log(rows.at(-1)!.join(' | '));
     }
@@ -240,8 +241,11 @@ async function main(): Promise<void> {
     console.log(`\nratio to the one-process peer (telescope ingest → PostgreSQL): 1 sensor ${(Number(rows[1][1].replace(/,/g, '')) / baselineRate).toFixed(2)}×, 2 sensors ${(Number(rows[2][1].replace(/,/g, '')) / baselineRate).toFixed(2)}×, 4 sensors ${(four / baselineRate).toFixed(2)}×`);
     console.log(`analyzer ceiling: ${fmt(best.msgs)} msgs/s, ${fmt(best.rowsPerS)} rollup rows/s at concurrency ${best.concurrency} (its own CPU ${(best.cpuShare * 100).toFixed(0)}% of a core)`);
     const sensorsFaster = rows.slice(1, 4).every((r) => Number(/\(([\d,]+) pkt\/s/.exec(r[3])![1].replace(/,/g, '')) > 1.5 * Number(r[1].replace(/,/g, '')));
+    const inDb = best.mergeMs / (best.mergeMs + best.decodeMs);
     console.log(`bottleneck: ${sensorsFaster
-      ? `the analyzer's merge into PostgreSQL — sensors finish long before it, and the aggregate rate stays at the analyzer's ceiling however many sensors feed it; its own CPU share is ${(best.cpuShare * 100).toFixed(0)}%, the rest is PostgreSQL upserting per-source rows (on this 2-core machine PostgreSQL, NATS and the sensors share the cores)`
+      ? `the analyzer — the sensors finish long before it and the aggregate rate stays near its ceiling however many sensors feed it. `
+        + `Inside it, ${(inDb * 100).toFixed(0)}% of the handler time is the merge transactions in PostgreSQL (upserting mostly per-source rows) and its own CPU is ${(best.cpuShare * 100).toFixed(0)}% of a core: `
+        + 'the analyzer waits on PostgreSQL, so the ceiling is PostgreSQL\'s upsert rate (here on 2 cores shared with NATS, the sensors and other work)'
       : 'the sensors (decode + rollups): the analyzer keeps up with them'}`);
   } finally {
     const store = await openPostgresStore({ url: TEST_DATABASE_URL });

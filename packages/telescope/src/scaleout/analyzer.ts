@@ -40,6 +40,9 @@ export interface AnalyzerStats {
   failed: number;
   /** Rows merged. */
   rows: number;
+  /** Time spent parsing and checking messages, and inside merge transactions (where the bottleneck is). */
+  decodeMs: number;
+  mergeMs: number;
 }
 
 /** Merges one batch and its applied marker in one transaction; false if it was already applied. */
@@ -64,20 +67,24 @@ export interface Analyzer {
 }
 
 export function startAnalyzer(platform: { store: Store; bus: Bus }, queue: WorkQueue, options: AnalyzerOptions = {}): Analyzer {
-  const stats: AnalyzerStats = { received: 0, applied: 0, duplicates: 0, rejected: 0, failed: 0, rows: 0 };
+  const stats: AnalyzerStats = { received: 0, applied: 0, duplicates: 0, rejected: 0, failed: 0, rows: 0, decodeMs: 0, mergeMs: 0 };
   const handle = async (msg: WorkMessage): Promise<void> => {
     stats.received++;
     let batch: SensorBatch;
+    const t0 = performance.now();
     try {
       batch = decodeBatch(msg.data);
+      stats.decodeMs += performance.now() - t0;
     } catch (e) {
       // Redelivering a message that can never parse would loop forever: drop it, loudly.
       stats.rejected++;
       options.log?.error({ err: e, queue: queue.name }, 'telescope analyzer: dropped a message that is not a sensor batch');
       return;
     }
+    const t1 = performance.now();
     try {
       const applied = await applyBatch(platform.store, batch, options.beforeCommit && (() => options.beforeCommit!(batch, msg.deliveryCount)));
+      stats.mergeMs += performance.now() - t1;
       if (!applied) {
         stats.duplicates++;
         return;
