@@ -128,7 +128,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
         kind: opts.resurvey ? 'resurvey' : 'survey', attribution: who, scope: scope.includePrefixes.map(formatPrefix),
       });
       const summary = { runId: result.runId, seconds: (result.finishedAt - result.startedAt) / 1000, ...result.stats, ...stored, dictionaryVersion: dict.version };
-      ctx.print(summary, (s) => table(Object.entries(s).map(([k, v]) => ({ field: k, value: v }))));
+      ctx.print(summary, (s) => table(Object.entries(s).map(([k, v]) => ({ field: k, value: typeof v === 'object' ? JSON.stringify(v) : v }))));
     });
 
   registerSurveyWorker(survey, ctx, read, int);
