@@ -9,6 +9,7 @@ import { MamoriError, PrefixSet, parseDuration } from '@mamori/core';
 import type { IngestOptions, IngestReport } from '@mamori/telescope';
 import type { CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
+import { stopOnSignals } from '../signals.js';
 
 export const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
 export function humanReport(r: IngestReport): string {
@@ -91,10 +92,7 @@ export async function withCaptureProgress<R extends IngestReport>(
     }
   }
   const bar = progressBar({ total: total || 1, format: '{bar} {percentage}% | {pps} pkt/s | {frames} packets', enabled: !ctx.json && !ctx.globals().quiet });
-  const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = stopOnSignals();
   try {
     const report = await read({
       signal: stop.signal,
@@ -107,7 +105,6 @@ export async function withCaptureProgress<R extends IngestReport>(
     ctx.print(report, human);
   } finally {
     bar.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
 }

@@ -12,6 +12,7 @@ import {
   DEFAULT_ROWS_PER_BATCH, SENSOR_ID, TELESCOPE_QUEUE, runSensor, startAnalyzer, untilIdle, type AnalyzerStats, type SensorReport,
 } from '@mamori/telescope';
 import type { CliContext } from '../context.js';
+import { stopOnSignals } from '../signals.js';
 import { durationOption as duration } from '../options.js';
 import { addAnalysisOptions, analysisOptions, humanReport, withCaptureProgress, type AnalysisOpts } from './telescope-options.js';
 
@@ -107,10 +108,7 @@ Exit codes: 0 stopped cleanly, 1 store or queue error, 2 usage.`)
       await natsBus(ctx, 'analyzer').then((b) => b.close()); // a clear error before the store is opened
       const platform = await ctx.platform();
       const queue = await platform.bus.queue(o.queue, { ackWaitMs });
-      const stop = new AbortController();
-      const onSignal = (): void => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const stop = stopOnSignals();
       const t0 = Date.now();
       const analyzer = startAnalyzer(platform, queue, { concurrency, publish: o.publish, log: platform.log });
       let lastRows = 0;
@@ -123,12 +121,11 @@ Exit codes: 0 stopped cleanly, 1 store or queue error, 2 usage.`)
       ctx.note(`telescope analyzer: consuming queue ${o.queue}`);
       try {
         if (idleMs !== undefined) await untilIdle(queue, idleMs, stop.signal);
-        else await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+        else if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
         await analyzer.stop();
       } finally {
         clearInterval(status);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stop.dispose();
       }
       ctx.print({ queue: o.queue, ...analyzer.stats, elapsedMs: Date.now() - t0 }, humanAnalyzer);
     });

@@ -74,6 +74,32 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 }
 
 describe('telescope sensor and analyzer processes (PostgreSQL + NATS JetStream)', () => {
+  it('explain themselves and exit 0 for help, 2 for usage errors, 1 for failures', async () => {
+    const noNats = { MAMORI_NATS_URL: undefined, MAMORI_DATA_DIR: join(dir, 'usage') };
+    const nats = { MAMORI_NATS_URL: TEST_NATS_URL, MAMORI_DATA_DIR: join(dir, 'usage') };
+    const [help, missing, withoutNats, badRows, noFile, analyzerWithoutNats] = await Promise.all([
+      runMamori(['telescope', 'sensor', '--help']),
+      runMamori(['telescope', 'sensor'], nats),
+      runMamori(['telescope', 'sensor', captures[0].path], noNats),
+      runMamori(['telescope', 'sensor', '--rows-per-message', '0', captures[0].path], nats),
+      runMamori(['telescope', 'sensor', '--queue', 'tele-usage', join(dir, 'absent.pcap')], nats),
+      runMamori(['telescope', 'analyzer', '--until-idle', '1s'], noNats),
+    ]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--sensor-id <id>[\s\S]*--queue <name>[\s\S]*--follow[\s\S]*Exit codes/);
+    expect(missing.code).toBe(2);
+    expect(withoutNats.code).toBe(2);
+    expect(withoutNats.stderr).toContain('MAMORI_NATS_URL');
+    expect(badRows.code).toBe(2);
+    expect(badRows.stderr).toContain('--rows-per-message');
+    expect(noFile.code).toBe(1);
+    expect(noFile.stderr).toContain('absent.pcap');
+    expect(analyzerWithoutNats.code).toBe(2);
+    const bus = await NatsBus.connect(TEST_NATS_URL);
+    await (await bus.queue('tele-usage')).destroy();
+    await bus.close();
+  }, 300_000);
+
   it('3 sensors into 1 analyzer store what one process stores', async () => {
     const d = await deployment();
     const a = analyzer(d.env, d.queue);
