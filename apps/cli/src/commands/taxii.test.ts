@@ -11,7 +11,7 @@ import { testBackends, type Platform } from '@mamori/core';
 import { actorOf, addOrg, addUser, createToken, hubContext, hubMigrations, LOCAL_OPERATOR, sampleIndicator, StixStore, stixMigrations } from '@mamori/hub';
 import { buildServer, routeModules } from '@mamori/server';
 import { runMamori } from '@mamori/testbed';
-import { run } from '../program.js';
+import { runInProcess } from '../testing.js';
 
 let platform: Platform;
 let app: FastifyInstance;
@@ -42,18 +42,9 @@ afterAll(async () => {
 
 /** In-process run (a process start costs seconds on a busy machine); one test below spawns the real binary. */
 const mamori = async (...args: string[]) => {
-  const out: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => { out.push(String(chunk)); return true; }) as typeof process.stdout.write;
-  let code: number;
-  try {
-    code = await run(['node', 'mamori', '--data', join(dir, 'data'), '--quiet', '--json', 'hub', 'taxii', ...args, ...(args[0] === 'collection' ? [] : ['--token', token])]);
-  } finally {
-    process.stdout.write = write;
-    process.exitCode = undefined;
-  }
+  const { code, stdout } = await runInProcess(['--data', join(dir, 'data'), '--quiet', '--json', 'hub', 'taxii', ...args, ...(args[0] === 'collection' ? [] : ['--token', token])]);
   if (code !== 0) throw new Error(`mamori hub taxii ${args.join(' ')} → ${code}`);
-  return JSON.parse(out.join(''));
+  return JSON.parse(stdout);
 };
 
 describe('mamori hub taxii', () => {

@@ -16,6 +16,7 @@ import { MamoriError } from '@mamori/core';
 import { pullCollection, pushCollection, pushObjects, readTlp, StixStore, TaxiiClient } from '@mamori/hub';
 import { table, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
+import { registerStixPublish } from './stix-publish.js';
 
 interface RemoteOptions {
   server: string;
@@ -67,6 +68,7 @@ export function readObjectsFile(file: string): Record<string, unknown>[] {
 export function registerTaxii(program: Command, ctx: CliContext): void {
   const hub = program.commands.find((c) => c.name() === 'hub') ?? program.command('hub').description('the sharing hub: community, reports, STIX/TAXII');
   const taxii = hub.command('taxii').description('STIX 2.1 over TAXII 2.1: sync with other servers, manage local collections');
+  registerStixPublish(hub, ctx);
 
   taxii.command('collections')
     .description('list the collections of a remote TAXII 2.1 server')

@@ -34,6 +34,7 @@ export {
 } from './client/sync.js';
 export { publishStix, STIX_PUBLISHED_SUBJECT, type PublishOptions } from './publish.js';
 export {
-  addressObject, addressIndicator, observation, commandAndControl, vulnerableProduct, statisticsReport,
+  addressObject, addressIndicator, observation, commandAndControl, vulnerableProduct, statisticsReport, relationship, portActivityIndicator,
   type AddressIndicatorInput, type ObservationInput, type C2Input, type VulnerableProductInput, type StatisticsReportInput,
+  type RelationshipInput, type PortActivityInput,
 } from './producers.js';

@@ -89,15 +89,57 @@ export function commandAndControl(i: C2Input): Obj[] {
     first_seen: created, ...(i.lastSeen ? { last_seen: modified } : {}), ...(i.description ? { description: i.description } : {}),
     ...(i.score !== undefined ? { confidence: Math.round(Math.max(0, Math.min(1, i.score)) * 100) } : {}),
   };
-  const rel: Obj = {
-    type: 'relationship', spec_version: '2.1', id: `relationship--${uuidv5(`c2-consists-of|${infra.id}|${addr.id}`, MAMORI_NAMESPACE)}`,
-    created, modified, relationship_type: 'consists-of', source_ref: infra.id, target_ref: addr.id,
+  return [addr, infra, relationship({ source: infra.id as string, type: 'consists-of', target: addr.id as string, created, modified })];
+}
+
+export interface RelationshipInput {
+  source: string;
+  type: string;
+  target: string;
+  created: Date | string;
+  modified?: Date | string;
+  description?: string;
+}
+
+/** A relationship with an id derived from its ends and type: stating it again is a no-op. */
+export function relationship(i: RelationshipInput): Obj {
+  const created = stamp(i.created);
+  return {
+    type: 'relationship', spec_version: '2.1', id: `relationship--${uuidv5(`${i.type}|${i.source}|${i.target}`, MAMORI_NAMESPACE)}`,
+    created, modified: i.modified ? stamp(i.modified) : created, relationship_type: i.type, source_ref: i.source, target_ref: i.target,
+    ...(i.description ? { description: i.description } : {}),
   };
-  return [addr, infra, rel];
+}
+
+export interface PortActivityInput {
+  protocol: 'tcp' | 'udp';
+  port: number;
+  /** Start of the interval in which the activity was seen. */
+  at: Date | string;
+  name: string;
+  description?: string;
+  validUntil?: Date | string;
+}
+
+/**
+ * An anomalous-activity indicator for traffic to one port (e.g. a darknet scan campaign on
+ * tcp/23): the pattern names the port and protocol, the id the port and interval.
+ */
+export function portActivityIndicator(i: PortActivityInput): Obj {
+  const at = stamp(i.at);
+  return {
+    type: 'indicator', spec_version: '2.1', id: `indicator--${uuidv5(`port-activity|${i.protocol}|${i.port}|${at}`, MAMORI_NAMESPACE)}`,
+    created: at, modified: at, name: i.name, ...(i.description ? { description: i.description } : {}), indicator_types: ['anomalous-activity'],
+    pattern: `[network-traffic:dst_port = ${i.port} AND network-traffic:protocols[*] = '${i.protocol}']`, pattern_type: 'stix',
+    valid_from: at, ...(i.validUntil ? { valid_until: stamp(i.validUntil) } : {}),
+  };
 }
 
 export interface VulnerableProductInput {
+  /** The vulnerability's identifier: a CVE id, or another database's when there is none. */
   cve: string;
+  /** The external reference's source_name (default `cve`). */
+  source?: string;
   product: { name: string; vendor?: string; version?: string; cpe?: string };
   published: Date | string;
   description?: string;
@@ -111,13 +153,9 @@ export function vulnerableProduct(i: VulnerableProductInput): Obj[] {
   const created = stamp(i.published);
   const vuln: Obj = {
     type: 'vulnerability', spec_version: '2.1', id: `vulnerability--${uuidv5(`cve|${i.cve}`, MAMORI_NAMESPACE)}`, created, modified: created,
-    name: i.cve, ...(i.description ? { description: i.description } : {}), external_references: [{ source_name: 'cve', external_id: i.cve }],
+    name: i.cve, ...(i.description ? { description: i.description } : {}), external_references: [{ source_name: i.source ?? 'cve', external_id: i.cve }],
   };
-  const rel: Obj = {
-    type: 'relationship', spec_version: '2.1', id: `relationship--${uuidv5(`has|${software.id}|${vuln.id}`, MAMORI_NAMESPACE)}`,
-    created, modified: created, relationship_type: 'has', source_ref: software.id, target_ref: vuln.id,
-  };
-  return [software, vuln, rel];
+  return [software, vuln, relationship({ source: software.id as string, type: 'has', target: vuln.id as string, created })];
 }
 
 export interface StatisticsReportInput {
