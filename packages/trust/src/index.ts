@@ -8,7 +8,8 @@ export {
   loadIdentity, loadTrustAnchors, loadPrivateKey, addTrustAnchors, saveIdentity, trustFiles, anchorsFile, keyMatchesCertificate,
   type Role,
 } from './pki/keys.js';
-export { initTrust, type InitOptions, type InitResult, type KeyAlgorithm } from './pki/generate.js';
+export { initTrust, issueCrl, type InitOptions, type InitResult, type KeyAlgorithm, type CrlOptions } from './pki/generate.js';
+export { parseCrl, crlsFromPem, crlToPem, loadCrls, crlFile, crlSignedBy, CRL_REASONS, type Crl, type RevokedCertificate } from './pki/crl.js';
 export { SignerTemplate, type SigningIdentity } from './cms/sign.js';
 export { parseSignedData, type SignedData, type SignerInfo } from './cms/parse.js';
 export { parseTimeStampReq, encodeTimeStampReq, type TimeStampRequest, type FailInfo, type RequestOptions } from './tsp/request.js';

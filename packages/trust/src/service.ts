@@ -8,6 +8,7 @@ import type { MamoriConfig, Store } from '@mamori/core';
 import { trustConfig, type TrustConfig } from './config.js';
 import type { Certificate } from './pki/certificate.js';
 import { loadIdentity, loadTrustAnchors } from './pki/keys.js';
+import { loadCrls, type Crl } from './pki/crl.js';
 import type { SigningIdentity } from './cms/sign.js';
 import { TimeStampAuthority } from './tsp/authority.js';
 import { NtpClockPolicy, systemClock, type ClockPolicy } from './tsp/clock.js';
@@ -55,6 +56,8 @@ export function openTrust(options: OpenTrustOptions): TrustServices {
   let sealIdentity: SigningIdentity | null = null;
   let ntp: NtpClockPolicy | null = null;
   const trustAnchors = (): Certificate[] => (anchors ??= loadTrustAnchors(config.dir));
+  // Read at every verification: `mamori trust revoke` may have reissued the CRL meanwhile.
+  const crls = (): Crl[] => loadCrls(config.dir);
   const seal = (): SigningIdentity => (sealIdentity ??= loadIdentity(config.dir, 'seal'));
 
   const authority = (): Promise<TimeStampAuthority> => {
@@ -94,11 +97,11 @@ export function openTrust(options: OpenTrustOptions): TrustServices {
     timeStamper,
     stampDigest: (hash, digest = 'sha256') => timeStamper()(hash, digest),
     stampData: (data) => timeStamper()(createHash('sha256').update(data).digest(), 'sha256'),
-    verifyStampToken: (token, subject) => verifyTimeStampToken(token, { ...subject, trustAnchors: trustAnchors() }),
+    verifyStampToken: (token, subject) => verifyTimeStampToken(token, { ...subject, trustAnchors: trustAnchors(), crls: crls() }),
     sealJson: (doc, o = {}) => sealJson(seal(), doc, { ...o, timeStamper: timeStamper() }),
     sealFile: (content, o = {}) => sealCades(seal(), content, { ...o, timeStamper: timeStamper() }),
-    verifyJws: (jws, payload) => verifyJws(jws, { trustAnchors: trustAnchors(), payload }),
-    verifyCades: (signature, content) => verifyCades(signature, { trustAnchors: trustAnchors(), content }),
+    verifyJws: (jws, payload) => verifyJws(jws, { trustAnchors: trustAnchors(), payload, crls: crls() }),
+    verifyCades: (signature, content) => verifyCades(signature, { trustAnchors: trustAnchors(), content, crls: crls() }),
     deliveryEvidence: (input) => createDeliveryEvidence({ identity: seal(), timeStamper: timeStamper() }, input),
     verifyDeliveryEvidence: (set, content) => verifyDeliveryEvidence(set, { trustAnchors: trustAnchors(), content }),
     async close() {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../program.js';
+import { runInProcess } from '../testing.js';
 
 let dir: string;
 beforeAll(() => {
@@ -16,21 +16,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function mamori(...args: string[]): Promise<{ code: number; out: any }> {
-  const out: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const errWrite = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => { out.push(String(chunk)); return true; }) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  let code: number;
-  try {
-    code = await run(['node', 'mamori', '--data', join(dir, 'data'), '--quiet', '--json', ...args]);
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = errWrite;
-    process.exitCode = undefined;
-  }
-  const text = out.join('');
-  return { code, out: text ? JSON.parse(text) : undefined };
+  const { code, stdout } = await runInProcess(['--data', join(dir, 'data'), '--quiet', '--json', ...args]);
+  return { code, out: stdout ? JSON.parse(stdout) : undefined };
 }
 
 describe('mamori hub report --seal / seal', () => {

@@ -83,4 +83,23 @@ describe('mamori trust', () => {
     expect(v).toMatchObject({ code: 0, out: { valid: true, complete: true, messageId: 'm-1' } });
     expect((await mamori('evidence', 'verify', f('advisory.json'), f('e1.json'), f('e2.json'), f('e3.json'))).code).toBe(1);
   });
+
+  // Last: it revokes the e-seal.
+  it('crl --revoke seal: a level-B seal then fails (exit 1), a seal time-stamped before the revocation still verifies; openssl crl verifies the CRL', async () => {
+    writeFileSync(f('note.txt'), 'sealed at level B\n');
+    expect((await mamori('seal', f('note.txt'))).code).toBe(0);
+    expect((await mamori('verify', f('note.txt'), f('note.txt.p7s'))).code).toBe(0);
+    // CRL times have whole seconds: a revocation in the same second as the level-T stamp below counts as before it.
+    await new Promise((r) => setTimeout(r, 1100));
+    const c = await mamori('crl', '--revoke', 'seal', '--reason', 'keyCompromise');
+    expect(c).toMatchObject({ code: 0, out: { crlNumber: '2', revoked: [{ reason: 'keyCompromise' }] } });
+    const v = await mamori('verify', f('note.txt'), f('note.txt.p7s'));
+    expect(v).toMatchObject({ code: 1, out: { valid: false, chainTrusted: false } });
+    // level T: the chain is judged at the time stamp's genTime, before the revocation
+    expect((await mamori('verify', f('advisory.json'), f('advisory.json.jws'))).code).toBe(0);
+    const o = spawnSync('openssl', ['crl', '-in', join(trustDir(), 'root.crl.pem'), '-CAfile', join(trustDir(), 'root.cert.pem'), '-noout'], { encoding: 'utf8' });
+    expect(`${o.stdout}${o.stderr}`).toContain('verify OK');
+    expect((await mamori('crl', '--reason', 'bogus')).code).toBe(2);
+    expect((await mamori('crl', '--revoke', 'not-hex!')).code).toBe(2);
+  });
 });

@@ -9,8 +9,8 @@ import { MamoriError } from '@mamori/core';
 import {
   certificatesFromPem, installIdentity, initTrust, isJwsText, openTrust, readPem, sealVerdictJson, stampVerdictJson, timeStampTokenOf, readPkcs12, requestTimeStamp,
   sealCades, sealJws, verifyCades, verifyJws, verifyTimeStampToken, readTimeStampToken, loadIdentity, httpTimeStamper, localTimeStamper,
-  createDeliveryEvidence, verifyDeliveryEvidence,
-  type Certificate, type DigestName, type SealVerdict, type StampVerdict, type TrustServices, type Role, type DeliveryEvent, type DeliveryEvidence,
+  createDeliveryEvidence, verifyDeliveryEvidence, crlsFromPem, loadCrls, issueCrl, crlFile, trustFiles, CRL_REASONS,
+  type Certificate, type Crl, type DigestName, type SealVerdict, type StampVerdict, type TrustServices, type Role, type DeliveryEvent, type DeliveryEvidence,
 } from '@mamori/trust';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -34,6 +34,9 @@ function anchorsFrom(trust: TrustServices, caFile?: string): Certificate[] {
   if (anchors.length === 0) throw new MamoriError('MAMORI_USAGE', { reason: 'no trust anchors: run `mamori trust init` or pass --ca FILE' });
   return anchors;
 }
+
+/** CRLs to check chains against: --crl FILE, else the root's CRL in the trust directory (if any). */
+const crlsFrom = (trust: TrustServices, file?: string): Crl[] => (file ? crlsFromPem(read(file).toString('utf8')) : loadCrls(trust.config.dir));
 
 /** A token file may hold a TimeStampResp (openssl ts -reply) or the bare token. */
 const iso = (d?: Date): string => (d ? d.toISOString() : '-');
@@ -130,12 +133,14 @@ export function registerTrust(program: Command, ctx: CliContext): void {
     .description('verify a time-stamp token (or an openssl ts -reply response) for a file')
     .option('--ca <file>', 'trusted root certificate(s) (default: <data>/trust/trust-anchors.pem)')
     .option('--untrusted <file>', 'TSA and intermediate certificates when the token carries none')
-    .action(async (file: string, tokenFile: string, opts: { ca?: string; untrusted?: string }) => {
+    .option('--crl <file>', 'CRL(s) to check the chain against (default: <data>/trust/root.crl.pem when present)')
+    .action(async (file: string, tokenFile: string, opts: { ca?: string; untrusted?: string; crl?: string }) => {
       const t = await services(ctx, false);
       const v = verifyTimeStampToken(timeStampTokenOf(read(tokenFile)), {
         data: read(file),
         trustAnchors: anchorsFrom(t, opts.ca),
         certificates: opts.untrusted ? certificatesFromPem(read(opts.untrusted).toString('utf8')) : [],
+        crls: crlsFrom(t, opts.crl),
       });
       ctx.print(stampVerdictJson(v), () => stampText(v));
       if (!v.valid) process.exitCode = EXIT.FAILURE;
@@ -180,14 +185,40 @@ export function registerTrust(program: Command, ctx: CliContext): void {
     .command('verify <file> <signature>')
     .description('verify a seal (CAdES/CMS or JAdES/JWS) on a file: who sealed it, when, unchanged, trusted')
     .option('--ca <file>', 'trusted root certificate(s) (default: <data>/trust/trust-anchors.pem)')
-    .action(async (file: string, sigFile: string, opts: { ca?: string }) => {
+    .option('--crl <file>', 'CRL(s) to check the chains against (default: <data>/trust/root.crl.pem when present)')
+    .action(async (file: string, sigFile: string, opts: { ca?: string; crl?: string }) => {
       const t = await services(ctx, false);
       const trustAnchors = anchorsFrom(t, opts.ca);
+      const crls = crlsFrom(t, opts.crl);
       const content = read(file);
       const sig = read(sigFile);
-      const v = isJwsText(sig) ? verifyJws(sig.toString('utf8'), { trustAnchors, payload: content }) : verifyCades(sig, { trustAnchors, content });
+      const v = isJwsText(sig) ? verifyJws(sig.toString('utf8'), { trustAnchors, payload: content, crls }) : verifyCades(sig, { trustAnchors, content, crls });
       ctx.print(sealVerdictJson(v), () => sealText(v));
       if (!v.valid) process.exitCode = EXIT.FAILURE;
+    });
+
+  trust
+    .command('crl')
+    .description("reissue the root's CRL (<data>/trust/root.crl.pem), optionally revoking a certificate; openssl crl reads it")
+    .option('--revoke <what>', 'tsa, seal, or a certificate serial number in hex')
+    .option('--reason <reason>', `CRL reason: ${CRL_REASONS.filter(Boolean).join(', ')}`)
+    .option('--days <n>', 'days until the next update', (v) => Number(v), 365)
+    .action(async (opts: { revoke?: string; reason?: string; days: number }) => {
+      if (opts.reason && !(CRL_REASONS as readonly string[]).includes(opts.reason)) throw new MamoriError('MAMORI_USAGE', { reason: `--reason must be one of ${CRL_REASONS.filter(Boolean).join(', ')}` });
+      if (!Number.isInteger(opts.days) || opts.days < 1) throw new MamoriError('MAMORI_USAGE', { reason: '--days must be a whole number of days, at least 1' });
+      const dir = openTrust({ config: ctx.config() }).config.dir;
+      let serial: bigint | undefined;
+      if (opts.revoke === 'tsa' || opts.revoke === 'seal') {
+        const [cert] = certificatesFromPem(read(trustFiles(dir, opts.revoke).cert).toString('utf8'));
+        serial = cert?.serial;
+      } else if (opts.revoke !== undefined) {
+        if (!/^(0x)?[0-9a-f]+$/i.test(opts.revoke)) throw new MamoriError('MAMORI_USAGE', { reason: '--revoke takes tsa, seal or a hex serial number' });
+        serial = BigInt(opts.revoke.startsWith('0x') ? opts.revoke : `0x${opts.revoke}`);
+      }
+      const crl = await issueCrl({ dir, days: opts.days, revoke: serial !== undefined ? [{ serial, reason: opts.reason }] : [] });
+      const revoked = [...crl.revoked.values()].map((r) => ({ serial: r.serial.toString(16), revokedAt: r.revokedAt, reason: r.reason }));
+      ctx.print({ crl: crlFile(dir), crlNumber: crl.crlNumber?.toString(), nextUpdate: crl.nextUpdate, revoked }, (r) =>
+        [`${r.crl}: CRL number ${r.crlNumber}, next update ${iso(r.nextUpdate)}, ${r.revoked.length} revoked`, ...r.revoked.map((x) => `  ${x.serial}  ${iso(x.revokedAt)}  ${x.reason ?? ''}`)].join('\n'));
     });
 
   const evidence = trust.command('evidence').description('e-delivery evidence (submission, acceptance, retrieval), sealed and time-stamped');

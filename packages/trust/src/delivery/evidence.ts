@@ -116,7 +116,9 @@ export function verifyDeliveryEvidence(set: DeliveryEvidence[], options: Evidenc
     if (v.level !== 'T' || !v.timeStamp?.valid) r.push('evidence is not time-stamped');
     return { jws, record, verdict: v, reasons: r };
   });
-  items.sort((a, b) => (a.verdict.timeStamp?.genTime?.getTime() ?? 0) - (b.verdict.timeStamp?.genTime?.getTime() ?? 0));
+  // By time stamp; events stamped within the same millisecond (a fast TSA) by their place in the protocol.
+  const rank = (i: (typeof items)[number]): number => (i.record ? ORDER.indexOf(i.record.event) : -1);
+  items.sort((a, b) => (a.verdict.timeStamp?.genTime?.getTime() ?? 0) - (b.verdict.timeStamp?.genTime?.getTime() ?? 0) || rank(a) - rank(b));
   const first = items.find((i) => i.record)?.record;
   const digest = options.content ? createHash('sha256').update(options.content).digest('hex') : first?.contentDigest.value;
   const byLink = new Map(items.map((i) => [evidenceLink(i.jws), i]));

@@ -6,11 +6,13 @@
 import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it loaded first
 import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { MamoriError } from '@mamori/core';
 import { OID } from '../asn1/oids.js';
-import { parseCertificate, type Certificate } from './certificate.js';
-import { addTrustAnchors, saveIdentity, trustFiles } from './keys.js';
+import { integer } from '../asn1/write.js';
+import { certificatesFromPem, parseCertificate, type Certificate } from './certificate.js';
+import { crlFile, crlToPem, loadCrls, parseCrl, type Crl, type RevokedCertificate } from './crl.js';
+import { addTrustAnchors, loadPrivateKey, saveIdentity, trustFiles } from './keys.js';
 
 x509.cryptoProvider.set(webcrypto as any);
 
@@ -131,5 +133,59 @@ export async function initTrust(options: InitOptions): Promise<InitResult> {
   saveIdentity(options.dir, 'tsa', await pkcs8Pem(tsa.keys.privateKey), tsaCert, [rootCert]);
   saveIdentity(options.dir, 'seal', await pkcs8Pem(seal.keys.privateKey), sealCert, [rootCert]);
   addTrustAnchors(options.dir, [rootCert]);
+  if (options.force && existsSync(crlFile(options.dir))) writeFileSync(crlFile(options.dir), ''); // the old root's CRL goes with it
+  await issueCrl({ dir: options.dir, now });
   return { root: rootCert, tsa: tsaCert, seal: sealCert, dir: options.dir };
+}
+
+export interface CrlOptions {
+  dir: string;
+  /** Certificates (serial numbers) to add to the list. */
+  revoke?: { serial: bigint; reason?: RevokedCertificate['reason'] }[];
+  /** Days until nextUpdate (an offline development root: long). */
+  days?: number;
+  now?: Date;
+}
+
+/**
+ * (Re)issues the root's CRL (`<dir>/root.crl.pem`), signed with the root key: every entry of
+ * the previous CRL, the newly revoked certificates, cRLNumber one higher.
+ */
+export async function issueCrl(options: CrlOptions): Promise<Crl> {
+  const files = trustFiles(options.dir, 'root');
+  const key = loadPrivateKey(files.key);
+  const [root] = certificatesFromPem(readFileSync(files.cert, 'utf8'));
+  if (!root) throw new MamoriError('MAMORI_TRUST_KEYS', { reason: `${files.cert} holds no certificate` });
+  const previous = loadCrls(options.dir).find((c) => c.issuerDer.equals(root.subjectDer));
+  const now = options.now ?? new Date();
+  const entries = new Map<bigint, RevokedCertificate>(previous?.revoked);
+  for (const r of options.revoke ?? []) if (!entries.has(r.serial)) entries.set(r.serial, { serial: r.serial, revokedAt: now, reason: r.reason });
+  const ec = key.asymmetricKeyType === 'ec';
+  const curve = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'P-256';
+  const hash = { 'P-256': 'SHA-256', 'P-384': 'SHA-384', 'P-521': 'SHA-512' }[curve];
+  const signingKey = await webcrypto.subtle.importKey('pkcs8', key.export({ type: 'pkcs8', format: 'der' }),
+    ec ? { name: 'ECDSA', namedCurve: curve } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+  const hex = (n: bigint): string => {
+    const h = n.toString(16);
+    return h.length % 2 ? `0${h}` : h;
+  };
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: new x509.X509Certificate(root.der).subjectName,
+    thisUpdate: now,
+    nextUpdate: new Date(now.getTime() + (options.days ?? 365) * DAY),
+    signingAlgorithm: ec ? { name: 'ECDSA', hash } : { name: 'RSASSA-PKCS1-v1_5' },
+    signingKey,
+    entries: [...entries.values()].map((e) => ({
+      serialNumber: hex(e.serial),
+      revocationDate: e.revokedAt,
+      reason: e.reason ? x509.X509CrlReason[e.reason as keyof typeof x509.X509CrlReason] : undefined,
+    })),
+    extensions: [
+      new x509.Extension('2.5.29.20', false, integer((previous?.crlNumber ?? 0n) + 1n)), // cRLNumber
+      await x509.AuthorityKeyIdentifierExtension.create(new x509.X509Certificate(root.der)),
+    ],
+  });
+  const parsed = parseCrl(new Uint8Array(crl.rawData));
+  writeFileSync(crlFile(options.dir), crlToPem(parsed));
+  return parsed;
 }

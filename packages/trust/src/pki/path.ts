@@ -7,12 +7,15 @@
 import type { Certificate } from './certificate.js';
 import { KEY_USAGE } from './certificate.js';
 import { OID } from '../asn1/oids.js';
+import { revocationProblems, type Crl } from './crl.js';
 
 export interface PathOptions {
   /** The time the path must be valid at (a time stamp's genTime, or now). */
   at: Date;
   /** Longest path, leaf and anchor included. */
   maxLength?: number;
+  /** CRLs to check the path against (each applies to the certificates its signer issued). */
+  crls?: Crl[];
 }
 
 export interface PathResult {
@@ -89,7 +92,8 @@ export function validatePath(leaf: Certificate, intermediates: Certificate[], an
   if (leafProblems.length || !path) {
     return { ok: false, path: path ?? [leaf], reasons: [...leafProblems, ...new Set(reasons)] };
   }
-  return { ok: true, path, reasons: [] };
+  const revoked = options.crls?.length ? revocationProblems(path, options.crls, options.at) : [];
+  return { ok: revoked.length === 0, path, reasons: revoked };
 }
 
 /** RFC 3161 §2.3: the TSA certificate has exactly one EKU, id-kp-timeStamping, marked critical. */

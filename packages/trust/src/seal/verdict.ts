@@ -2,6 +2,7 @@
 import type { Certificate } from '../pki/certificate.js';
 import { displayName } from '../pki/certificate.js';
 import { validatePath } from '../pki/path.js';
+import type { Crl } from '../pki/crl.js';
 import { verifyTimeStampToken } from '../tsp/verify.js';
 
 export interface SealTimeStamp {
@@ -35,6 +36,8 @@ export interface SealVerifyOptions {
   certificates?: Certificate[];
   /** Verify the chain at this time instead of the time stamp's (or now). */
   at?: Date;
+  /** CRLs the chains (the sealer's and the time stamp's) are checked against. */
+  crls?: Crl[];
 }
 
 export function organisationOf(cert: Certificate): string | undefined {
@@ -53,14 +56,14 @@ export function finishVerdict(
   const reasons = [...base.reasons];
   let timeStamp: SealTimeStamp | undefined;
   if (tokens.length) {
-    const v = verifyTimeStampToken(tokens[0], { data: stampedBytes, trustAnchors: options.trustAnchors, certificates: options.certificates });
+    const v = verifyTimeStampToken(tokens[0], { data: stampedBytes, trustAnchors: options.trustAnchors, certificates: options.certificates, crls: options.crls });
     timeStamp = { genTime: v.genTime, tsa: v.tsa, valid: v.valid, reasons: v.reasons };
     if (!v.valid) reasons.push(...v.reasons.map((r) => `signature time stamp: ${r}`));
   }
   let chainTrusted = false;
   if (base.signer) {
     const at = options.at ?? (timeStamp?.valid && timeStamp.genTime ? timeStamp.genTime : new Date());
-    const path = validatePath(base.signer, chainCerts, options.trustAnchors, { at });
+    const path = validatePath(base.signer, chainCerts, options.trustAnchors, { at, crls: options.crls });
     chainTrusted = path.ok;
     if (!path.ok) reasons.push(...path.reasons.map((r) => `chain: ${r}`));
     if (base.signer.extKeyUsage?.oids.length && base.signer.extKeyUsage.critical && !base.signer.extKeyUsage.oids.includes('2.5.29.37.0')) {

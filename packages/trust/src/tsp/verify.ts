@@ -11,6 +11,7 @@ import { parseSignedData, withBase } from '../cms/parse.js';
 import { checkSignerInfo } from '../cms/verify.js';
 import { displayName, type Certificate } from '../pki/certificate.js';
 import { timeStampingEkuProblems, validatePath } from '../pki/path.js';
+import type { Crl } from '../pki/crl.js';
 import { parseTstInfo, type TstInfo } from './tst-info.js';
 
 export interface StampVerifyOptions {
@@ -22,6 +23,8 @@ export interface StampVerifyOptions {
   certificates?: Certificate[];
   nonce?: bigint;
   policy?: string;
+  /** CRLs the TSA's chain is checked against. */
+  crls?: Crl[];
 }
 
 export interface StampVerdict {
@@ -57,7 +60,7 @@ export function verifyTimeStampToken(token: Uint8Array, options: StampVerifyOpti
   }
   if (signer) {
     reasons.push(...timeStampingEkuProblems(signer));
-    const path = validatePath(signer, [...(options.certificates ?? [])], options.trustAnchors, { at: tstInfo.genTime });
+    const path = validatePath(signer, [...(options.certificates ?? [])], options.trustAnchors, { at: tstInfo.genTime, crls: options.crls });
     if (!path.ok) reasons.push(...path.reasons.map((r) => `TSA chain: ${r}`));
   }
   if (options.data) {
