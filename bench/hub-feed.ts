@@ -14,8 +14,8 @@
  * HTTP layers cost on top.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
@@ -118,6 +118,48 @@ function autocannon(url: string, token: string, extra: string[] = []): Promise<C
   });
 }
 
+const APP_NAME = 'mamori_bench_hub';
+
+/** CPU (ms) the given processes have used so far, from /proc (utime + stime, 100 ticks/s). */
+function procCpuMs(pids: number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** The PostgreSQL backends serving this bench's pool (tagged with application_name). */
+async function backendPids(store: Store): Promise<number[]> {
+  if (store.dialect !== 'postgres') return [];
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${APP_NAME}`.execute(store.db);
+  return rows.map((r) => Number(r.pid));
+}
+
+interface CpuCost { serverMs: number; databaseMs: number | null }
+
+/**
+ * Runs a load and returns its CPU cost per request: this process (the server, and SQLite in
+ * it) and the PostgreSQL backends of its pool. Unlike latency, this hardly depends on what
+ * else the machine is doing.
+ */
+async function perRequestCpu(store: Store, run: () => Promise<Cannon>): Promise<Cannon & CpuCost> {
+  const before = procCpuMs(await backendPids(store));
+  const own0 = process.cpuUsage();
+  const r = await run();
+  const own = process.cpuUsage(own0);
+  const after = procCpuMs(await backendPids(store));
+  let db = 0;
+  for (const [pid, ms] of after) db += ms - (before.get(pid) ?? 0);
+  const n = Math.max(1, r.total);
+  return { ...r, serverMs: (own.user + own.system) / 1000 / n, databaseMs: store.dialect === 'postgres' ? db / n : null };
+}
+
+const cpuText = (c: CpuCost): string => `CPU/request: server ${c.serverMs.toFixed(2)} ms${c.databaseMs === null ? ' (SQLite in-process)' : `, PostgreSQL ${c.databaseMs.toFixed(2)} ms`}`;
+
 /** The peer: the bare newest-50 query, no access control, timed by the database's own CLI. */
 function peerQuery(backend: string, location: string, schema?: string): { p50: number; p99: number } {
   const q = 'select * from hub_report order by seq desc limit 50;';
@@ -143,10 +185,9 @@ async function openBackend(backend: string, dir: string): Promise<{ store: Store
   const admin = await openPostgresStore({ url: TEST_DATABASE_URL });
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
   await admin.close();
-  const store = await openPostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 10 });
-  // core's migrator looks for its tables in every schema (see packages/hub/src/testing/platform.ts)
-  await sql`create table if not exists mamori_migration (name varchar(255) not null primary key, timestamp varchar(255) not null)`.execute(store.db);
-  await sql`create table if not exists mamori_migration_lock (id varchar(255) not null primary key, is_locked integer not null default 0)`.execute(store.db);
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set('application_name', APP_NAME);
+  const store = await openPostgresStore({ url: url.href, schema, poolSize: 10 });
   return { store, location: TEST_DATABASE_URL, schema };
 }
 
@@ -165,6 +206,8 @@ async function runBackend(backend: string): Promise<void> {
     if (backend === 'postgres') await sql`analyze`.execute(store.db);
     const total = Number((await hub.db.selectFrom('hub_report').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
+    const load = (): string => `load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
+    const loadAtStart = load();
     // In-process feed (no HTTP): 300 pages, first and deeper pages alternating.
     const times: number[] = [];
     let cursor: string | undefined;
@@ -175,24 +218,31 @@ async function runBackend(backend: string): Promise<void> {
       cursor = i % 10 === 9 ? undefined : page.next ?? undefined;
     }
     times.sort((a, b) => a - b);
+    const loadInProcess = load();
 
     const app = await buildServer(platform, { modules: hubRoutes });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/hub`;
-    const feed = await autocannon(`${base}/reports?limit=50`, c.financeB.token);
+    const feed = await perRequestCpu(store, () => autocannon(`${base}/reports?limit=50`, c.financeB.token));
+    const loadFeed = load();
     const body = JSON.stringify({ sector: 'finance', affectedService: 'payments', cause: 'cyber-attack', severity: 2, title: 'bench submission', tlp: 'AMBER', sharing: { scope: 'restricted', sectors: ['finance'] }, indicators: [{ type: 'ipv4', value: '192.0.2.1' }], submit: true });
-    const submit = await autocannon(`${base}/reports`, c.financeA.token, ['-m', 'POST', '-H', 'content-type=application/json', '-b', body]);
-    const feedAfter = await autocannon(`${base}/reports?limit=50`, c.financeB.token);
+    const submit = await perRequestCpu(store, () => autocannon(`${base}/reports`, c.financeA.token, ['-m', 'POST', '-H', 'content-type=application/json', '-b', body]));
+    const loadSubmit = load();
+    const feedAfter = await perRequestCpu(store, () => autocannon(`${base}/reports?limit=50`, c.financeB.token));
+    const loadFeedAfter = load();
     await app.close();
     const peer = peerQuery(backend, location, schema);
 
     const line = (k: string, v: string): void => { process.stdout.write(`  ${k.padEnd(44)} ${v}\n`); };
     process.stdout.write(`\n== hub feed on ${backend} (${total.toLocaleString('en')} reports stored, ${CONNECTIONS} connections, ${DURATION}s runs) ==\n`);
-    line('seed (direct batched inserts)', `${Math.round(seedRate).toLocaleString('en')} reports/s`);
-    line('feed in-process p50 / p99', `${times[Math.floor(times.length / 2)].toFixed(2)} / ${pct(times, 99).toFixed(2)} ms`);
-    line('feed HTTP (autocannon) p50 / p99', `${feed.p50} / ${feed.p99} ms, ${Math.round(feed.rps)} req/s, ${feed.non2xx} non-2xx`);
-    line('submit HTTP (autocannon)', `${Math.round(submit.rps)} reports/s (p50 ${submit.p50} ms, p99 ${submit.p99} ms, ${submit.non2xx} non-2xx)`);
-    line('feed HTTP after submissions p50 / p99', `${feedAfter.p50} / ${feedAfter.p99} ms, ${Math.round(feedAfter.rps)} req/s`);
+    line('seed (direct batched inserts)', `${Math.round(seedRate).toLocaleString('en')} reports/s (${loadAtStart} when done)`);
+    line('feed in-process p50 / p99', `${times[Math.floor(times.length / 2)].toFixed(2)} / ${pct(times, 99).toFixed(2)} ms (${loadInProcess})`);
+    line('feed HTTP (autocannon) p50 / p99', `${feed.p50} / ${feed.p99} ms, ${Math.round(feed.rps)} req/s, ${feed.non2xx} non-2xx (${loadFeed})`);
+    line('  feed cost', cpuText(feed));
+    line('submit HTTP (autocannon)', `${Math.round(submit.rps)} reports/s (p50 ${submit.p50} ms, p99 ${submit.p99} ms, ${submit.non2xx} non-2xx) (${loadSubmit})`);
+    line('  submit cost', cpuText(submit));
+    line('feed HTTP after submissions p50 / p99', `${feedAfter.p50} / ${feedAfter.p99} ms, ${Math.round(feedAfter.rps)} req/s (${loadFeedAfter})`);
+    line('  feed cost', cpuText(feedAfter));
     line(`peer: ${backend === 'sqlite' ? 'sqlite3' : 'psql'} bare newest-50 p50 / p99`, `${peer.p50.toFixed(2)} / ${peer.p99.toFixed(2)} ms`);
     line('ratio mamori feed p50 (in-process) / peer p50', `${(times[Math.floor(times.length / 2)] / peer.p50).toFixed(1)}x`);
     line('goal p99 < 50 ms for a 50-item page', feed.p99 < 50 ? 'met' : 'NOT met');

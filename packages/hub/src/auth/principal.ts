@@ -18,24 +18,27 @@ import { assertSourceAllowed, loginSource, recordSourceFailure } from './throttl
 
 const unauthenticated = (reason: string): MamoriError => new MamoriError('MAMORI_HUB_UNAUTHENTICATED', { reason });
 
-interface UserAndOrg { user_id: string; org_id: string; roles: string; disabled: number; sector: string | null; role: string }
+interface UserAndOrg { user_id: string; org_id: string; roles: string; disabled: number; sector: string | null; role: string; group_id: string | null }
 
-/** A user row joined with its organisation → the principal (one more query: the organisation's groups). */
-async function principalFrom(db: Kysely<HubTables>, row: UserAndOrg | undefined, scopes: TokenScope[], via: Principal['via'], tokenId?: string): Promise<Principal> {
+/**
+ * Rows of a user joined with its organisation and (left join) the organisation's sharing
+ * groups, one row per group → the principal. One round trip: this runs on every request.
+ */
+function principalFrom(rows: UserAndOrg[], scopes: TokenScope[], via: Principal['via'], tokenId?: string): Principal {
+  const row = rows[0];
   if (!row) throw unauthenticated('unknown user');
   if (row.disabled) throw unauthenticated('user disabled');
-  const groups = await db.selectFrom('hub_group_member').select('group_id').where('org_id', '=', row.org_id).execute();
   return {
     userId: row.user_id, orgId: row.org_id, orgSector: row.sector as SectorId | null, orgRole: row.role as OrgRole,
-    roles: JSON.parse(row.roles) as UserRole[], groupIds: groups.map((g) => g.group_id), scopes, via, tokenId,
+    roles: JSON.parse(row.roles) as UserRole[], groupIds: rows.flatMap((r) => (r.group_id === null ? [] : [r.group_id])), scopes, via, tokenId,
   };
 }
 
 /** Loads the principal of a user (roles, organisation, sector, groups) with the given scopes. */
 export async function principalOf(hub: HubContext, userId: string, scopes: TokenScope[], via: Principal['via'], tokenId?: string, db: Kysely<HubTables> = hub.db): Promise<Principal> {
-  const row = await db.selectFrom('hub_user as u').innerJoin('hub_org as o', 'o.id', 'u.org_id')
-    .select(['u.id as user_id', 'u.org_id', 'u.roles', 'u.disabled', 'o.sector', 'o.role']).where('u.id', '=', userId).executeTakeFirst();
-  return principalFrom(db, row, scopes, via, tokenId);
+  const rows = await db.selectFrom('hub_user as u').innerJoin('hub_org as o', 'o.id', 'u.org_id').leftJoin('hub_group_member as g', 'g.org_id', 'u.org_id')
+    .select(['u.id as user_id', 'u.org_id', 'u.roles', 'u.disabled', 'o.sector', 'o.role', 'g.group_id']).where('u.id', '=', userId).orderBy('g.group_id').execute();
+  return principalFrom(rows, scopes, via, tokenId);
 }
 
 /** The CLI's operator on the machine itself: a coordinator admin who reads nothing by TLP (no user id matches). */
@@ -55,10 +58,12 @@ export async function authenticateBearer(hub: HubContext, authorization: string 
 /** A token secret → its principal, or 401 (forged/unknown, expired, revoked, user disabled). */
 export async function authenticateToken(hub: HubContext, secret: string): Promise<Principal> {
   if (!looksLikeToken(secret)) throw unauthenticated('not a mamori token');
-  // The token with its user and organisation in one round trip: this runs on every request.
-  const row = await hub.db.selectFrom('hub_token as t').innerJoin('hub_user as u', 'u.id', 't.user_id').innerJoin('hub_org as o', 'o.id', 'u.org_id')
-    .select(['t.id', 't.kind', 't.scopes', 't.revoked_at', 't.expires_at', 't.last_used_at', 't.user_id', 'u.org_id', 'u.roles', 'u.disabled', 'o.sector', 'o.role'])
-    .where('t.hash', '=', sha256Hex(secret)).executeTakeFirst();
+  // The token with its user, organisation and groups in one round trip: this runs on every request.
+  const rows = await hub.db.selectFrom('hub_token as t').innerJoin('hub_user as u', 'u.id', 't.user_id').innerJoin('hub_org as o', 'o.id', 'u.org_id')
+    .leftJoin('hub_group_member as g', 'g.org_id', 'u.org_id')
+    .select(['t.id', 't.kind', 't.scopes', 't.revoked_at', 't.expires_at', 't.last_used_at', 't.user_id', 'u.org_id', 'u.roles', 'u.disabled', 'o.sector', 'o.role', 'g.group_id'])
+    .where('t.hash', '=', sha256Hex(secret)).orderBy('g.group_id').execute();
+  const row = rows[0];
   if (!row) throw unauthenticated('unknown token');
   const now = hub.now();
   if (row.revoked_at !== null) throw unauthenticated('token revoked');
@@ -67,7 +72,7 @@ export async function authenticateToken(hub: HubContext, secret: string): Promis
   if (row.last_used_at === null || now - Number(row.last_used_at) > 60_000) {
     await hub.db.updateTable('hub_token').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }
-  return principalFrom(hub.db, row, JSON.parse(row.scopes) as TokenScope[], row.kind === 'session' ? 'session' : 'token', row.id);
+  return principalFrom(rows, JSON.parse(row.scopes) as TokenScope[], row.kind === 'session' ? 'session' : 'token', row.id);
 }
 
 export interface TokenInfo {
