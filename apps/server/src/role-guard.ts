@@ -14,8 +14,10 @@ export function requireHubRoles(
   roles: readonly UserRole[],
   forbidden: { code: ErrorCode; reason: string },
 ): void {
-  app.addHook('preHandler', hubAuth(hubContext(platform)));
-  app.addHook('preHandler', async (request) => {
+  // onRequest, not preHandler: the caller is refused before its query or body is validated,
+  // so an anonymous request learns nothing from validation errors and costs no parsing.
+  app.addHook('onRequest', hubAuth(hubContext(platform)));
+  app.addHook('onRequest', async (request) => {
     const held = requestPrincipal(request).roles;
     if (!roles.some((r) => held.includes(r))) throw new MamoriError(forbidden.code, { reason: forbidden.reason });
   });

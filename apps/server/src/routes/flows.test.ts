@@ -40,6 +40,7 @@ const get = (path: string, who?: string) => app.inject({ method: 'GET', url: `/a
 describe('/api/flows', () => {
   it('refuses anonymous callers and non-analysts', async () => {
     expect((await get('/candidates')).statusCode).toBe(401);
+    expect((await get('/candidates?limit=lots')).statusCode).toBe(401); // refused before the query is validated
     expect((await get('/candidates', 'member')).statusCode).toBe(403);
   });
 
