@@ -152,14 +152,19 @@ async function run(kind: string): Promise<void> {
     const root = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/taxii2/mamori/collections/${collection.id}/`;
     const headers = { accept: TAXII_MEDIA_TYPE, authorization: `Bearer ${token}` };
 
-    // 1. ingest through TAXII POST
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
+    // 1. ingest through TAXII POST (the envelopes are made before the clock starts: the
+    // figure is the server's, not the test client's object generation)
+    const envelopes: { count: number; body: string }[] = [];
     for (let i = 0; i < INGEST; i += 1000) {
       const objects = Array.from({ length: Math.min(1000, INGEST - i) }, (_, k) => objectAt(i + k));
-      const r = await fetchRetry(`${root}objects/`, { method: 'POST', headers: { ...headers, 'content-type': TAXII_MEDIA_TYPE }, body: JSON.stringify({ objects }) });
+      envelopes.push({ count: objects.length, body: JSON.stringify({ objects }) });
+    }
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    for (const e of envelopes) {
+      const r = await fetchRetry(`${root}objects/`, { method: 'POST', headers: { ...headers, 'content-type': TAXII_MEDIA_TYPE }, body: e.body });
       const status = await r.json() as { status: string; success_count: number };
-      if (r.status !== 202 || status.status !== 'complete' || status.success_count !== objects.length) throw new Error(`ingest failed: ${r.status} ${JSON.stringify(status).slice(0, 300)}`);
+      if (r.status !== 202 || status.status !== 'complete' || status.success_count !== e.count) throw new Error(`ingest failed: ${r.status} ${JSON.stringify(status).slice(0, 300)}`);
     }
     const ingestRate = INGEST / ((performance.now() - t0) / 1000);
     const cpu = process.cpuUsage(cpu0);
