@@ -133,7 +133,7 @@ export async function initTrust(options: InitOptions): Promise<InitResult> {
   saveIdentity(options.dir, 'tsa', await pkcs8Pem(tsa.keys.privateKey), tsaCert, [rootCert]);
   saveIdentity(options.dir, 'seal', await pkcs8Pem(seal.keys.privateKey), sealCert, [rootCert]);
   addTrustAnchors(options.dir, [rootCert]);
-  if (options.force && existsSync(crlFile(options.dir))) writeFileSync(crlFile(options.dir), ''); // the old root's CRL goes with it
+  writeFileSync(crlFile(options.dir), ''); // a new root starts a new CRL (an old root's goes with its key)
   await issueCrl({ dir: options.dir, now });
   return { root: rootCert, tsa: tsaCert, seal: sealCert, dir: options.dir };
 }
