@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     // N sensors into one analyzer, running at the same time.
     for (const n of [1, 2, 4]) {
       const { schema, queue } = fresh();
-      const analyzer = start('analyzer', { schema, queue, concurrency: '2' });
+      const analyzer = start('analyzer', { schema, queue, concurrency: '4' });
       const sensors = split(n).map((list, i) => start('sensor', { queue, sensor: `bench-${i}`, files: list }));
       await Promise.all([analyzer, ...sensors].map((c) => c.next('ready')));
       const t0 = Date.now();

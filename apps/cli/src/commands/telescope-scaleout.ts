@@ -92,7 +92,7 @@ Example:
     .command('analyzer')
     .description('merge sensors\' rollups from the JetStream queue into the store, exactly once (needs MAMORI_NATS_URL)')
     .option('--queue <name>', 'work queue (JetStream stream MAMORI_Q_<NAME>)', TELESCOPE_QUEUE)
-    .option('--concurrency <n>', 'batches merged at once', '2')
+    .option('--concurrency <n>', 'batches merged at once (they wait on the database, so several overlap)', '4')
     .option('--ack-wait <duration>', 'how long a batch taken by a dead analyzer waits before another gets it', '30s')
     .option('--until-idle <duration>', 'exit once the queue has been empty this long (default: run until SIGTERM/Ctrl-C)')
     .option('--no-publish', 'do not publish interval, alert and victim events after merging')

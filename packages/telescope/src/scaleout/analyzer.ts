@@ -13,7 +13,7 @@ import type { TelescopeTables } from '../store/tables.js';
 import { batchId, batchRows, decodeBatch, intervalPartOf, type SensorBatch } from './batch.js';
 
 export interface AnalyzerOptions {
-  /** Batches merged at once (default 2). */
+  /** Batches merged at once (default 4: merges wait on the database, so several overlap). */
   concurrency?: number;
   /** Publish interval, alert, victim and infected events after each merge (default true). */
   publish?: boolean;
@@ -100,7 +100,7 @@ export function startAnalyzer(platform: { store: Store; bus: Bus }, queue: WorkQ
     // Events are advisory (live dashboards): sent after the commit, not part of exactly-once.
     if (batch.kind === 'interval' && options.publish !== false) await publishInterval(platform.bus, intervalPartOf(batch)).catch(() => undefined);
   };
-  const consumer = queue.consume(handle, { concurrency: options.concurrency ?? 2 });
+  const consumer = queue.consume(handle, { concurrency: options.concurrency ?? 4 });
   return { stats, stop: () => consumer.stop() };
 }
 
