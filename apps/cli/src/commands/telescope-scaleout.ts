@@ -64,7 +64,7 @@ export function registerTelescopeScaleout(telescope: Command, ctx: CliContext): 
     .argument('<file>', 'capture file (pcap/pcapng, gzip too), or - for stdin (tcpdump -w - | mamori telescope sensor -)'))
     .option('--sensor-id <id>', 'this sensor\'s name in batch ids (letters, digits, _ . : -)', defaultSensorId())
     .option('--queue <name>', 'work queue (JetStream stream MAMORI_Q_<NAME>)', TELESCOPE_QUEUE)
-    .option('--rows-per-message <n>', 'rollup rows per message (keep messages under the NATS payload limit)', String(DEFAULT_ROWS_PER_BATCH))
+    .option('--rows-per-message <n>', 'rollup rows per message at most (fewer where needed to stay under the NATS payload limit)', String(DEFAULT_ROWS_PER_BATCH))
     .option('--no-publish', 'do not publish packet-rate events on the bus')
     .addHelpText('after', `
 Each finished minute becomes one or more messages with id <sensor-id>.<run>.<bucket>.<part>

@@ -133,6 +133,21 @@ export function splitInterval(sensor: string, run: string, r: IntervalResult, ma
   return out;
 }
 
+/** Largest message a sensor sends: under the NATS server's default 1 MiB payload limit, with room for headers. */
+export const MAX_MESSAGE_BYTES = 900 * 1024;
+
+/**
+ * An interval as JSON messages under `MAX_MESSAGE_BYTES`: long rows (IPv6 addresses) halve
+ * the rows per part until every part fits. The split depends only on the data, so a
+ * re-sent capture still yields the same ids.
+ */
+export function encodeInterval(sensor: string, run: string, r: IntervalResult, maxRows = DEFAULT_ROWS_PER_BATCH): { batch: IntervalBatch; json: string }[] {
+  for (let rows = maxRows; ; rows = Math.ceil(rows / 2)) {
+    const encoded = splitInterval(sensor, run, r, rows).map((batch) => ({ batch, json: JSON.stringify(batch) }));
+    if (rows === 1 || encoded.every((e) => e.json.length <= MAX_MESSAGE_BYTES)) return encoded;
+  }
+}
+
 export function runBatchOf(sensor: string, run: string, report: IngestReport): RunBatch {
   return { v: BATCH_VERSION, kind: 'run', sensor, run, report: { ...report } };
 }

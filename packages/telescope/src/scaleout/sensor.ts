@@ -8,11 +8,12 @@
 import type { Readable } from 'node:stream';
 import { MamoriError, type Bus, type WorkQueue } from '@mamori/core';
 import { analyseCapture, type IngestOptions, type IngestReport } from '../ingest.js';
-import { batchId, runBatchOf, runOf, splitInterval, type SensorBatch } from './batch.js';
+import { batchId, encodeInterval, runBatchOf, runOf, type SensorBatch } from './batch.js';
 
 /** The default queue sensors feed and analyzers consume (stream `MAMORI_Q_TELESCOPE`). */
 export const TELESCOPE_QUEUE = 'telescope';
 export const SENSOR_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
 
 export interface SensorOptions extends IngestOptions {
   /** This sensor's name: part of every batch id (letters, digits, `_ . : -`). */
@@ -36,8 +37,7 @@ export async function runSensor(bus: Bus, queue: WorkQueue, source: string | Rea
   let run: string | null = null;
   let batches = 0;
   let messageBytes = 0;
-  const push = async (b: SensorBatch): Promise<void> => {
-    const json = JSON.stringify(b);
+  const push = async (b: SensorBatch, json = JSON.stringify(b)): Promise<void> => {
     messageBytes += json.length;
     batches++;
     // The id makes a re-publish (a retry, a restarted sensor) land once within JetStream's window.
@@ -48,7 +48,8 @@ export async function runSensor(bus: Bus, queue: WorkQueue, source: string | Rea
     bus,
     onInterval: async (r, stats) => {
       run ??= runOf(stats.firstMs);
-      await Promise.all(splitInterval(sensor, run, r, options.maxRows).map(push));
+      const encoded = encodeInterval(sensor, run, r, options.maxRows);
+      await Promise.all(encoded.map((e) => push(e.batch, e.json)));
     },
   });
   run ??= runOf(report.firstMs);
