@@ -23,7 +23,11 @@ export function Chart({ title, option, height = 280, summary }: { title: string;
       chart.current = echarts.init(box.current, undefined, { renderer: 'svg' }) as unknown as Instance;
       setReady(true);
     });
-    const observer = new ResizeObserver(() => chart.current?.resize());
+    // A box of no size (the view is leaving: React removes the DOM before this effect's
+    // cleanup runs) has nothing to lay out, and the map series cannot invert a zero scale.
+    const observer = new ResizeObserver(([entry]) => {
+      if (entry && entry.contentRect.width > 0 && entry.contentRect.height > 0) chart.current?.resize();
+    });
     if (box.current) observer.observe(box.current);
     return () => {
       disposed = true;

@@ -56,3 +56,14 @@ export function histogram(values: number[], bins = 20): { labels: string[]; coun
   const labels = counts.map((_, i) => `${Math.round(min + i * width)}–${Math.round(min + (i + 1) * width)}`);
   return { labels, counts };
 }
+
+/** A choropleth over the registered 'world' map; `data` names areas as the map does (see world-map.ts). */
+export function worldMapOption(data: { name: string; value: number; label: string }[], opts: { valueName: string }): EChartsCoreOption {
+  const max = data.reduce((m, d) => Math.max(m, d.value), 0) || 1;
+  const labels = new Map(data.map((d) => [d.name, d.label]));
+  return {
+    tooltip: { trigger: 'item', formatter: (p: { name: string; value?: number }) => (labels.has(p.name) ? `${labels.get(p.name)}: ${p.value} ${opts.valueName}` : '') },
+    visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#deebf7', '#6baed6', '#08306b'] } },
+    series: [{ type: 'map', map: 'world', roam: false, name: opts.valueName, data, emphasis: { label: { show: false } }, itemStyle: { areaColor: '#eeeeee', borderColor: '#999999' } }],
+  };
+}

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, AXE_SCRIPT, CHROMIUM, CONTEXT_OPTIONS, ensureBundle, launchBrowser, startServer, type RunningServer } from './harness.js';
+import { ARTIFACTS, AXE_SCRIPT, CHROMIUM, CONTEXT_OPTIONS, REPO_DIR, ensureBundle, launchBrowser, startServer, type RunningServer } from './harness.js';
 import * as trust from '@mamori/trust';
 import { seed, type Seeded } from './seed.js';
 
@@ -63,6 +63,8 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
     const buildMs = ensureBundle();
     if (buildMs) console.log(`[web e2e] built the bundle in ${buildMs} ms`);
     server = await startServer();
+    // A made-up IP-to-country table (test fixture): mamori ships no country data.
+    (server.platform.config as { telescope?: object }).telescope = { countryTable: join(REPO_DIR, 'packages/telescope/src/geo/fixtures/countries-test.csv') };
     seeded = await seed(server.platform, server.dataDir);
     console.log(`[web e2e] seeded: ${seeded.notes.join('; ')}`);
     browser = await launchBrowser();
@@ -155,6 +157,11 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
     if (seeded.telescope.victims > 0) expect(await page.locator('#victims-h').locator('xpath=..').locator('table tbody tr').count()).toBe(Math.min(seeded.telescope.victims, 50));
     // ECharts arrives lazily; the heat map is drawn as SVG once it has.
     await page.locator('#heatmap-h').locator('xpath=..').locator('figure [role="img"] svg').first().waitFor({ timeout: 15_000 });
+    // Source countries from the configured table: the fixture puts 0.0.0.0/2 in Japan.
+    const countries = page.locator('#countries-h').locator('xpath=..');
+    await countries.locator('figure [role="img"] svg').first().waitFor({ timeout: 15_000 });
+    expect(await countries.locator('table tbody tr').count()).toBeGreaterThan(1);
+    expect(await countries.textContent()).toContain('日本 (JP)');
     await page.screenshot({ path: join(ARTIFACTS, 'telescope-seeded.png'), fullPage: true });
   });
 

@@ -10,7 +10,7 @@ import { useI18n } from '../lib/i18n.js';
 import { streamEvents } from '../lib/sse.js';
 import { classify, useApi, type Loaded } from '../lib/use-api.js';
 import { Chart } from '../components/Chart.js';
-import { barOption, heatmapOption, timeSeriesOption } from '../components/charts.js';
+import { barOption, heatmapOption, timeSeriesOption, worldMapOption } from '../components/charts.js';
 import { DataTable } from '../components/DataTable.js';
 import { SinceSelect } from '../components/SinceSelect.js';
 import { Loadable, Panel } from '../components/States.js';
@@ -237,6 +237,36 @@ function AlertsPanel({ since }: { since: string }) {
   );
 }
 
+interface Countries { configured: boolean; truncated: boolean; countries: { country: string; sources: number; packets: number }[]; unknown: { sources: number; packets: number } }
+
+/** Source countries, where the server has an IP-to-country table (`[telescope] countryTable`). */
+function CountriesPanel({ since }: { since: string }) {
+  const { t, lang } = useI18n();
+  const title = t('telescope.countries');
+  const loaded = useApi<Countries>(withQuery(TELESCOPE.countries, { since }));
+  const [map, setMap] = useState<typeof import('../components/world-map.js') | null>(null);
+  useEffect(() => { if (loaded.state === 'ready' && loaded.data.configured) import('../components/world-map.js').then(setMap); }, [loaded.state]);
+  const names = useMemo(() => new Intl.DisplayNames([lang], { type: 'region' }), [lang]);
+  const name = (cc: string): string => names.of(cc) ?? cc;
+  return (
+    <Panel title={title} id="countries" wide>
+      <Loadable loaded={loaded} what={WHAT} isEmpty={(d) => d.configured && d.countries.length === 0 && d.unknown.sources === 0}>
+        {(d) => !d.configured ? <p className="muted" data-state="not-configured">{t('telescope.countriesNotConfigured')}</p> : (
+          <>
+            {map && <Chart title={title} height={360} summary={d.countries.slice(0, 3).map((c) => `${name(c.country)} ${c.packets}`).join(', ')}
+              option={worldMapOption(d.countries.flatMap((c) => { const area = map.areaOf(c.country); return area ? [{ name: area, value: c.packets, label: name(c.country) }] : []; }), { valueName: t('telescope.packets') })} />}
+            <DataTable caption={title} rows={[...d.countries, ...(d.unknown.sources ? [{ country: '', ...d.unknown }] : [])] as unknown as Row[]} limit={20} columns={[
+              { key: 'country', label: t('telescope.country'), render: (r) => (r.country ? `${name(String(r.country))} (${String(r.country)})` : t('telescope.countryUnknown')) },
+              { key: 'sources', label: t('telescope.sources'), numeric: true },
+              { key: 'packets', label: t('telescope.packets'), numeric: true },
+            ]} />
+          </>
+        )}
+      </Loadable>
+    </Panel>
+  );
+}
+
 export default function Telescope() {
   const { t } = useI18n();
   const [since, setSince] = useState('24h');
@@ -251,6 +281,7 @@ export default function Telescope() {
         <SeriesPanel since={since} by="port" />
         <TopPortsPanel since={since} />
         <TopSourcesPanel since={since} />
+        <CountriesPanel since={since} />
         <HeatmapPanel since={since} />
         <VictimsPanel since={since} />
         <AlertsPanel since={since} />
