@@ -2,6 +2,7 @@
  * Test support for trust and for parts that use it (the hub): a throw-away trust directory
  * with a root, a TSA and an e-seal, and an in-process TSA over it.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,4 +32,10 @@ export async function createTestTrust(options: Partial<InitOptions> = {}): Promi
     }),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Runs the openssl command line (the independent peer of the interop tests) in `cwd`. */
+export function runOpenssl(args: string[], cwd: string): { ok: boolean; out: string } {
+  const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 20_000 });
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }

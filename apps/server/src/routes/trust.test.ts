@@ -1,18 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends, type Platform } from '@mamori/core';
-import { initTrust, parseTimeStampResp, PKIStatus, requestTimeStamp, trustFiles, trustMigrations, verifyTimeStampToken } from '@mamori/trust';
+import { initTrust, runOpenssl, parseTimeStampResp, PKIStatus, requestTimeStamp, trustFiles, trustMigrations, verifyTimeStampToken } from '@mamori/trust';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../server.js';
 import { trustRoutes } from './trust.js';
 
-const openssl = (args: string[], cwd: string) => {
-  const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 20_000 });
-  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-};
+const openssl = runOpenssl;
 
 let platform: Platform;
 let app: FastifyInstance;

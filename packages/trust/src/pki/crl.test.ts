@@ -4,14 +4,13 @@
  * -crl_check`; a CRL written by `openssl ca -gencrl` is read and applied by mamori; stale
  * and foreign CRLs are handled; hostile CRL bytes give MamoriErrors only.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMamoriError } from '@mamori/core';
-import { createTestTrust, type TestTrust } from '../testing.js';
+import { createTestTrust, type TestTrust, runOpenssl } from '../testing.js';
 import { loadIdentity, trustFiles } from './keys.js';
 import { crlFile, crlsFromPem, loadCrls, parseCrl } from './crl.js';
 import { issueCrl } from './generate.js';
@@ -21,10 +20,7 @@ import { encodeTimeStampReq } from '../tsp/request.js';
 import { parseTimeStampResp } from '../tsp/response.js';
 import { verifyTimeStampToken } from '../tsp/verify.js';
 
-const openssl = (args: string[], cwd: string): { ok: boolean; out: string } => {
-  const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 20_000 });
-  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-};
+const openssl = runOpenssl;
 
 let trust: TestTrust;
 let other: TestTrust;

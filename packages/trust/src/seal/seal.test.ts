@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTrust, type TestTrust } from '../testing.js';
+import { createTestTrust, type TestTrust, runOpenssl } from '../testing.js';
 import { loadIdentity, trustFiles } from '../pki/keys.js';
 import { localTimeStamper } from '../tsp/client.js';
 import { sealCades } from './cades.js';
@@ -11,10 +10,7 @@ import { verifyCades } from './verify-cades.js';
 import { jwsPayload, sealJson, sealJws, verifyJws, type JwsFlattened } from './jades.js';
 import type { SigningIdentity } from '../cms/sign.js';
 
-const openssl = (args: string[], cwd: string): { ok: boolean; out: string } => {
-  const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 20_000 });
-  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-};
+const openssl = runOpenssl;
 
 let trust: TestTrust;
 let seal: SigningIdentity;

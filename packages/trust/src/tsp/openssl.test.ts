@@ -1,18 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTrust, type TestTrust } from '../testing.js';
+import { createTestTrust, type TestTrust, runOpenssl } from '../testing.js';
 import { parseTimeStampResp, PKIStatus } from './response.js';
 import { verifyTimeStampToken } from './verify.js';
 import { trustFiles } from '../pki/keys.js';
 import { systemClock } from './clock.js';
 
-const openssl = (args: string[], cwd: string): { ok: boolean; out: string } => {
-  const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 20_000 });
-  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-};
+const openssl = runOpenssl;
 
 let trust: TestTrust;
 let work: string;
