@@ -12,6 +12,7 @@
  * openssl speed is per core, so besides tokens/s the bench reports tokens per CPU-second of
  * the server processes (the per-core figure) and how much CPU the load generator took.
  * Server variants, each in its own process(es) over one SQLite store:
+ *   echo      - the HTTP floor: node:http answering a fixed reply, no token at all,
  *   fastify   - the route through Fastify (`/tsa?via=fastify` misses the raw route),
  *   raw       - POST /tsa on node:http (the server's rawRoute), signing inline,
  *   pool      - the same, signing on libuv's thread pool (trust.tsa.signOn = thread-pool),
@@ -21,6 +22,7 @@
  */
 import cluster from 'node:cluster';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -41,14 +43,28 @@ const connections = arg('connections', 32);
 const workers = arg('workers', 2);
 const cores = cpus().length;
 
-/** A cluster worker: one TSA server process on the shared port and store; reports its CPU time. */
+/**
+ * A cluster worker: one TSA server process on the shared port and store, or (BENCH_ECHO) a
+ * bare node:http server answering a fixed reply: the HTTP floor, no token. Reports its CPU time.
+ */
 async function serveWorker(): Promise<void> {
-  const signOn = process.env.BENCH_SIGN_ON as 'inline' | 'thread-pool';
-  const config = loadConfig({ env: {}, overrides: { dataDir: process.env.BENCH_DATA_DIR, log: { level: 'silent' }, trust: { tsa: { signOn } } } });
-  const platform = await openPlatform(config, { migrations: [trustMigrations] });
-  const trustRoutes = routeModules.find((m) => m.name === 'trust')!;
-  const app = await buildServer(platform, { modules: [trustRoutes] });
-  await app.listen({ host: '127.0.0.1', port: Number(process.env.BENCH_PORT) });
+  if (process.env.BENCH_ECHO) {
+    const reply = readFileSync(process.env.BENCH_ECHO);
+    await new Promise<void>((resolve) => createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/timestamp-reply', 'content-length': reply.length });
+        res.end(reply);
+      });
+    }).listen(Number(process.env.BENCH_PORT), '127.0.0.1', resolve));
+  } else {
+    const signOn = process.env.BENCH_SIGN_ON as 'inline' | 'thread-pool';
+    const config = loadConfig({ env: {}, overrides: { dataDir: process.env.BENCH_DATA_DIR, log: { level: 'silent' }, trust: { tsa: { signOn } } } });
+    const platform = await openPlatform(config, { migrations: [trustMigrations] });
+    const trustRoutes = routeModules.find((m) => m.name === 'trust')!;
+    const app = await buildServer(platform, { modules: [trustRoutes] });
+    await app.listen({ host: '127.0.0.1', port: Number(process.env.BENCH_PORT) });
+  }
   process.on('message', (m) => {
     if (m === 'cpu') {
       const c = process.cpuUsage();
@@ -74,7 +90,9 @@ const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' 
 const work = mkdtempSync(join(tmpdir(), 'mamori-bench-tsa-'));
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { cwd: work, encoding: 'utf8' });
 
-// 1. the raw signature rate of the peer, one core and every core
+// 1. the raw signature rate of the peer, one core and every core. openssl speed divides by the
+// process's user CPU time (unless -elapsed), so its figure is signatures per CPU-second: compare
+// it with tokens per CPU-second of the server, and with tokens/s per core in use.
 const opensslSpeed = (multi: number): number => {
   const speed = run('openssl', ['speed', '-seconds', '3', ...(multi > 1 ? ['-multi', String(multi)] : []), 'ecdsap256']);
   // "256 bits ecdsa (nistp256)   0.0000s   0.0001s  27392.8  11979.4": with -multi, the sum over processes
@@ -94,15 +112,17 @@ run('openssl', ['ts', '-query', '-data', 'data.txt', '-sha256', '-cert', '-out',
 const queryFile = join(work, 'q.tsq');
 const query = readFileSync(queryFile);
 
-// Node's own signing rate on one thread, for reference
+// Node's own signing rate on one thread, per CPU-second like openssl speed's
 const key = createPrivateKey(readFileSync(trustFiles(dir, 'tsa').key, 'utf8'));
 let nodeSigns = 0;
 const t0 = performance.now();
+const signCpu0 = process.cpuUsage();
 while (performance.now() - t0 < 2000) {
   sign('sha256', query, key);
   nodeSigns++;
 }
-const nodeSignPerSec = nodeSigns / ((performance.now() - t0) / 1000);
+const signCpu = process.cpuUsage(signCpu0);
+const nodeSignPerSec = nodeSigns / (signCpu.user / 1e6);
 
 // in-process token rate (no HTTP), signing inline, and its CPU per token
 const tsa = await openTrust({ config: platform.config, store: platform.store }).authority();
@@ -117,6 +137,7 @@ while (performance.now() - t1 < 2000) {
 const inProcCpu = process.cpuUsage(cpu0);
 const inProcessPerSec = inProc / ((performance.now() - t1) / 1000);
 const inProcessPerCpuSec = inProc / ((inProcCpu.user + inProcCpu.system) / 1e6);
+writeFileSync(join(work, 'echo.tsr'), await tsa.respond(query)); // what the HTTP-floor server answers
 const inProcLoad = loadAverage();
 
 // 3. the HTTP TSA under load from a second process
@@ -135,8 +156,9 @@ const loadFrom = (url: string): Promise<Load> => new Promise((resolve, reject) =
   });
 });
 
-interface Variant { name: string; label: string; processes: number; signOn: 'inline' | 'thread-pool'; path: string }
+interface Variant { name: string; label: string; processes: number; signOn: 'inline' | 'thread-pool'; path: string; echo?: boolean }
 const variants: Variant[] = [
+  { name: 'echo', label: 'HTTP floor: node:http, fixed reply, no token', processes: 1, signOn: 'inline', path: '/tsa', echo: true },
   { name: 'fastify', label: 'Fastify route, 1 process, sign inline', processes: 1, signOn: 'inline', path: '/tsa?via=fastify' },
   { name: 'raw', label: 'node:http, 1 process, sign inline', processes: 1, signOn: 'inline', path: '/tsa' },
   { name: 'pool', label: 'node:http, 1 process, sign on thread pool', processes: 1, signOn: 'thread-pool', path: '/tsa' },
@@ -147,7 +169,9 @@ interface Measured extends Load { variant: Variant; serverCpuSec: number; perCpu
 const measured: Measured[] = [];
 for (const variant of variants) {
   const port = await freePort();
-  const procs = Array.from({ length: variant.processes }, () => cluster.fork({ BENCH_DATA_DIR: platform.config.dataDir, BENCH_PORT: String(port), BENCH_SIGN_ON: variant.signOn }));
+  const procs = Array.from({ length: variant.processes }, () => cluster.fork({
+    BENCH_DATA_DIR: platform.config.dataDir, BENCH_PORT: String(port), BENCH_SIGN_ON: variant.signOn, ...(variant.echo ? { BENCH_ECHO: join(work, 'echo.tsr') } : {}),
+  }));
   await Promise.all(procs.map((w) => new Promise((r) => w.once('message', r))));
   const url = `http://127.0.0.1:${port}${variant.path}`;
   const cpuOf = async (): Promise<number> => {
@@ -164,14 +188,14 @@ for (const variant of variants) {
   const serverCpuSec = (await cpuOf()) - before;
   // serial numbers stay distinct across the processes
   const serials = new Set<bigint>();
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < (variant.echo ? 0 : 20); i++) {
     const reply = parseTimeStampResp(Buffer.from(await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: query })).arrayBuffer()));
     if (reply.status !== PKIStatus.granted || !reply.token) throw new Error(`${variant.name}: TSA stopped granting`);
     serials.add(parseTstInfo(parseSignedData(reply.token).content!).serialNumber);
   }
   for (const w of procs) w.kill();
   const granted = load.total - load.notGranted - load.non2xx;
-  measured.push({ ...load, variant, serverCpuSec, perCpuSec: granted / serverCpuSec, load: loadAverage(), distinctSerials: serials.size === 20 });
+  measured.push({ ...load, variant, serverCpuSec, perCpuSec: granted / serverCpuSec, load: loadAverage(), distinctSerials: variant.echo ? true : serials.size === 20 });
 }
 
 // a sample reply (raw path) checked by openssl
@@ -197,9 +221,9 @@ rmSync(work, { recursive: true, force: true });
 const r = (x: number): string => x.toFixed(0);
 const pct = (x: number, of: number): string => `${(x / of * 100).toFixed(1)}%`;
 console.log(`mamori TSA benchmark (${seconds} s per run, ${connections} connections from a second process, ${process.arch}, ${cores} cores, Node ${process.version})`);
-console.log(`  openssl speed ecdsap256, 1 core (sign/s):          ${r(rawSignPerSec)}   [load ${speedLoad}]`);
-console.log(`  openssl speed -multi ${cores} ecdsap256, all cores:        ${r(rawSignAllCores)}`);
-console.log(`  Node crypto.sign P-256, 1 thread (sign/s):         ${r(nodeSignPerSec)}  (${pct(nodeSignPerSec, rawSignPerSec)} of openssl)`);
+console.log(`  openssl speed ecdsap256 (sign per CPU-s, 1 core):   ${r(rawSignPerSec)}   [load ${speedLoad}]`);
+console.log(`  openssl speed -multi ${cores} ecdsap256, all cores:  ${r(rawSignAllCores)}`);
+console.log(`  Node crypto.sign P-256 (sign per CPU-s, 1 thread):  ${r(nodeSignPerSec)}  (${pct(nodeSignPerSec, rawSignPerSec)} of openssl)`);
 console.log(`  mamori TSA in-process, inline (tokens/s):          ${r(inProcessPerSec)}  (${r(inProcessPerCpuSec)} per CPU-s = ${pct(inProcessPerCpuSec, rawSignPerSec)} of openssl per core)   [load ${inProcLoad}]`);
 console.log('  over HTTP from a second process (every reply checked granted):');
 for (const m of measured) {
@@ -209,5 +233,11 @@ for (const m of measured) {
 }
 console.log(`  openssl ts -reply once per request (tokens/s):     ${opensslReplyPerSec.toFixed(1)}`);
 console.log(`  sample reply accepted by openssl ts -verify:       ${opensslAccepts}`);
-const best = measured.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+const echo = measured.find((m) => m.variant.echo);
+const raw = measured.find((m) => m.variant.name === 'raw');
+if (echo && raw) {
+  const us = (perCpuSec: number): string => (1e6 / perCpuSec).toFixed(0);
+  console.log(`  CPU per token (raw, 1 process): ${us(raw.perCpuSec)} us = HTTP floor ${us(echo.perCpuSec)} us + token ${us(inProcessPerCpuSec)} us (in-process) + rest; one openssl signature: ${us(rawSignPerSec)} us, one Node signature: ${us(nodeSignPerSec)} us`);
+}
+const best = measured.filter((m) => !m.variant.echo).reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
 console.log(`  best end to end: ${best.variant.label}: ${pct(best.perSecond, rawSignPerSec)} of openssl's 1-core sign rate (goal >= 50%), ${pct(best.perSecond, rawSignAllCores)} of its ${cores}-core rate; ${(best.perSecond / opensslReplyPerSec).toFixed(0)}x openssl ts -reply`);
