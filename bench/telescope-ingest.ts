@@ -19,6 +19,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberArg } from './args.js';
 
 const here = fileURLToPath(import.meta.url);
 
@@ -124,12 +125,8 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 const mpps = (packets: number, ms: number): string => (packets / ms / 1000).toFixed(2);
 
 async function main(): Promise<void> {
-  const arg = (name: string, def: number): number => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? Number(process.argv[i + 1]) : def;
-  };
-  const baseScale = arg('--base-scale', 250);
-  const copies = arg('--copies', 2);
+  const baseScale = numberArg('--base-scale', 250);
+  const copies = numberArg('--copies', 2);
   const dir = join(tmpdir(), 'mamori-bench-telescope');
   mkdirSync(dir, { recursive: true });
   const basePath = join(dir, `base-${baseScale}.pcap`);

@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberArg } from './args.js';
 
 const here = fileURLToPath(import.meta.url);
 
@@ -134,12 +135,8 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 const unique = (p: string): string => `${p}_${Math.random().toString(36).slice(2, 10)}`;
 
 async function main(): Promise<void> {
-  const arg = (name: string, def: number): number => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? Number(process.argv[i + 1]) : def;
-  };
-  const scale = arg('--scale', 60);
-  const minutes = arg('--minutes', 2);
+  const scale = numberArg('--scale', 60);
+  const minutes = numberArg('--minutes', 2);
   const { NatsBus, TEST_DATABASE_URL, TEST_NATS_URL, openPostgresStore } = await import('@mamori/core');
   const { TelescopeScenario, writeCaptureFile } = await import('@mamori/testbed');
   const dir = join(tmpdir(), 'mamori-bench-scaleout');
