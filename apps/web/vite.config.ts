@@ -1,10 +1,11 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { precompress } from './precompress.js';
 
 // The server (apps/server, routes/web.ts) serves build/ and falls back to index.html for
 // client-side routes; assets/ carry content hashes and are cached immutably.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   base: '/',
   build: {
     outDir: 'build',

@@ -78,7 +78,8 @@ export function createWebRoutes(options: { root?: string } = {}): RouteModule {
     name: 'web',
     async register(app, platform) {
       const root = options.root ?? webRoot(platform.config);
-      await app.register(fastifyStatic, { root, serve: false, suppressWarning: true });
+      // The build writes .br/.gz beside text assets (apps/web/precompress.ts): sent as the browser accepts, never compressed per request.
+      await app.register(fastifyStatic, { root, serve: false, suppressWarning: true, preCompressed: true });
 
       app.get('/*', { schema: { hide: true } }, async (request, reply) => {
         const path = request.url.split('?')[0];

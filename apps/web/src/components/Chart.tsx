@@ -4,7 +4,22 @@ import type { EChartsCoreOption } from 'echarts/core';
 import { useI18n } from '../lib/i18n.js';
 
 type Instance = { setOption(o: EChartsCoreOption, notMerge?: boolean): void; resize(): void; dispose(): void };
-let loader: Promise<typeof import('./echarts-setup.js')> | null = null;
+/** The module registering each series type (bundled as its own chunk). */
+const SERIES: Record<string, () => Promise<unknown>> = {
+  line: () => import('./chart-line.js'),
+  bar: () => import('./chart-bar.js'),
+  heatmap: () => import('./chart-heatmap.js'),
+  map: () => import('./world-map.js'),
+};
+const loaded = new Map<string, Promise<unknown>>();
+
+/** ECharts' core plus the series types `option` uses. */
+function loadFor(option: EChartsCoreOption): Promise<typeof import('./echarts-setup.js')> {
+  const series = ([] as { type?: string }[]).concat((option.series as { type?: string }[] | undefined) ?? []);
+  const types = [...new Set(series.map((s) => s.type).filter((t): t is string => !!t && t in SERIES))];
+  for (const t of types) if (!loaded.has(t)) loaded.set(t, SERIES[t]());
+  return Promise.all(types.map((t) => loaded.get(t))).then(() => import('./echarts-setup.js'));
+}
 
 /** Okabe–Ito colours: distinguishable with colour-vision deficiencies, dark enough on white. */
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7a6a00', '#000000'];
@@ -17,8 +32,7 @@ export function Chart({ title, option, height = 280, summary }: { title: string;
 
   useEffect(() => {
     let disposed = false;
-    loader ??= import('./echarts-setup.js');
-    loader.then(({ echarts }) => {
+    import('./echarts-setup.js').then(({ echarts }) => {
       if (disposed || !box.current) return;
       chart.current = echarts.init(box.current, undefined, { renderer: 'svg' }) as unknown as Instance;
       setReady(true);
@@ -38,8 +52,13 @@ export function Chart({ title, option, height = 280, summary }: { title: string;
   }, []);
 
   useEffect(() => {
-    if (!ready || !chart.current) return;
-    chart.current.setOption({ color: PALETTE, aria: { enabled: true }, animation: false, textStyle: { fontFamily: 'inherit' }, ...option }, true);
+    if (!ready) return;
+    let stale = false;
+    // The series types this option draws arrive first; a newer option wins over a slower load.
+    loadFor(option).then(() => {
+      if (!stale) chart.current?.setOption({ color: PALETTE, aria: { enabled: true }, animation: false, textStyle: { fontFamily: 'inherit' }, ...option }, true);
+    });
+    return () => { stale = true; };
   }, [ready, option]);
 
   return (

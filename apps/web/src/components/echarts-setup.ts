@@ -1,12 +1,13 @@
 /**
- * The parts of ECharts the dashboard draws with, registered once. Loaded on demand by
- * <Chart>, so the first page paints before ECharts (the largest dependency) arrives.
+ * ECharts' core with what every chart shares (SVG renderer, grid, axes' tooltip, legend,
+ * aria), registered once. Chart types come in their own small modules (chart-*.ts,
+ * world-map.ts), loaded by <Chart> for the series types an option uses, so the first page
+ * paints before ECharts arrives and a view pays only for the charts it draws.
  */
 import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart, LineChart, PieChart } from 'echarts/charts';
-import { AriaComponent, DatasetComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { AriaComponent, DatasetComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, HeatmapChart, LineChart, PieChart, AriaComponent, DatasetComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, SVGRenderer]);
+echarts.use([AriaComponent, DatasetComponent, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
 
 export { echarts };

@@ -4,12 +4,13 @@
  * registered on the shared ECharts core. Areas are named by ISO 3166-1 numeric code.
  */
 import { MapChart } from 'echarts/charts';
+import { VisualMapComponent } from 'echarts/components';
 import { feature } from 'topojson-client';
 import world from 'world-atlas/countries-110m.json';
 import codes from 'i18n-iso-countries/codes.json';
 import { echarts } from './echarts-setup.js';
 
-echarts.use([MapChart]);
+echarts.use([MapChart, VisualMapComponent]);
 const countries = feature(world, (world as { objects: { countries: unknown } }).objects.countries);
 for (const f of countries.features) f.properties = { ...f.properties, name: f.id ?? String(f.properties.name) };
 echarts.registerMap('world', countries as never);

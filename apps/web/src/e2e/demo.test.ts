@@ -32,7 +32,8 @@ describe.skipIf(!hasChromium)('demo data from the dashboard', () => {
     await hub.addUser(ctx, hub.LOCAL_OPERATOR, actor, { orgId: org.id, username: 'admin1', roles: ['admin', 'analyst'], password });
     browser = await launchBrowser();
     page = await (await browser.newContext(CONTEXT_OPTIONS)).newPage();
-    page.setDefaultTimeout(15_000);
+    // Generous: the machine may be loaded by other suites; nothing here measures time.
+    page.setDefaultTimeout(60_000);
     page.on('pageerror', (e) => errors.push(String(e)));
   }, 120_000);
   afterAll(async () => {
