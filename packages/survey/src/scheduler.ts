@@ -141,15 +141,26 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
     }
   };
 
-  /** Fingerprint and login probe of one open port, retried while the verdict may be ours. */
+  /**
+   * Fingerprint and login probe of one open port, retried while the verdict may be ours. A
+   * retry sends only the pairs the device has not yet refused; one that got further (more
+   * pairs refused) is free, bounded by the host's attempt budget, one that did not spends a
+   * retry. Every inconclusive probe also eases the socket budget: lost replies under load
+   * are the peer telling us we ask too much at once.
+   */
   const probe = async (address: string, port: number): Promise<void> => {
+    let pairs = options.pairs;
     for (let retry = 1; ; retry++) {
-      const verdict = await probeService(ctx, address, port, options.pairs);
-      if (!verdict.transient || !connector.spendRetry(address)) {
+      const verdict = await probeService(ctx, address, port, pairs);
+      const refused = new Set(verdict.login?.refused ?? []);
+      const progressed = refused.size > 0 && connector.attemptsLeft(address) > 0;
+      if (!verdict.transient || !(progressed || connector.spendRetry(address))) {
         settle(verdict, address, port);
         return;
       }
-      log.debug({ address, port, why: verdict.transient, retry }, 'probe inconclusive; retrying');
+      if (refused.size) pairs = pairs.filter((p) => !refused.has(p.id));
+      connector.gate.ease();
+      log.debug({ address, port, why: verdict.transient, retry, pairsLeft: pairs.length }, 'probe inconclusive; retrying');
       await backoff(retry);
     }
   };

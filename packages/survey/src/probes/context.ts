@@ -29,6 +29,8 @@ export interface LoginOutcome {
   attempts: number;
   /** Why trying stopped early: the device locked us out, the budget ran out, it stopped answering. */
   stopped?: 'lockout' | 'budget' | 'unresponsive' | 'unsupported';
+  /** Ids of the pairs the device answered with a refusal: a retry need not send them again. */
+  refused?: string[];
 }
 
 export type LoginProbe = (ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[]) => Promise<LoginOutcome>;

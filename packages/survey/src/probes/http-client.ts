@@ -7,6 +7,7 @@ import type net from 'node:net';
 import { MamoriError } from '@mamori/core';
 import { messageLength, parseHttpHead, type HttpHead } from '../protocol/http-response.js';
 import type { ProbeContext } from './context.js';
+import { ioTimeout } from '../protocol/io-timer.js';
 
 export interface HttpResponse {
   head: HttpHead;
@@ -57,8 +58,8 @@ export class HttpConnection {
         throw new MamoriError('MAMORI_SURVEY_HTTP_PROTOCOL', { reason: 'response timed out', offset: this.buf.length });
       }
       await new Promise<void>((resolve) => {
-        const t = setTimeout(() => { this.waiter = null; resolve(); }, left);
-        this.waiter = () => { clearTimeout(t); this.waiter = null; resolve(); };
+        const cancel = ioTimeout(() => { this.waiter = null; resolve(); }, left);
+        this.waiter = () => { cancel(); this.waiter = null; resolve(); };
       });
     }
   }

@@ -30,6 +30,7 @@ export async function httpLogin(ctx: ProbeContext, address: string, port: number
   let attempts = 0;
   let success: LoginOutcome['success'];
   let stopped: LoginOutcome['stopped'];
+  const refused: string[] = [];
   const lane = async (): Promise<void> => {
     const conn = new HttpConnection(ctx, address, port);
     try {
@@ -53,6 +54,7 @@ export async function httpLogin(ctx: ProbeContext, address: string, port: number
         }
         if (status === 403 || status === 423 || status === 429) { stopped = 'lockout'; return; }
         if (status !== 401) { stopped = 'unsupported'; return; }
+        refused.push(pair.id);
         const fresh = pickChallenge(res);
         if (fresh && fresh.scheme === challenge.scheme) {
           if (fresh.params.nonce !== challenge.params.nonce) nc = 0;
@@ -67,5 +69,5 @@ export async function httpLogin(ctx: ProbeContext, address: string, port: number
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, pairs.length)) }, lane));
-  return success ? { attempts, success } : { attempts, stopped };
+  return success ? { attempts, success } : { attempts, stopped, refused };
 }

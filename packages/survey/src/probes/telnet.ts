@@ -68,6 +68,7 @@ export async function telnetLogin(ctx: ProbeContext, address: string, port: numb
   let next = 0;
   let success: LoginOutcome['success'];
   let stopped: LoginOutcome['stopped'];
+  const refused: string[] = [];
   const finished = (): boolean => success !== undefined || stopped !== undefined || next >= pairs.length;
 
   const lane = async (): Promise<void> => {
@@ -106,6 +107,7 @@ export async function telnetLogin(ctx: ProbeContext, address: string, port: numb
           // No verdict for this pair (the device went quiet or hung up mid-login): the whole
           // probe is worth another go, so say so instead of counting the pair as refused.
           if (lost(state, reader.window)) { stopped ??= 'unresponsive'; return; }
+          refused.push(pair.id);
           // A device that re-asks only for the password wants the same user again: start over cleanly.
           if (state === 'password') break;
         }
@@ -118,5 +120,5 @@ export async function telnetLogin(ctx: ProbeContext, address: string, port: numb
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.connector.limits.perHostConnections, pairs.length)) }, lane));
-  return success ? { attempts, success } : stopped ? { attempts, stopped } : { attempts };
+  return success ? { attempts, success } : stopped ? { attempts, stopped, refused } : { attempts, refused };
 }

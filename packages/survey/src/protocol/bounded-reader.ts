@@ -4,6 +4,7 @@
  * `maxBytes` in total or at `deadline`, and every wait has its own timeout.
  */
 import type net from 'node:net';
+import { ioTimeout } from './io-timer.js';
 
 export type WaitResult<T> = { kind: 'match'; value: T } | { kind: 'timeout' } | { kind: 'closed' } | { kind: 'overflow' };
 
@@ -93,8 +94,8 @@ export class BoundedReader {
       const left = end - Date.now();
       if (left <= 0) return { kind: 'timeout' };
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => { this.notify = null; resolve(); }, left);
-        this.notify = () => { clearTimeout(timer); this.notify = null; resolve(); };
+        const cancel = ioTimeout(() => { this.notify = null; resolve(); }, left);
+        this.notify = () => { cancel(); this.notify = null; resolve(); };
       });
     }
   }

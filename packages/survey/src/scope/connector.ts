@@ -14,6 +14,7 @@ import { MamoriError, ipv4Slash24, isMamoriError, tryParseIpv4, type Logger } fr
 import type { SurveyScope } from './scope.js';
 import { KeyedBuckets, TokenBucket, sleep } from './token-bucket.js';
 import { SocketGate, type GatePriority } from './socket-gate.js';
+import { ioTimeout } from '../protocol/io-timer.js';
 
 export interface ConnectorLimits {
   /** New connections per second over the whole run. */
@@ -174,16 +175,16 @@ export class SurveyConnector {
         if (connected) this.releaseSlot(address, host);
       });
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
+        const cancel = ioTimeout(() => {
           s.destroy();
           reject(new MamoriError('MAMORI_SURVEY_CONNECT', { address, port, reason: 'timeout' }));
         }, this.limits.connectTimeoutMs);
         s.once('connect', () => {
-          clearTimeout(timer);
+          cancel();
           resolve();
         });
         s.once('error', (e: NodeJS.ErrnoException) => {
-          clearTimeout(timer);
+          cancel();
           reject(new MamoriError('MAMORI_SURVEY_CONNECT', { address, port, reason: e.code ?? e.message }));
         });
       });

@@ -5,9 +5,10 @@
  * that already found an open port must not starve behind thousands of pending connects.
  *
  * The budget shrinks when the host runs out of a local resource (EMFILE, ENFILE,
- * EADDRNOTAVAIL, ENOBUFS): the cap falls to three quarters of what is open, and creeps back
- * one slot per `recoverEvery` clean connects, so the scanner settles below the point where
- * the machine starts failing connections for reasons of its own.
+ * EADDRNOTAVAIL, ENOBUFS): the cap falls to three quarters of what is open; and by a
+ * twentieth when a peer loses a reply (`ease`). It creeps back one slot per `recoverEvery`
+ * clean connects, so the scanner settles below the point where the machine, or the
+ * network in front of it, starts failing connections because of the scanner itself.
  */
 
 export type GatePriority = 'probe' | 'scan';
@@ -52,6 +53,12 @@ export class SocketGate {
   /** A connect failed for lack of a local resource: fewer sockets from now on. */
   pressure(): void {
     this.cap = Math.max(this.floor, Math.min(this.cap, Math.floor(this.open * 0.75)));
+    this.clean = 0;
+  }
+
+  /** A peer lost a reply (likely our overload, not a local shortage): a gentler cut of one slot in twenty. */
+  ease(): void {
+    this.cap = Math.max(this.floor, this.cap - Math.max(1, Math.floor(this.cap / 20)));
     this.clean = 0;
   }
 
