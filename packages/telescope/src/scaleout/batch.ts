@@ -108,12 +108,15 @@ const bySource = (a: SourceRollupRow, b: SourceRollupRow): number => (a.src < b.
 /**
  * Splits an interval into batches of at most `maxRows` rows (ports, then sources, then
  * infected hosts); the summary, victims and alerts ride in part 0. Rows go out sorted by
- * key, so concurrent merges lock rows in one order and cannot deadlock each other.
+ * key (alerts are unique per port and bucket already), so concurrent merges lock rows in one
+ * order and cannot deadlock each other.
  */
 export function splitInterval(sensor: string, run: string, r: IntervalResult, maxRows = DEFAULT_ROWS_PER_BATCH): IntervalBatch[] {
   const ports = [...r.ports].sort(byPort);
   const sources = [...r.sources].sort(bySource);
-  const total = ports.length + sources.length + r.infected.length;
+  const infected = [...r.infected].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  const victims = [...r.victims].sort((a, b) => (a.victim < b.victim ? -1 : a.victim > b.victim ? 1 : a.firstMs - b.firstMs));
+  const total = ports.length + sources.length + infected.length;
   const parts = Math.max(1, Math.ceil(total / maxRows));
   const out: IntervalBatch[] = [];
   for (let part = 0; part < parts; part++) {
@@ -125,8 +128,8 @@ export function splitInterval(sensor: string, run: string, r: IntervalResult, ma
       summary: part === 0 ? r.summary : null,
       ports: columns(slice(ports, 0), PORT_COLUMNS) as IntervalBatch['ports'],
       sources: columns(slice(sources, ports.length), SOURCE_COLUMNS) as IntervalBatch['sources'],
-      infected: slice(r.infected, ports.length + sources.length),
-      victims: part === 0 ? r.victims : [],
+      infected: slice(infected, ports.length + sources.length),
+      victims: part === 0 ? victims : [],
       alerts: part === 0 ? r.alerts : [],
     });
   }
