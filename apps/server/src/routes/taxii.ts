@@ -51,6 +51,7 @@ function principal(request: FastifyRequest): Principal {
   return request.taxiiPrincipal;
 }
 
+/** A page's body: an object to serialise, or JSON text sent as it is (objects pages). */
 function sendPage<T>(reply: FastifyReply, answer: PageAnswer<T>): T {
   if (answer.first) reply.header('X-TAXII-Date-Added-First', answer.first);
   if (answer.last) reply.header('X-TAXII-Date-Added-Last', answer.last);
@@ -128,7 +129,7 @@ export const taxiiRoutes: RouteModule = {
       async (request) => service.collection(principal(request), (request.params as { cid: string }).cid));
     app.get('/:root/collections/:cid/objects/', {
       schema: { tags, summary: 'Objects of a collection (paged)', params: collectionParams, querystring: filterQuery, response: { 200: resource, ...errors } },
-    }, async (request, reply) => sendPage(reply, await service.getObjects(principal(request), (request.params as { cid: string }).cid, request.query as Query)));
+    }, async (request, reply) => sendPage(reply, await service.getObjectsText(principal(request), (request.params as { cid: string }).cid, request.query as Query)));
     app.post('/:root/collections/:cid/objects/', {
       bodyLimit: max,
       schema: { tags, summary: 'Add objects (answers a status resource)', params: collectionParams, body: resource, response: { 202: resource, ...errors } },
@@ -140,7 +141,7 @@ export const taxiiRoutes: RouteModule = {
       schema: { tags, summary: 'One object (its versions per match[version])', params: objectParams, querystring: filterQuery, response: { 200: resource, ...errors } },
     }, async (request, reply) => {
       const { cid, oid } = request.params as { cid: string; oid: string };
-      return sendPage(reply, await service.getObject(principal(request), cid, oid, request.query as Query));
+      return sendPage(reply, await service.getObjectsText(principal(request), cid, request.query as Query, oid));
     });
     app.delete('/:root/collections/:cid/objects/:oid/', {
       schema: { tags, summary: 'Delete an object (per match[version])', params: objectParams, querystring: filterQuery, response: { 200: resource, ...errors } },

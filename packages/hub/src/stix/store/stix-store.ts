@@ -107,6 +107,9 @@ export interface StoredObject {
   tlp: StixTlp;
   ownerOrgId: string | null;
   authorUserId: string | null;
+  /** The stored JSON text (canonical form): pages send it as it is, without re-serialising. */
+  body: string;
+  /** The object, parsed from `body` on first use. */
   object: Record<string, unknown>;
 }
 
@@ -138,9 +141,14 @@ const OBJECT_COLUMNS: Columns = [
 const VALUE_COLUMNS: Columns = [['collection_id', 'text'], ['kind', 'text'], ['value', 'text'], ['object_id', 'text'], ['version_key', 'text']];
 
 function rowToStored(r: StixObjectRow): StoredObject {
+  let parsed: Record<string, unknown> | undefined;
   return {
     id: r.id, version: r.version, versionKey: r.version_key, type: r.type, specVersion: r.spec_version, dateAdded: Number(r.date_added),
-    tlp: r.tlp as StixTlp, ownerOrgId: r.owner_org_id, authorUserId: r.author_user_id, object: JSON.parse(r.body) as Record<string, unknown>,
+    tlp: r.tlp as StixTlp, ownerOrgId: r.owner_org_id, authorUserId: r.author_user_id, body: r.body,
+    get object() {
+      parsed ??= JSON.parse(r.body) as Record<string, unknown>;
+      return parsed;
+    },
   };
 }
 

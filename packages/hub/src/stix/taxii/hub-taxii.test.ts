@@ -58,6 +58,13 @@ describe.each(testBackends())('TAXII over the hub community on $name', (backend)
     expect(new Set(costs).size).toBe(1);
     expect(costs[0]).toBeLessThanOrEqual(platform.store.dialect === 'postgres' ? 6 : 5);
 
+    // the wire form (stored text, not re-serialised) is the same envelope, at the same cost
+    const query = { limit: '100', 'match[type]': 'indicator' };
+    counted.reset();
+    const asText = await service.getObjectsText(people.financeB.principal, c.id, query);
+    expect(counted.count()).toBe(costs[0]);
+    expect(JSON.parse(asText.body)).toEqual((await service.getObjects(people.financeB.principal, c.id, query)).body);
+
     counted.reset();
     await service.manifest(people.financeB.principal, c.id, { limit: '1000' });
     const manifestCost = counted.count();

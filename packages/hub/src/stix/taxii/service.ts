@@ -131,22 +131,38 @@ export class TaxiiService<P> {
     return redactGranular(r.object, (level) => this.access.canReadLevel(principal, c, level, r));
   }
 
-  async getObjects(principal: P, collectionId: string, query: RawQuery): Promise<PageAnswer<Envelope>> {
+  /** The rows of an objects page (or of one object's versions) the caller may read, audited. */
+  private async objectsPage(principal: P, collectionId: string, query: RawQuery, objectId?: string) {
     const c = await this.visible(principal, collectionId, 'read');
     const f = parseTaxiiQuery(query);
-    const p = await this.readPage(principal, c, 'objects', f);
+    if (objectId !== undefined && (f.ids || f.types)) {
+      throw new MamoriError('MAMORI_HUB_TAXII_BAD_REQUEST', { field: 'match', reason: 'match[id] and match[type] do not apply to one object' });
+    }
+    const p = await this.readPage(principal, c, objectId === undefined ? 'objects' : 'object', f, objectId);
+    if (objectId !== undefined && p.rows.length === 0 && f.next === undefined) notFound(`object ${objectId}`);
     await this.auditRead(principal, c, p.rows);
+    return { c, p };
+  }
+
+  async getObjects(principal: P, collectionId: string, query: RawQuery, objectId?: string): Promise<PageAnswer<Envelope>> {
+    const { c, p } = await this.objectsPage(principal, collectionId, query, objectId);
     return { body: this.envelope(p.more, p.next, p.rows.map((r) => this.view(principal, c, r))), first: p.first, last: p.last };
   }
 
   async getObject(principal: P, collectionId: string, objectId: string, query: RawQuery): Promise<PageAnswer<Envelope>> {
-    const c = await this.visible(principal, collectionId, 'read');
-    const f = parseTaxiiQuery(query);
-    if (f.ids || f.types) throw new MamoriError('MAMORI_HUB_TAXII_BAD_REQUEST', { field: 'match', reason: 'match[id] and match[type] do not apply to one object' });
-    const p = await this.readPage(principal, c, 'object', f, objectId);
-    if (p.rows.length === 0 && f.next === undefined) notFound(`object ${objectId}`);
-    await this.auditRead(principal, c, p.rows);
-    return { body: this.envelope(p.more, p.next, p.rows.map((r) => this.view(principal, c, r))), first: p.first, last: p.last };
+    return this.getObjects(principal, collectionId, query, objectId);
+  }
+
+  /**
+   * The same envelope as `getObjects`, as JSON text for the wire: each object is its stored
+   * text unless a granular marking may withhold part of it from this reader, so a page is
+   * neither parsed nor re-serialised object by object.
+   */
+  async getObjectsText(principal: P, collectionId: string, query: RawQuery, objectId?: string): Promise<PageAnswer<string>> {
+    const { c, p } = await this.objectsPage(principal, collectionId, query, objectId);
+    const objects = p.rows.map((r) => (r.body.includes('"granular_markings"') ? JSON.stringify(this.view(principal, c, r)) : r.body));
+    const head = JSON.stringify(this.envelope(p.more, p.next, [])).slice(0, -1);
+    return { body: objects.length ? `${head},"objects":[${objects.join(',')}]}` : `${head}}`, first: p.first, last: p.last };
   }
 
   async manifest(principal: P, collectionId: string, query: RawQuery): Promise<PageAnswer<{ more?: boolean; next?: string; objects?: ManifestRecord[] }>> {
