@@ -247,10 +247,24 @@ async function loginThrottle(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
+/**
+ * The feed reads each audience key's newest rows through the primary key (key, report_seq).
+ * With a plain (report_seq) index beside it, PostgreSQL preferred scanning that backwards and
+ * checking each row's key in the table for common keys (`all`): fine while the newest rows
+ * carry the key, thousands of table reads per page once the newest reports were restricted
+ * ones. Carrying the key in the second index removes both the table reads and, in practice,
+ * the planner's preference for it. Deletes by report still use its leading column.
+ */
+async function audienceSeqKey(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('hub_report_audience_seq').execute();
+  await db.schema.createIndex('hub_report_audience_seq_key').on('hub_report_audience').columns(['report_seq', 'key']).execute();
+}
+
 export const hubMigrations: MigrationSet = {
   part: 'hub',
   migrations: {
     '0001_init': { up: init },
     '0002_login_throttle': { up: loginThrottle },
+    '0003_audience_seq_key': { up: audienceSeqKey },
   },
 };
