@@ -86,6 +86,8 @@ async function open(kind: string, dir: string): Promise<{ platform: Platform; sc
   if (kind === 'sqlite') {
     const file = join(dir, 'bench.db');
     const store = openSqliteStore(file);
+    // e.g. BENCH_SQLITE_PRAGMAS="wal_autocheckpoint=0": what WAL checkpoints in the request path cost
+    for (const p of (process.env.BENCH_SQLITE_PRAGMAS ?? '').split(',').filter(Boolean)) await sql.raw(`pragma ${p}`).execute(store.db);
     return { platform: { config, log, bus, store, close: async () => { await store.close(); } }, file };
   }
   const schema = uniqueName('bench_taxii').toLowerCase();
