@@ -155,6 +155,9 @@ describe.each(testBackends())('hub REST API on $name', (backend) => {
     }
     const gasFeed = (await call('/reports?limit=200', { token: g })).json.items as { id: string }[];
     expect((await call('/dashboard', { token: g })).json.total).toBe(gasFeed.length);
+    // A window that ended before any report was written counts none (the half-year view asks per window).
+    expect((await call(`/dashboard?days=180&until=${Date.now() - 86_400_000}`, { token: g })).json.total).toBe(0);
+    expect((await call(`/dashboard?days=1&until=${Date.now() + 60_000}`, { token: g })).json.total).toBe(gasFeed.length);
     // The same routes do show it to another finance operator, and download checks the hash.
     expect((await call(`/reports/${idA}`, { token: c.financeB.token })).json.description).toBe('amber secret');
     const dl = await fetch(`${base}/attachments/${att.json.id}`, { headers: { authorization: `Bearer ${c.financeB.token}` } });

@@ -238,9 +238,10 @@ async function register(app: FastifyInstance, platform: Platform): Promise<void>
   });
 
   // ----- dashboard and live stream -----
-  app.get('/dashboard', schema('Counts over the reports you may read', { querystring: { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: 3650 } } }, response: { 200: anyObject } }), async (req) => {
-    const days = (req.query as { days?: number }).days ?? 30;
-    return dashboardSummary(hub, P(req), hub.now() - days * 86_400_000);
+  app.get('/dashboard', schema('Counts over the reports you may read, updated in the `days` before `until` (epoch ms; default now)', { querystring: { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: 3650 }, until: { type: 'integer', minimum: 0 } } }, response: { 200: anyObject } }), async (req) => {
+    const q = req.query as { days?: number; until?: number };
+    const until = q.until ?? hub.now();
+    return dashboardSummary(hub, P(req), until - (q.days ?? 30) * 86_400_000, undefined, q.until);
   });
   app.get('/stream', schema('Server-sent events: reports as they are published (those you may read)', { querystring: { type: 'object', properties: { sector: { type: 'string' }, minSeverity: { type: 'integer', minimum: 0, maximum: 5 } } }, produces: ['text/event-stream'] }), async (req, reply) => {
     const q = req.query as { sector?: string; minSeverity?: number };

@@ -290,6 +290,14 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
     await page.screenshot({ path: join(ARTIFACTS, 'supply-checked.png'), fullPage: true });
   });
 
+  it('shows information sharing per half-year in the effectiveness view (the reports this user may read)', async () => {
+    await page.locator('nav.main-nav a[href="/effectiveness"]').click();
+    await settled(page);
+    const hubMeasure = page.locator('#measure-hub-h').locator('xpath=..');
+    await hubMeasure.locator('table').first().waitFor();
+    expect(await hubMeasure.textContent()).toContain('共有された報告');
+  });
+
   it('switches the language to English and back', async () => {
     await page.getByTestId('lang').selectOption('en');
     await page.waitForSelector('nav.main-nav >> text=Telescope');

@@ -272,6 +272,10 @@ export const en = {
   'eff.telescope': 'Darknet observation (NICTER)',
   'eff.flows': 'C&C detection',
   'eff.hub': 'Information sharing',
+  'eff.reports': 'Reports shared',
+  'eff.severe': 'Severe reports (level 3 and above)',
+  'eff.relayed': 'Relayed by secretariats',
+  'eff.public': 'Published as TLP:CLEAR',
   'eff.supply': 'Supply-chain trust',
   'eff.noData': 'No indicator data for this measure yet.',
 } as const;
@@ -548,6 +552,10 @@ export const ja: Record<MessageKey, string> = {
   'eff.telescope': 'ダークネット観測（NICTER）',
   'eff.flows': 'C&C サーバー検知',
   'eff.hub': '重要インフラの情報共有',
+  'eff.reports': '共有された報告',
+  'eff.severe': '深刻度の高い報告（レベル3以上）',
+  'eff.relayed': '事務局が共有した報告',
+  'eff.public': 'TLP:CLEAR で公開した報告',
   'eff.supply': 'サプライチェーンの信頼',
   'eff.noData': 'この施策の指標データはまだありません。',
 };

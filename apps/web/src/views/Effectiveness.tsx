@@ -11,7 +11,7 @@ import { useLoader } from '../lib/use-api.js';
 import { Chart } from '../components/Chart.js';
 import { DataTable } from '../components/DataTable.js';
 import { Loadable, Panel } from '../components/States.js';
-import { SURVEY, TELESCOPE } from './endpoints.js';
+import { HUB, SURVEY, TELESCOPE } from './endpoints.js';
 import type { Effectiveness as SurveyEffectiveness } from './Survey.js';
 
 /** One indicator's value per half-year. */
@@ -64,6 +64,18 @@ export function surveyMeasure(data: SurveyEffectiveness): MeasureData {
 }
 
 interface TelescopeSummary { packets: number; victims: number; alerts: number; infected: number }
+interface HubSummary { total: number; bySeverity: Record<string, number>; byStatus: Record<string, number>; byTlp: Record<string, number> }
+
+/** A measure from one aggregate per recent half-year: the half-years with data, and each indicator read off the aggregate. */
+async function perHalfYear<T>(aggregate: (h: { startMs: number; endMs: number }) => Promise<T>, has: (t: T) => boolean, read: [MessageKey, (t: T) => number][]): Promise<MeasureData> {
+  const halves = recentHalfYears(Date.now(), 4);
+  const sums = await Promise.all(halves.map((h) => aggregate(h)));
+  const used = halves.map((h, i) => ({ ...h, s: sums[i] })).filter((h) => has(h.s));
+  return {
+    periods: used.map((h) => h.period),
+    indicators: read.map(([label, f]) => ({ label, values: new Map(used.map((h) => [halfYearKey(h.period), f(h.s)])) })),
+  };
+}
 
 const MEASURES: Measure[] = [
   {
@@ -72,22 +84,29 @@ const MEASURES: Measure[] = [
   },
   {
     id: 'telescope', label: 'eff.telescope', what: 'telescope',
-    load: async (signal) => {
-      // One aggregate per half-year: the API sums its rollups, the page never sees raw packets.
-      const halves = recentHalfYears(Date.now(), 4);
-      const sums = await Promise.all(halves.map((h) => request<TelescopeSummary>(withQuery(TELESCOPE.summary, { since: new Date(h.startMs).toISOString(), until: new Date(h.endMs).toISOString() }), { signal })));
-      const used = halves.map((h, i) => ({ ...h, s: sums[i] })).filter((h) => h.s.packets > 0);
-      const series = (label: MessageKey, f: (s: TelescopeSummary) => number): IndicatorSeries => ({ label, values: new Map(used.map((h) => [halfYearKey(h.period), f(h.s)])) });
-      return {
-        periods: used.map((h) => h.period),
-        indicators: [
-          series('telescope.packets', (s) => s.packets),
-          series('telescope.victimsCount', (s) => s.victims),
-          series('telescope.alertsCount', (s) => s.alerts),
-          series('telescope.infected', (s) => s.infected),
-        ],
-      };
-    },
+    // One aggregate per half-year: the API sums its rollups, the page never sees raw packets.
+    load: (signal) => perHalfYear<TelescopeSummary>(
+      (h) => request(withQuery(TELESCOPE.summary, { since: new Date(h.startMs).toISOString(), until: new Date(h.endMs).toISOString() }), { signal }),
+      (s) => s.packets > 0,
+      [['telescope.packets', (s) => s.packets], ['telescope.victimsCount', (s) => s.victims], ['telescope.alertsCount', (s) => s.alerts], ['telescope.infected', (s) => s.infected]],
+    ),
+  },
+  {
+    id: 'hub', label: 'eff.hub', what: 'hub',
+    // The hub counts, per window, the reports this user may read (TLP and sharing as everywhere).
+    load: (signal) => perHalfYear<HubSummary>(
+      (h) => {
+        const until = Math.min(h.endMs, Date.now());
+        return request(withQuery(HUB.dashboard, { days: Math.max(1, Math.ceil((until - h.startMs) / 86_400_000)), until }), { signal });
+      },
+      (s) => s.total > 0,
+      [
+        ['eff.reports', (s) => s.total],
+        ['eff.severe', (s) => Object.entries(s.bySeverity).reduce((n, [level, c]) => n + (Number(level) >= 3 ? c : 0), 0)],
+        ['eff.relayed', (s) => s.byStatus.relayed ?? 0],
+        ['eff.public', (s) => s.byTlp.CLEAR ?? 0],
+      ],
+    ),
   },
 ];
 

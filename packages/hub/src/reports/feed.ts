@@ -182,11 +182,13 @@ export interface DashboardSummary {
 }
 
 /** Counts for the dashboard over the reports `p` may read, updated since `since`. */
-export async function dashboardSummary(hub: HubContext, p: Principal, since: number, scanLimit = 50_000): Promise<DashboardSummary> {
+/** Counts over the reports `p` may read, updated in [since, until) (until: open-ended when omitted). */
+export async function dashboardSummary(hub: HubContext, p: Principal, since: number, scanLimit = 50_000, until?: number): Promise<DashboardSummary> {
   const perKey = await Promise.all(principalKeys(p).map((key) =>
     hub.db.selectFrom('hub_report_audience as a').innerJoin('hub_report as r', 'r.seq', 'a.report_seq')
       .select(['r.seq', 'r.sector', 'r.severity', 'r.status', 'r.tlp', 'r.sharing', 'r.owner_org_id', 'r.author_user_id', 'r.recipients'])
-      .where('a.key', '=', key).where('r.updated_at', '>=', since).orderBy('a.report_seq', 'desc').limit(scanLimit + 1).execute()));
+      .where('a.key', '=', key).where('r.updated_at', '>=', since).$if(until !== undefined, (q) => q.where('r.updated_at', '<', until!))
+      .orderBy('a.report_seq', 'desc').limit(scanLimit + 1).execute()));
   const seen = new Map<number, (typeof perKey)[number][number]>();
   let truncated = false;
   for (const rows of perKey) {
