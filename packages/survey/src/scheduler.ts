@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger, type Logger } from '@mamori/core';
 import { SurveyConnector, connectFailure, type ConnectorLimits, type ConnectorStats, type Dial, type RateGate } from './scope/connector.js';
 import type { SurveyScope } from './scope/scope.js';
+import type { SocketGate } from './scope/socket-gate.js';
 import { sleep } from './scope/token-bucket.js';
 import type { CredentialPair } from './credentials.js';
 import { DEFAULT_TIMEOUTS, type ProbeContext, type ProbeTimeouts } from './probes/context.js';
@@ -32,6 +33,8 @@ export interface SurveyOptions {
   probeConcurrency?: number;
   /** The global connection rate shared with other workers of the run (default: a local bucket at `limits.globalRate`). */
   rate?: RateGate;
+  /** A socket budget shared with other surveys in this process (a worker's blocks); default: one of `concurrency` sockets. */
+  gate?: SocketGate;
   telnetAttemptsPerConnection?: number;
   runId?: string;
   log?: Logger;
@@ -75,7 +78,7 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
   const log = (options.log ?? createLogger({ level: 'silent', pretty: false })).child({ runId });
   const concurrency = Math.max(1, options.concurrency ?? 512);
   const limits = { maxSockets: concurrency, ...options.limits };
-  const connector = new SurveyConnector(options.scope, limits, log, options.dial, options.rate);
+  const connector = new SurveyConnector(options.scope, limits, log, options.dial, options.rate, options.gate);
   const startedAt = Date.now();
   const progress: SurveyProgress = { addresses: 0, tasksDone: 0, tasksTotal: 0, openPorts: 0, attempts: 0, findings: 0, connectsPerSecond: 0 };
   const outcomes: Partial<Record<TaskOutcome, number>> = {};

@@ -69,6 +69,7 @@ export async function runDistributed(ctx: CliContext, a: DistributedRunArgs, att
 interface WorkerOpts {
   queue: string;
   concurrency: number;
+  blocks: number;
   ackWait: string;
   exclude?: string;
   dictionary?: string;
@@ -80,6 +81,7 @@ export function registerSurveyWorker(survey: Command, ctx: CliContext, read: (pa
     .description('take blocks of distributed survey runs off the JetStream queue and survey them (needs MAMORI_NATS_URL and the shared database)')
     .option('--queue <name>', 'work queue (JetStream stream MAMORI_Q_<NAME>)', SURVEY_QUEUE)
     .option('--concurrency <n>', 'sockets in flight in this worker (keep under its fd limit)', int('concurrency', 1, 20000), 1000)
+    .option('--blocks <n>', 'blocks surveyed at once (they share the sockets)', int('blocks', 1, 64), 4)
     .option('--ack-wait <duration>', 'how long a block taken by a dead worker waits before another gets it (same on every process)', '30s')
     .option('--exclude <file>', 'this worker\'s own opt-out list (added to the run\'s; exclusion always wins)')
     .option('--dictionary <file>', 'credential dictionary; must match the run\'s (default: the bundled credentials-v1.json)')
@@ -107,7 +109,7 @@ Example:
       process.once('SIGTERM', onSignal);
       const t0 = Date.now();
       const worker = startSurveyWorker(platform, queue, {
-        dictionary, exclude, name: o.name ?? `${hostname()}:${process.pid}`, concurrency: o.concurrency, heartbeatMs: Math.max(200, Math.floor(ackWaitMs / 3)),
+        dictionary, exclude, name: o.name ?? `${hostname()}:${process.pid}`, concurrency: o.concurrency, blocks: o.blocks, heartbeatMs: Math.max(200, Math.floor(ackWaitMs / 3)),
         log: platform.log,
         onItem: (e) => ctx.note(`survey worker: ${e.phase} block ${e.block} of run ${e.runId}${e.phase === 'done' ? ` (${e.findings} findings, ${e.attempts} attempts)` : ''}`),
       });

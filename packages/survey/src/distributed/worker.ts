@@ -9,6 +9,7 @@
 import { isMamoriError, MamoriError, type Bus, type Logger, type Store, type WorkMessage, type WorkQueue } from '@mamori/core';
 import { SurveyScope, parseScopeText } from '../scope/scope.js';
 import type { Dial } from '../scope/connector.js';
+import { SocketGate } from '../scope/socket-gate.js';
 import { dictionaryDigest, type CredentialDictionary } from '../credentials.js';
 import { runSurvey } from '../scheduler.js';
 import { SharedRate } from './shared-rate.js';
@@ -29,8 +30,10 @@ export interface SurveyWorkerOptions {
   name: string;
   /** This worker's own opt-out list (CIDR lines): added to the run's, never replacing it. */
   exclude?: string;
-  /** Sockets in flight in this worker. */
+  /** Sockets in flight in this worker, over all its blocks. */
   concurrency?: number;
+  /** Blocks surveyed at once (default 4): a block's slowest devices then overlap the next block's start. */
+  blocks?: number;
   /** How often a running item tells the queue it is alive (keep it well under the ack wait). */
   heartbeatMs?: number;
   log?: Logger;
@@ -62,6 +65,10 @@ function parseItem(msg: WorkMessage): WorkItem {
 export function startSurveyWorker(platform: { store: Store; bus: Bus }, queue: WorkQueue, options: SurveyWorkerOptions): SurveyWorker {
   const stats: SurveyWorkerStats = { items: 0, skipped: 0, failed: 0, findings: 0, attempts: 0 };
   const digest = dictionaryDigest(options.dictionary);
+  const concurrency = Math.max(1, options.concurrency ?? 512);
+  const blocks = Math.max(1, options.blocks ?? 4);
+  // One socket budget for all the blocks this worker runs at once.
+  const gate = new SocketGate(concurrency);
   const runs = new Map<string, Promise<{ run: DistributedRun; scope: SurveyScope; rate: SharedRate }>>();
   const joinRun = (runId: string): Promise<{ run: DistributedRun; scope: SurveyScope; rate: SharedRate }> => {
     let r = runs.get(runId);
@@ -110,7 +117,7 @@ export function startSurveyWorker(platform: { store: Store; bus: Bus }, queue: W
       const limits = { ...run.limits, ...(run.limits.perSlash24Rate ? { perSlash24Rate: Math.max(1, run.limits.perSlash24Rate / share) } : {}) };
       const result = await runSurvey({
         scope, ports: run.ports, pairs: options.dictionary.pairs, targets, limits, timeouts: run.timeouts,
-        telnetAttemptsPerConnection: run.telnetAttemptsPerConnection, concurrency: options.concurrency, rate,
+        telnetAttemptsPerConnection: run.telnetAttemptsPerConnection, concurrency: Math.ceil(concurrency / blocks), gate, rate,
         runId: run.runId, log, dial: options.dial,
       });
       const added = await commitItem(platform.store, item.runId, item.block, result.findings, {
@@ -129,7 +136,7 @@ export function startSurveyWorker(platform: { store: Store; bus: Bus }, queue: W
       clearInterval(heartbeat);
     }
   };
-  const consumer = queue.consume(handle, { concurrency: 1 });
+  const consumer = queue.consume(handle, { concurrency: blocks });
   return {
     stats,
     async stop() {

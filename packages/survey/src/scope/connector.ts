@@ -109,9 +109,10 @@ export class SurveyConnector {
     private readonly log?: Logger,
     dial?: Dial,
     globalRate?: RateGate,
+    gate?: SocketGate,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
-    this.gate = new SocketGate(this.limits.maxSockets);
+    this.gate = gate ?? new SocketGate(this.limits.maxSockets);
     this.global = globalRate ?? localRate(this.limits.globalRate);
     this.perNet = new KeyedBuckets(this.limits.perSlash24Rate, Math.max(1, Math.ceil(this.limits.perSlash24Rate / 10)));
     this.dial = dial ?? ((o) => net.connect(o));
