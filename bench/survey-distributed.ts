@@ -3,7 +3,7 @@
  * one emulated farm (its own process), coordinated from this process, which also serves the
  * run's global rate. The peer is the same survey in one process (`runSurvey`, what
  * `mamori survey run` does) on the same farm. Printed per run: attempts/s overall and per
- * worker (attempts over the time the worker spent on its blocks), connects/s against the
+ * worker (its attempts over the span from its first block's start to its last block's end), connects/s against the
  * global rate, and the load average. A last run with a low global rate checks that three
  * workers together stay under it.
  *

@@ -74,8 +74,8 @@ export interface DistributedProgress {
   findings: number;
   attempts: number;
   openPorts: number;
-  /** Per worker: items, attempts and the time it spent on them. */
-  workers: Record<string, { items: number; attempts: number; ms: number; redelivered: number }>;
+  /** Per worker: items, attempts, and `ms` from its first block's start to its last block's end (blocks overlap). */
+  workers: Record<string, { items: number; attempts: number; ms: number; redelivered: number; first: number; last: number }>;
   /** Each finished item's statistics. */
   statsOfItems: ItemStats[];
 }
@@ -83,7 +83,7 @@ export interface DistributedProgress {
 export async function distributedProgress(store: Store, runId: string): Promise<DistributedProgress> {
   const run = await db(store).selectFrom('survey_dist_run').select(['items']).where('id', '=', runId).executeTakeFirst();
   if (!run) throw new MamoriError('MAMORI_SURVEY_NOT_FOUND', { what: 'distributed run', id: runId });
-  const rows = await db(store).selectFrom('survey_dist_item').select(['worker', 'delivery', 'stats']).where('run_id', '=', runId).execute();
+  const rows = await db(store).selectFrom('survey_dist_item').select(['worker', 'delivery', 'stats', 'started_at', 'done_at']).where('run_id', '=', runId).execute();
   const found = await db(store).selectFrom('survey_dist_finding').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow();
   const p: DistributedProgress = { items: Number(run.items), itemsDone: rows.length, findings: Number(found.n), attempts: 0, openPorts: 0, workers: {}, statsOfItems: [] };
   for (const r of rows) {
@@ -91,10 +91,12 @@ export async function distributedProgress(store: Store, runId: string): Promise<
     p.statsOfItems.push(s);
     p.attempts += s.attempts;
     p.openPorts += s.openPorts;
-    const w = (p.workers[r.worker] ??= { items: 0, attempts: 0, ms: 0, redelivered: 0 });
+    const w = (p.workers[r.worker] ??= { items: 0, attempts: 0, ms: 0, redelivered: 0, first: Infinity, last: 0 });
     w.items++;
     w.attempts += s.attempts;
-    w.ms += s.ms;
+    w.first = Math.min(w.first, Number(r.started_at));
+    w.last = Math.max(w.last, Number(r.done_at));
+    w.ms = w.last - w.first;
     if (Number(r.delivery) > 1) w.redelivered++;
   }
   return p;
