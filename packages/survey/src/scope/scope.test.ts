@@ -49,6 +49,28 @@ describe('SurveyScope', () => {
       expect(allowed).toBe(listed.length);
     }), { numRuns: 100 });
   });
+
+  it('splits into aligned blocks that hold an allowed address (the work items of a distributed run)', () => {
+    const s = SurveyScope.fromText('10.0.0.0/23\n10.0.4.7/32\n', '10.0.1.128/26\n10.0.1.0/25');
+    expect(s.blocks(24)).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.0.4.0/24']);
+    expect(s.blocks(26)).toEqual(['10.0.0.0/26', '10.0.0.64/26', '10.0.0.128/26', '10.0.0.192/26', '10.0.1.192/26', '10.0.4.0/26']);
+    expect(() => s.blocks(33)).toThrow(/block size/);
+  });
+
+  it('property: the blocks cover exactly the enumerated addresses', () => {
+    const prefix = fc.tuple(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 23, max: 32 })).map(([host, bits]) => {
+      const start = ((0xc0000000 + host) & (~0 << (32 - bits))) >>> 0;
+      return `${start >>> 24}.${(start >>> 16) & 255}.${(start >>> 8) & 255}.${start & 255}/${bits}`;
+    });
+    fc.assert(fc.property(fc.array(prefix, { minLength: 1, maxLength: 4 }), fc.array(prefix, { maxLength: 4 }), fc.integer({ min: 22, max: 30 }), (inc, exc, bits) => {
+      const s = SurveyScope.fromText(inc.join('\n'), exc.join('\n'));
+      const blocks = s.blocks(bits);
+      expect(new Set(blocks).size).toBe(blocks.length);
+      const perBlock = blocks.map((b) => [...new SurveyScope(parseScopeText(b), s.excludePrefixes).addresses()].filter((a) => s.allows(a)));
+      for (const list of perBlock) expect(list.length).toBeGreaterThan(0);
+      expect(perBlock.flat().sort()).toEqual([...s.addresses()].sort());
+    }), { numRuns: 50 });
+  });
 });
 
 describe('TokenBucket', () => {
