@@ -14,6 +14,7 @@ import {
 import { table, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 import { durationOption as duration } from '../options.js';
+import { stopOnSignals } from '../signals.js';
 
 const NEEDS_NATS = 'needs NATS JetStream: set MAMORI_NATS_URL (workers in other processes take the work from it)';
 
@@ -103,10 +104,7 @@ Example:
       const exclude = o.exclude ? read(o.exclude) : undefined;
       const platform = await ctx.platform();
       const queue = await platform.bus.queue(o.queue, { ackWaitMs });
-      const stop = new AbortController();
-      const onSignal = (): void => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const stop = stopOnSignals();
       const t0 = Date.now();
       const worker = startSurveyWorker(platform, queue, {
         dictionary, exclude, name: o.name ?? `${hostname()}:${process.pid}`, concurrency: o.concurrency, blocks: o.blocks, heartbeatMs: Math.max(200, Math.floor(ackWaitMs / 3)),
@@ -118,8 +116,7 @@ Example:
         await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
         await worker.stop();
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stop.dispose();
       }
       const s: SurveyWorkerStats & { elapsedMs: number } = { ...worker.stats, elapsedMs: Date.now() - t0 };
       ctx.print(s, (x) => `survey worker: ${x.items} blocks, ${x.findings} findings, ${x.attempts} attempts, ${x.skipped} already done, ${x.failed} retried`);
