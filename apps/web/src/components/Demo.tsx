@@ -29,17 +29,17 @@ function useDemoStatus(): DemoStatus | null {
   return status.state === 'ready' ? status.data : null;
 }
 
-export function DemoBanner() {
-  const { t } = useI18n();
-  const status = useDemoStatus();
+/** POST (load) or DELETE (remove) /api/demo, with its busy and error state; tells the others when done. */
+function useDemoAction<T>(method: 'POST' | 'DELETE', done?: (result: T) => void) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  if (!status?.present) return null;
-  const remove = async () => {
+  const run = async () => {
     setBusy(true);
     setError(null);
     try {
-      await request(DEMO.status, { method: 'DELETE' });
+      // Not `done?.(await …)`: an optional call skips its arguments when `done` is absent.
+      const result = await request<T>(DEMO.status, { method });
+      done?.(result);
       announce();
     } catch (e) {
       setError(e as ApiError);
@@ -47,6 +47,14 @@ export function DemoBanner() {
       setBusy(false);
     }
   };
+  return { busy, error, run };
+}
+
+export function DemoBanner() {
+  const { t } = useI18n();
+  const status = useDemoStatus();
+  const { busy, error, run: remove } = useDemoAction('DELETE');
+  if (!status?.present) return null;
   return (
     <div className="demo-banner" role="note" data-testid="demo-banner">
       <p>{renderCode(t('demo.banner'))}</p>
@@ -61,9 +69,8 @@ export function DemoOffer() {
   const { t } = useI18n();
   const status = useDemoStatus();
   const feed = useApi<{ items: unknown[] }>(session.get().token ? `${HUB.reports}?limit=1` : null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
   const [users, setUsers] = useState<{ objects: number; users: DemoUser[] } | null>(null);
+  const { busy, error, run: load } = useDemoAction<{ objects: number; users: DemoUser[] }>('POST', setUsers);
   const empty = feed.state === 'ready' && feed.data.items.length === 0;
   if (users) {
     return (
@@ -77,18 +84,6 @@ export function DemoOffer() {
     );
   }
   if (!status || status.present || !empty) return null;
-  const load = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      setUsers(await request<{ objects: number; users: DemoUser[] }>(DEMO.status, { method: 'POST' }));
-      announce();
-    } catch (e) {
-      setError(e as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <Panel title={t('demo.title')} id="demo" wide>
       <p>{t('demo.intro')}</p>
