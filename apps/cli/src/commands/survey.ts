@@ -11,6 +11,7 @@ import {
   SurveyScope, batchRows, defaultDictionary, effectiveness, getBatch, listBatches, listFindings, loadDictionary, notificationCsv, notificationJson,
   parseIp2Asn, parseIspMap, prepareBatch, recordRun, resurveyTargets, runSurvey, setBatchState, SURVEY_QUEUE, type AttributionTable, type BatchState,
 } from '@mamori/survey';
+import { listProducts, nameDevices } from '@mamori/supply';
 import { table, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 import { registerSurveyWorker, runDistributed } from './survey-distributed.js';
@@ -140,9 +141,12 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'at most n rows', int('limit'), 1000)
     .action(async (opts: { isp?: string; status?: 'weak' | 'fixed'; limit: number }) => {
       if (opts.status && opts.status !== 'weak' && opts.status !== 'fixed') throw new MamoriError('MAMORI_USAGE', { reason: '--status must be weak or fixed' });
-      const rows = await listFindings((await ctx.platform()).store, opts);
+      const { store } = await ctx.platform();
+      // Devices named by model from the supply trusted list (banner or model string the survey saw).
+      const rows = nameDevices(await listFindings(store, opts), await listProducts(store));
       ctx.print(rows, (r) => table(r.map((f) => ({
-        address: f.address, port: f.port, protocol: f.protocol, type: f.type, pair: f.credentialId ?? '', isp: f.isp ?? '', status: f.status, first: day(f.firstSeen), last: day(f.lastSeen), model: f.model ?? '',
+        address: f.address, port: f.port, protocol: f.protocol, type: f.type, pair: f.credentialId ?? '', isp: f.isp ?? '', status: f.status, first: day(f.firstSeen), last: day(f.lastSeen),
+        model: f.product ? `${f.product.manufacturer} ${f.product.model}` : (f.model ?? ''),
       }))));
     });
 

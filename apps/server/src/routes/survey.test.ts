@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends, type Platform } from '@mamori/core';
 import { LOCAL_OPERATOR, actorOf, addOrg, addUser, createToken, hubContext, hubMigrations } from '@mamori/hub';
 import { prepareBatch, recordRun, setBatchState, surveyMigrations, type SurveyResult } from '@mamori/survey';
+import { addProduct, putCriteria, supplyMigrations } from '@mamori/supply';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../server.js';
 import { surveyRoutes } from './survey.js';
@@ -14,14 +15,14 @@ const at = Date.UTC(2026, 9, 1);
 const run: SurveyResult = {
   runId: 'run-1', startedAt: at, finishedAt: at + 1000, services: [], checked: [],
   findings: [
-    { runId: 'run-1', address: '192.0.2.10', port: 23, protocol: 'telnet', type: 'weak-credential', credentialId: 'mirai-001', method: 'telnet-login', evidenceAt: at, banner: 'DVR' },
+    { runId: 'run-1', address: '192.0.2.10', port: 23, protocol: 'telnet', type: 'weak-credential', credentialId: 'mirai-001', method: 'telnet-login', evidenceAt: at, banner: 'Example Vision IPC 200 login:' },
     { runId: 'run-1', address: '198.51.100.7', port: 80, protocol: 'http', type: 'no-auth', method: 'none', evidenceAt: at },
   ],
   stats: { addresses: 2, tasksDone: 2, tasksTotal: 2, openPorts: 2, attempts: 1, findings: 2, connectsPerSecond: 0, peakInFlight: 2, refused: 0, connects: 3 },
 };
 
 beforeAll(async () => {
-  platform = await testBackends()[0].open({ migrations: [hubMigrations, surveyMigrations] });
+  platform = await testBackends()[0].open({ migrations: [hubMigrations, surveyMigrations, supplyMigrations] });
   const hub = hubContext(platform);
   const actor = actorOf(LOCAL_OPERATOR, 'local');
   const org = await addOrg(hub, LOCAL_OPERATOR, actor, { name: 'NICT', role: 'coordinator' });
@@ -31,6 +32,8 @@ beforeAll(async () => {
   }
   const { parseIp2Asn } = await import('@mamori/survey');
   await recordRun(platform.store, run, { attribution: parseIp2Asn('192.0.2.0\t192.0.2.255\t64500\tJP\tISP-A\n198.51.100.0\t198.51.100.255\t64501\tJP\tISP-B') });
+  await putCriteria(platform.store, { version: '2026.1', title: 'IoT baseline', publishedAt: at, criteria: [{ id: 'no-default-password', title: 'No default password', required: true }] });
+  await addProduct(platform.store, { manufacturer: 'Example Vision', model: 'IPC 200', assessor: 'JATE', criteriaVersion: '2026.1', criteriaMet: [], assessedAt: at, expiresAt: at + 86_400_000 }, 'op');
   const b = await prepareBatch(platform.store, 'ISP-A', at + 2000);
   await setBatchState(platform.store, b!.id, 'sent', at + 3000);
   app = await buildServer(platform, { modules: [surveyRoutes] });
@@ -52,6 +55,9 @@ describe('/api/survey', () => {
     const findings = (await get('/findings?isp=ISP-A', 'analyst')).json();
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ address: '192.0.2.10', credentialId: 'mirai-001', isp: 'ISP-A', asn: 64500, status: 'weak' });
+    // Named by model from the trusted list (supply), from the banner the survey saw.
+    expect(findings[0].product).toMatchObject({ manufacturer: 'Example Vision', model: 'IPC 200', by: 'manufacturer+model' });
+    expect((await get('/findings?isp=ISP-B', 'analyst')).json()[0].product).toBeNull();
     const isps = (await get('/isps', 'analyst')).json();
     expect(isps.map((i: { isp: string }) => i.isp).sort()).toEqual(['ISP-A', 'ISP-B']);
     const batches = (await get('/batches', 'analyst')).json();

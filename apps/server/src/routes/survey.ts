@@ -4,6 +4,7 @@
  * route needs a hub bearer token of an analyst or admin.
  */
 import { batchRows, effectiveness, getBatch, listBatches, listFindings, listRuns } from '@mamori/survey';
+import { listProducts, nameDevices } from '@mamori/supply';
 import type { RouteModule } from '../route-module.js';
 import { requireHubRoles } from '../role-guard.js';
 
@@ -22,6 +23,10 @@ const finding = {
     credentialId: { type: 'string' }, method: { type: 'string' }, asn: { type: 'integer' }, isp: { type: 'string' }, model: { type: 'string' },
     banner: { type: 'string' }, firstSeen: { type: 'integer' }, lastSeen: { type: 'integer' }, evidenceAt: { type: 'integer' },
     status: { type: 'string', enum: ['weak', 'fixed'] }, fixedAt: { type: 'integer' }, lastRunId: { type: 'string' },
+    product: {
+      description: 'the trusted-list product the device was named as from its model string or banner (supply), or null',
+      anyOf: [{ type: 'null' }, { type: 'object', properties: { id: { type: 'string' }, manufacturer: { type: 'string' }, model: { type: 'string' }, status: { type: 'string' }, by: { type: 'string' } } }],
+    },
   },
 } as const;
 const batch = {
@@ -56,7 +61,7 @@ export const surveyRoutes: RouteModule = {
         querystring: { type: 'object', properties: { isp: { type: 'string' }, status: { type: 'string', enum: ['weak', 'fixed'] }, limit: { type: 'integer', minimum: 1, maximum: 100000, default: 1000 } } },
         response: { 200: { type: 'array', items: finding }, 401: errorBody, 403: errorBody },
       },
-    }, async (req) => listFindings(platform.store, req.query as { isp?: string; status?: 'weak' | 'fixed'; limit: number }));
+    }, async (req) => nameDevices(await listFindings(platform.store, req.query as { isp?: string; status?: 'weak' | 'fixed'; limit: number }), await listProducts(platform.store)));
 
     app.get('/isps', {
       schema: { tags, summary: 'Findings by ISP: found, notified, fixed, still weak, time to fix', response: { 200: { type: 'array', items: indicators }, 401: errorBody, 403: errorBody } },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends, type Platform } from '@mamori/core';
 import {
-  ADVISORY_SUBJECT, addProduct, attachSbom, checkProcurement, getProduct, listProducts, loadSbom, matchDeviceFingerprint, parseOsvRecord,
+  ADVISORY_SUBJECT, addProduct, attachSbom, checkProcurement, getProduct, listProducts, loadSbom, matchDeviceFingerprint, nameDevices, parseOsvRecord,
   productHistory, publishNewAdvisories, putCriteria, readSbom, saveSbom, saveVulns, setStatus, supplyMigrations, type SupplyAdvisory,
 } from '../index.js';
 
@@ -130,6 +130,19 @@ for (const backend of testBackends()) {
       expect(matchDeviceFingerprint('AX30000 login:', products)).toBeNull();
       expect(matchDeviceFingerprint('BusyBox v1.31 login:', products)).toBeNull();
       expect((await getProduct(p.store, 'example-vision-ipc-200'))?.status).toBe('withdrawn');
+    });
+
+    it('names weak devices of a survey by model, from model string or banner', async () => {
+      const products = await listProducts(p.store);
+      const named = nameDevices([
+        { address: '192.0.2.1', banner: 'Example Networks AX3000 login:', model: null },
+        { address: '192.0.2.2', banner: null, model: 'IPC 200' },
+        { address: '192.0.2.3', banner: 'BusyBox v1.31 login:' },
+        { address: '192.0.2.4' },
+      ], products);
+      expect(named.map((d) => d.product?.id ?? null)).toEqual(['example-networks-ax-3000', 'example-vision-ipc-200', null, null]);
+      expect(named[1].product).toMatchObject({ manufacturer: expect.any(String), status: 'withdrawn' });
+      expect(named[0].address).toBe('192.0.2.1');
     });
   });
 }

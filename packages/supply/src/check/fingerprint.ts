@@ -66,3 +66,31 @@ export function createFingerprintMatcher(products: ListedProduct[]): (banner: st
 export function matchDeviceFingerprint(banner: string, products: ListedProduct[]): ListedProduct | null {
   return createFingerprintMatcher(products)(banner)?.product ?? null;
 }
+
+/** The listed product a surveyed device was named as (what findings and ISP reports show). */
+export interface DeviceProduct {
+  id: string;
+  manufacturer: string;
+  model: string;
+  status: ListedProduct['status'];
+  by: string;
+}
+
+/**
+ * Names each surveyed device by model from what the survey saw (its model string and
+ * banner) against the trusted list; `product` is null when nothing on the list matches.
+ * Generic over the finding type so the survey needs no dependency on supply, nor supply
+ * on survey: the CLI and the server join the two.
+ */
+export function nameDevices<T extends { banner?: string | null; model?: string | null }>(
+  devices: readonly T[],
+  products: ListedProduct[],
+): Array<T & { product: DeviceProduct | null }> {
+  const match = createFingerprintMatcher(products);
+  return devices.map((d) => {
+    const seen = [d.model, d.banner].filter((s): s is string => typeof s === 'string' && s.length > 0).join(' ');
+    const m = seen ? match(seen) : null;
+    const product = m ? { id: m.product.id, manufacturer: m.product.manufacturer, model: m.product.model, status: m.product.status, by: m.by } : null;
+    return { ...d, product };
+  });
+}
