@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends, type Platform } from '@mamori/core';
-import { LOCAL_OPERATOR, actorOf, addOrg, addUser, createToken, hubContext, hubMigrations } from '@mamori/hub';
+import { hubMigrations } from '@mamori/hub';
 import { decodePacket, ExporterSession, FlowPipeline, flowsMigrations, type FlowRecord } from '@mamori/flows';
 import { botnetScenario, exportStream } from '@mamori/testbed';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../server.js';
+import { analystAndMemberTokens } from '../testing/role-tokens.js';
 import { flowsRoutes } from './flows.js';
 
 let platform: Platform;
@@ -14,13 +15,7 @@ const s = botnetScenario({ seed: 7, hours: 3, hosts: 60 });
 
 beforeAll(async () => {
   platform = await testBackends()[0].open({ migrations: [hubMigrations, flowsMigrations] });
-  const hub = hubContext(platform);
-  const actor = actorOf(LOCAL_OPERATOR, 'local');
-  const org = await addOrg(hub, LOCAL_OPERATOR, actor, { name: 'ISP SOC', role: 'coordinator' });
-  for (const [name, roles] of [['analyst', ['analyst']], ['member', ['member']]] as const) {
-    const u = await addUser(hub, LOCAL_OPERATOR, actor, { orgId: org.id, username: name, roles: [...roles], email: `${name}@example.jp` });
-    tokens[name] = (await createToken(hub, LOCAL_OPERATOR, actor, { user: u.id, scopes: ['read'] })).token;
-  }
+  Object.assign(tokens, await analystAndMemberTokens(platform, 'ISP SOC'));
   const session = new ExporterSession('192.0.2.1:2055');
   const records: FlowRecord[] = [];
   for (const p of exportStream(s.flows, 9)) decodePacket(p, session, records);

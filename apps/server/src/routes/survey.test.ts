@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends, type Platform } from '@mamori/core';
-import { LOCAL_OPERATOR, actorOf, addOrg, addUser, createToken, hubContext, hubMigrations } from '@mamori/hub';
+import { hubMigrations } from '@mamori/hub';
 import { prepareBatch, recordRun, setBatchState, surveyMigrations, type SurveyResult } from '@mamori/survey';
 import { addProduct, putCriteria, supplyMigrations } from '@mamori/supply';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../server.js';
+import { analystAndMemberTokens } from '../testing/role-tokens.js';
 import { surveyRoutes } from './survey.js';
 
 let platform: Platform;
@@ -23,13 +24,7 @@ const run: SurveyResult = {
 
 beforeAll(async () => {
   platform = await testBackends()[0].open({ migrations: [hubMigrations, surveyMigrations, supplyMigrations] });
-  const hub = hubContext(platform);
-  const actor = actorOf(LOCAL_OPERATOR, 'local');
-  const org = await addOrg(hub, LOCAL_OPERATOR, actor, { name: 'NICT', role: 'coordinator' });
-  for (const [name, roles] of [['analyst', ['analyst']], ['member', ['member']]] as const) {
-    const u = await addUser(hub, LOCAL_OPERATOR, actor, { orgId: org.id, username: name, roles: [...roles], email: `${name}@example.jp` });
-    tokens[name] = (await createToken(hub, LOCAL_OPERATOR, actor, { user: u.id, scopes: ['read'] })).token;
-  }
+  Object.assign(tokens, await analystAndMemberTokens(platform, 'NICT'));
   const { parseIp2Asn } = await import('@mamori/survey');
   await recordRun(platform.store, run, { attribution: parseIp2Asn('192.0.2.0\t192.0.2.255\t64500\tJP\tISP-A\n198.51.100.0\t198.51.100.255\t64501\tJP\tISP-B') });
   await putCriteria(platform.store, { version: '2026.1', title: 'IoT baseline', publishedAt: at, criteria: [{ id: 'no-default-password', title: 'No default password', required: true }] });

@@ -7,8 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import { PrefixSet, testBackends, type Platform } from '@mamori/core';
 import { TelescopeScenario, encodeCapture } from '@mamori/testbed';
 import { TELESCOPE_SUBJECTS, ingestCapture, telescopeMigrations } from '@mamori/telescope';
-import { LOCAL_OPERATOR, actorOf, addOrg, addUser, createToken, hubContext, hubMigrations } from '@mamori/hub';
+import { hubMigrations } from '@mamori/hub';
 import { buildServer } from '../server.js';
+import { analystAndMemberTokens } from '../testing/role-tokens.js';
 import { telescopeRoutes } from './telescope.js';
 
 const scenario = new TelescopeScenario({ seed: 4, minutes: 5 });
@@ -23,13 +24,7 @@ const auth = (who = 'analyst') => ({ authorization: `Bearer ${tokens[who]}` });
 
 beforeAll(async () => {
   platform = await testBackends()[0].open({ migrations: [hubMigrations, telescopeMigrations] });
-  const hub = hubContext(platform);
-  const actor = actorOf(LOCAL_OPERATOR, 'local');
-  const org = await addOrg(hub, LOCAL_OPERATOR, actor, { name: 'NICT', role: 'coordinator' });
-  for (const [name, roles] of [['analyst', ['analyst']], ['member', ['member']]] as const) {
-    const u = await addUser(hub, LOCAL_OPERATOR, actor, { orgId: org.id, username: name, roles: [...roles], email: `${name}@example.jp` });
-    tokens[name] = (await createToken(hub, LOCAL_OPERATOR, actor, { user: u.id, scopes: ['read'] })).token;
-  }
+  Object.assign(tokens, await analystAndMemberTokens(platform, 'NICT'));
   const path = join(dir, 'c.pcap');
   writeFileSync(path, encodeCapture(frames, { format: 'pcap' }));
   await ingestCapture(platform, path, { darknet: new PrefixSet([truth.darknet, truth.darknet6]) });
