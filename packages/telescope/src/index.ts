@@ -43,3 +43,4 @@ export {
   splitInterval, decodeBatch, batchId, runOf, DEFAULT_ROWS_PER_BATCH, type SensorBatch, type IntervalBatch, type RunBatch,
 } from './scaleout/batch.js';
 export { parseCountryTable, loadCountryTable, sourceCountries, type CountryTable, type CountryCount } from './geo/country-table.js';
+export { telescopeConfig, telescopeConfigSchema, type TelescopeConfig } from './config.js';

@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MamoriError, PrefixSet, parseDuration } from '@mamori/core';
-import type { IngestOptions, IngestReport } from '@mamori/telescope';
+import type { IngestOptions, IngestReport, TelescopeConfig } from '@mamori/telescope';
 import type { CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 import { stopOnSignals } from '../signals.js';
@@ -53,8 +53,22 @@ export function prefixes(text: string | undefined, option: string): PrefixSet | 
   }
 }
 
-/** Checks the shared options and turns them into the engine's. */
-export function analysisOptions(file: string, o: AnalysisOpts): Pick<IngestOptions, 'darknet' | 'research' | 'bucketMs' | 'follow' | 'sourceRollups' | 'label'> {
+/**
+ * Checks the shared options and turns them into the engine's. The `[telescope]` section
+ * (`settings`) gives darknet and research prefixes; a flag replaces its key.
+ */
+export function analysisOptions(
+  file: string,
+  flags: AnalysisOpts,
+  settings: TelescopeConfig = {},
+): Pick<IngestOptions, 'darknet' | 'research' | 'bucketMs' | 'follow' | 'sourceRollups' | 'label'> {
+  const fromFlags = flags.research !== undefined || flags.researchFile !== undefined;
+  const o: AnalysisOpts = {
+    ...flags,
+    darknet: flags.darknet ?? settings.darknet,
+    research: fromFlags ? flags.research : settings.research,
+    researchFile: fromFlags ? flags.researchFile : settings.researchFile,
+  };
   const bucketMs = parseDuration(o.bucket);
   if (!(bucketMs >= 1000)) throw new MamoriError('MAMORI_USAGE', { reason: `--bucket: needs a duration of at least 1s, got "${o.bucket}"` });
   if (o.follow && file === '-') throw new MamoriError('MAMORI_USAGE', { reason: '--follow needs a file, not stdin' });
@@ -67,7 +81,8 @@ export function analysisOptions(file: string, o: AnalysisOpts): Pick<IngestOptio
     }
   }
   return {
-    darknet: prefixes(o.darknet, '--darknet'), research: prefixes(researchText, '--research'), bucketMs,
+    darknet: prefixes(o.darknet, flags.darknet !== undefined ? '--darknet' : 'telescope.darknet'),
+    research: prefixes(researchText, fromFlags ? '--research' : 'telescope.research'), bucketMs,
     follow: o.follow, sourceRollups: o.sources, label: file === '-' ? 'stdin' : file,
   };
 }

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { MamoriError, openBus, type Bus } from '@mamori/core';
 import {
-  DEFAULT_ROWS_PER_BATCH, SENSOR_ID, TELESCOPE_QUEUE, runSensor, startAnalyzer, untilIdle, type AnalyzerStats, type SensorReport,
+  DEFAULT_ROWS_PER_BATCH, SENSOR_ID, TELESCOPE_QUEUE, runSensor, startAnalyzer, telescopeConfig, untilIdle, type AnalyzerStats, type SensorReport,
 } from '@mamori/telescope';
 import type { CliContext } from '../context.js';
 import { stopOnSignals } from '../signals.js';
@@ -75,7 +75,7 @@ A rotated capture (a new file) is a new run. Exit codes: 0 done, 1 capture or qu
 Example:
   MAMORI_NATS_URL=nats://nats-1:4222 mamori telescope sensor --sensor-id tokyo-1 --darknet 203.0.113.0/24 --follow /var/spool/darknet.pcap`)
     .action(async (file: string, o: SensorOpts) => {
-      const analysis = analysisOptions(file, o);
+      const analysis = analysisOptions(file, o, telescopeConfig(ctx.config()));
       const maxRows = positiveInt(o.rowsPerMessage, '--rows-per-message', 20_000);
       if (o.sensorId === undefined || !SENSOR_ID.test(o.sensorId)) throw new MamoriError('MAMORI_USAGE', { reason: `--sensor-id: letters, digits and _ . : - only, at most 64, got "${o.sensorId}"` });
       const sensorId = o.sensorId;

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { MamoriError, parseSince } from '@mamori/core';
 import {
-  alerts, infectedHosts, ingestCapture, topPorts, topSources, victims, type ProtoName,
+  alerts, infectedHosts, ingestCapture, telescopeConfig, topPorts, topSources, victims, type ProtoName,
 } from '@mamori/telescope';
 import { table, type CliContext } from '../context.js';
 import { addAnalysisOptions, analysisOptions, humanReport, iso, withCaptureProgress, type AnalysisOpts } from './telescope-options.js';
@@ -43,7 +43,7 @@ export function registerTelescope(program: Command, ctx: CliContext): void {
     .argument('<file>', 'capture file, or - for stdin'))
     .option('--no-publish', 'do not publish events on the bus')
     .action(async (file: string, o: IngestOpts) => {
-      const analysis = analysisOptions(file, o);
+      const analysis = analysisOptions(file, o, telescopeConfig(ctx.config()));
       const platform = await ctx.platform();
       await withCaptureProgress(ctx, file, o.follow, (extra) => ingestCapture(platform, file, { ...analysis, ...extra, publish: o.publish }), humanReport);
     });

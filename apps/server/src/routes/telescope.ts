@@ -9,7 +9,7 @@
 import type { FastifyInstance } from 'fastify';
 import { MamoriError, parseSince, type BusMessage, type Platform } from '@mamori/core';
 import {
-  TELESCOPE_SUBJECTS, alerts, heatmap, infectedHosts, loadCountryTable, sourceCountries, summary, timeseries, topPorts, topSources, victims,
+  TELESCOPE_SUBJECTS, alerts, heatmap, infectedHosts, loadCountryTable, sourceCountries, summary, telescopeConfig, timeseries, topPorts, topSources, victims,
   type CountryTable, type ProtoName,
 } from '@mamori/telescope';
 import type { RouteModule } from '../route-module.js';
@@ -180,8 +180,8 @@ function routes(app: FastifyInstance, platform: Platform): void {
       },
     },
   }, async (req) => {
-    const file = (platform.config as { telescope?: { countryTable?: unknown } }).telescope?.countryTable;
-    if (typeof file !== 'string' || !file) return { configured: false, truncated: false, countries: [], unknown: { sources: 0, packets: 0 } };
+    const file = telescopeConfig(platform.config).countryTable;
+    if (!file) return { configured: false, truncated: false, countries: [], unknown: { sources: 0, packets: 0 } };
     if (countryTable?.file !== file) countryTable = { file, table: loadCountryTable(file) };
     return { configured: true, ...(await sourceCountries(store, countryTable.table, window(req.query as WindowQuery))) };
   });
