@@ -43,6 +43,23 @@ describe('nfdump CSV lines', () => {
     expect(() => new NfdumpCsvParser().header('a,b,c')).toThrow(/lacks column/);
   });
 
+  it('refuses a sampling rate that is not a whole number ≥ 1, and a scaled count beyond exact integers', () => {
+    for (const samplingRate of [0, -1, 1.5, Number.NaN, 2 ** 60]) {
+      expect(() => new NfdumpCsvParser({ samplingRate }), String(samplingRate)).toThrow(expect.objectContaining({ code: 'MAMORI_FLOWS_INPUT' }));
+    }
+    const line = (pkts: string): string => `2026-11-20 08:00:01,2026-11-20 08:00:01,0.080,10.0.0.1,198.51.100.7,40001,443,TCP,...AP.SF,0,0,${pkts},420`;
+    const scaled = new NfdumpCsvParser({ tzOffsetMin: 0, samplingRate: 1000 });
+    scaled.header(HEADER);
+    expect(scaled.line(line('3'), 2)).toMatchObject({ packets: 3000, bytes: 420_000 });
+    try {
+      scaled.line(line('9007199254741'), 3);
+      expect.unreachable();
+    } catch (e) {
+      expect(isMamoriError(e, 'MAMORI_FLOWS_CSV')).toBe(true);
+      expect((e as { details: { line: number; field: string } }).details).toMatchObject({ line: 3, field: 'ipkt' });
+    }
+  });
+
   it('fuzz: any line gives a record, null or a MamoriError', () => {
     const p = new NfdumpCsvParser();
     p.header(HEADER);

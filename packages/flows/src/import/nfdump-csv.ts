@@ -77,11 +77,14 @@ export class NfdumpCsvParser {
     const c = this.cols;
     const get = (name: string): string => (f[c[name]] ?? '').trim();
     const bad = (field: string, reason: string): MamoriError => new MamoriError('MAMORI_FLOWS_CSV', { line: lineNo, field, reason });
-    const int = (name: string): number => {
+    /** A count, times the sampling rate; beyond exact integers it is an error, never a rounded count. */
+    const count = (name: string): number => {
       const s = get(name);
       if (!/^\d+(\.\d+)?\s*[KMG]?$/.test(s)) throw bad(name, `"${s}" is not a count`);
       const mult = s.endsWith('K') ? 1e3 : s.endsWith('M') ? 1e6 : s.endsWith('G') ? 1e9 : 1;
-      return Math.round(parseFloat(s) * mult);
+      const n = Math.round(parseFloat(s) * mult) * this.samplingRate;
+      if (!Number.isSafeInteger(n)) throw bad(name, `"${s}" × sampling rate ${this.samplingRate} is beyond exact integers`);
+      return n;
     };
     if (f.length < Object.keys(c).length - 1 && f.length <= c.ibyt) throw bad('line', `only ${f.length} columns`);
     const r = emptyRecord(this.options.exporter ?? (c.ra !== undefined ? get('ra') : 'nfdump'), 0);
@@ -103,8 +106,8 @@ export class NfdumpCsvParser {
     const pr = get('pr');
     r.protocol = /^\d+$/.test(pr) ? Number(pr) : PROTOCOLS[pr.toUpperCase().replace(/[^A-Z0-9]/g, '')] ?? NaN;
     if (!(r.protocol >= 0 && r.protocol <= 255)) throw bad('pr', `unknown protocol "${pr}"`);
-    r.packets = int('ipkt') * this.samplingRate;
-    r.bytes = int('ibyt') * this.samplingRate;
+    r.packets = count('ipkt');
+    r.bytes = count('ibyt');
     r.start = parseNfdumpTime(get('ts'), this.options.tzOffsetMin);
     if (Number.isNaN(r.start)) throw bad('ts', `"${get('ts')}" is not a time`);
     const td = Number(get('td'));
