@@ -5,9 +5,20 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import { MamoriError } from '../../errors/index.js';
 import { runMigrations } from '../migrator.js';
 import type { MigrationSet, Store, StoreInfo } from '../store.js';
+import { watchWal, type WalCheckpointOptions, type WalCheckpointStats } from './wal-checkpointer.js';
+
+export interface SqliteStoreOptions {
+  /** WAL checkpointing off the event loop (see wal-checkpointer.ts); `false` leaves SQLite's auto-checkpoint on. */
+  walCheckpoint?: WalCheckpointOptions | false;
+}
+
+export interface SqliteStore extends Store {
+  /** What the background checkpointer has done (null for `:memory:` or when it is off). */
+  walCheckpointStats(): WalCheckpointStats | null;
+}
 
 /** Embedded store: one SQLite file in WAL mode (readers never block the writer). */
-export function openSqliteStore(file: string): Store {
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   let sqlite: Database.Database;
   try {
@@ -19,6 +30,12 @@ export function openSqliteStore(file: string): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Checkpoints run on another thread's connection, never inside one of this connection's commits.
+  const background = file !== ':memory:' && options.walCheckpoint !== false;
+  if (background) sqlite.pragma('wal_autocheckpoint = 0');
+  const checkpointer = background
+    ? watchWal(file, options.walCheckpoint || {}, () => { if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000'); })
+    : null;
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
   let closed = false;
   return {
@@ -32,8 +49,11 @@ export function openSqliteStore(file: string): Store {
       const { rows } = await sql<{ v: string }>`select sqlite_version() as v`.execute(db);
       return { dialect: 'sqlite', version: `SQLite ${rows[0].v}`, location: file };
     },
+    walCheckpointStats: () => (checkpointer ? { ...checkpointer.stats } : null),
     close: async () => {
       closed = true;
+      // The worker's connection goes first, so this one is the last and folds the WAL in on close.
+      await checkpointer?.close();
       await db.destroy();
     },
   };
