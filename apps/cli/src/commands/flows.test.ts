@@ -40,6 +40,16 @@ describe('mamori flows', () => {
     expect(bundle.objects[0].pattern).toContain(`'${s.commandAndControl[0].address}'`);
 
     expect((await runMamori(['--data', data, 'flows', 'candidates', '--tlp', 'purple'])).code).toBe(2);
+
+    // The scenario's traffic (November 2026) in the detection history, per time range.
+    const since = new Date(s.flows[0].start - 86_400_000).toISOString();
+    const sum = await runMamori(['--json', '--data', data, 'flows', 'summary', '--since', since, '--until', new Date(s.flows[0].start + 30 * 86_400_000).toISOString()]);
+    expect(sum.code, sum.stderr).toBe(0);
+    expect(JSON.parse(sum.stdout)).toMatchObject({ runs: 1, candidates: r.candidates });
+    expect(JSON.parse(sum.stdout).hosts).toBeGreaterThanOrEqual(s.commandAndControl[0].bots.length);
+    const none = await runMamori(['--json', '--data', data, 'flows', 'summary', '--since', since, '--until', since]);
+    expect(JSON.parse(none.stdout)).toMatchObject({ runs: 0, candidates: 0, hosts: 0 });
+    expect((await runMamori(['--data', data, 'flows', 'summary', '--since', 'someday'])).code).toBe(2);
   }, 300_000);
 
   it('takes the allow-list, known bots and thresholds from [flows], and names a bad key', async () => {

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { MamoriError, type Platform } from '@mamori/core';
+import { MamoriError, parseSince, type Platform } from '@mamori/core';
 import {
   candidatesToStix, FlowArchive, FlowCollector, FlowPipeline, FlowsStore, importNfdumpCsv, TLP_MARKINGS, type Candidate, type CollectorStats, type Tlp,
 } from '@mamori/flows';
@@ -155,6 +155,25 @@ export function registerFlows(program: Command, ctx: CliContext): void {
         return;
       }
       ctx.print({ run, candidates }, (r) => (r.run ? `run ${r.run.id} (${r.run.source}, ${new Date(r.run.at).toISOString()}): ${r.run.population} internal hosts, ${r.run.endpoints} endpoints, ${r.run.suppressed} allow-listed\n${table(candidateRows(r.candidates))}` : 'no detection run yet (run `mamori flows import` or `mamori flows collect`)'));
+    });
+
+  flows
+    .command('summary')
+    .description('detection history over a time range: runs whose traffic ends in it, distinct C&C candidates and contacting hosts')
+    .option('--since <when>', 'ISO-8601 time or a duration back from now (24h, 180d)', '180d')
+    .option('--until <when>', 'ISO-8601 time or duration back from now (exclusive); default now')
+    .action(async (opts: { since: string; until?: string }) => {
+      const now = Date.now();
+      const at = (text: string, flag: string): number => {
+        const ms = parseSince(text, now);
+        if (Number.isNaN(ms)) throw new MamoriError('MAMORI_USAGE', { reason: `${flag}: not a time or duration: "${text}"` });
+        return ms;
+      };
+      const from = at(opts.since, '--since');
+      const to = opts.until === undefined ? now + 1 : at(opts.until, '--until');
+      const platform = await ctx.platform();
+      const sum = await new FlowsStore(platform.store).summary({ from, to });
+      ctx.print(sum, (r) => `${new Date(from).toISOString()} – ${new Date(to).toISOString()}: ${r.runs} detection run(s), ${r.candidates} C&C candidate(s), ${r.hosts} contacting host(s) (${r.beaconingHosts} beaconing)`);
     });
 
   flows

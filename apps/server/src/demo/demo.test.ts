@@ -70,7 +70,7 @@ describe.each(testBackends())('demo on $name', (backend) => {
     expect(result.survey.findings).toBeGreaterThan(0);
     expect(result.survey.fixed).toBeGreaterThan(0);
     expect(result.flows.candidates).toBeGreaterThan(0);
-    for (const t of ['telescope_port_rollups', 'telescope_victims', 'survey_finding', 'survey_batch', 'flows_rollup', 'flows_candidate', 'hub_org', 'hub_report', 'hub_attachment']) {
+    for (const t of ['telescope_port_rollups', 'telescope_victims', 'survey_finding', 'survey_batch', 'flows_rollup', 'flows_candidate', 'flows_candidate_host', 'hub_org', 'hub_report', 'hub_attachment']) {
       expect(await count(platform.store, t), t).toBeGreaterThan(0);
     }
     expect(await demoStatus(platform.store)).toMatchObject({ present: true });

@@ -14,6 +14,7 @@ interface FlowsTables {
   flows_rollup: { bucket_start: number; src: string; dst: string };
   flows_detection_run: { id: string };
   flows_candidate: { run_id: string };
+  flows_candidate_host: { run_id: string };
 }
 const HOURS = 6;
 /** A documentation address (RFC 5737) names the demo exporter. */
@@ -49,6 +50,7 @@ export async function removeFlows(platform: Platform, objects: DemoObject[]): Pr
   const db = platform.store.as<FlowsTables>();
   for (const o of objects) {
     if (o.kind === 'flows-run') {
+      await db.deleteFrom('flows_candidate_host').where('run_id', '=', o.ref).execute();
       await db.deleteFrom('flows_candidate').where('run_id', '=', o.ref).execute();
       await db.deleteFrom('flows_detection_run').where('id', '=', o.ref).execute();
     } else if (o.kind === 'flows-window') {

@@ -1,11 +1,12 @@
 /**
  * /api/flows — C&C candidates for the dashboard: the ranked list, one candidate with its
  * evidence (beacon interval histogram, contacting hosts, ports), the STIX 2.1 export, the
- * exporters' counters and top destinations from the rollups. Candidate evidence names
+ * exporters' counters, top destinations from the rollups, and the detection history per
+ * time range (the half-year view). Candidate evidence names
  * customer hosts that are probably infected: every route needs a hub bearer token of an
  * analyst or admin.
  */
-import { MamoriError } from '@mamori/core';
+import { MamoriError, parseSince } from '@mamori/core';
 import { candidatesToStix, FlowsStore, TLP_MARKINGS, type Tlp } from '@mamori/flows';
 import type { RouteModule } from '../route-module.js';
 import { requireHubRoles } from '../role-guard.js';
@@ -57,6 +58,21 @@ const run = {
   },
 } as const;
 const counters = { type: 'object', additionalProperties: true } as const;
+const nullableInt = { type: ['integer', 'null'] } as const;
+const detectionSummary = {
+  type: 'object',
+  properties: {
+    runs: { type: 'integer' }, candidates: { type: 'integer' }, hosts: { type: 'integer' }, beaconingHosts: { type: 'integer' },
+    firstWindowStart: nullableInt, lastWindowEnd: nullableInt,
+  },
+} as const;
+
+/** A time or a duration back from now, as the telescope's windows take them. */
+function timeParam(text: string, field: string, now: number): number {
+  const ms = parseSince(text, now);
+  if (Number.isNaN(ms)) throw new MamoriError('MAMORI_USAGE', { reason: `${field}: not a time or duration: "${text}"`, field });
+  return ms;
+}
 
 export const flowsRoutes: RouteModule = {
   name: 'flows',
@@ -102,6 +118,27 @@ export const flowsRoutes: RouteModule = {
       const q = req.query as { limit: number; minScore?: number; tlp?: Tlp };
       const { candidates } = await store.candidates({ limit: q.limit, minScore: q.minScore });
       return candidatesToStix(candidates, { tlp: q.tlp });
+    });
+
+    app.get('/summary', {
+      schema: {
+        tags, summary: 'Detection history over a time range: runs whose traffic window ends in it, distinct C&C candidates and contacting hosts',
+        querystring: {
+          type: 'object',
+          properties: {
+            since: { type: 'string', default: '180d', description: 'ISO-8601 time or a duration back from now (24h, 180d)' },
+            until: { type: 'string', description: 'ISO-8601 time or duration back from now (exclusive); default now' },
+          },
+        },
+        response: { 200: detectionSummary, 400: errorBody, 401: errorBody, 403: errorBody },
+      },
+    }, async (req) => {
+      const q = req.query as { since: string; until?: string };
+      const now = Date.now();
+      const from = timeParam(q.since, 'since', now);
+      // Default end just after now: a run saved this millisecond is in "up to now".
+      const to = q.until === undefined ? now + 1 : timeParam(q.until, 'until', now);
+      return store.summary({ from, to });
     });
 
     app.get('/exporters', {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Store } from '@mamori/core';
 import type { ExporterCounters } from '../decoders/session.js';
+import { BEACON_THRESHOLD } from '../analysis/candidates.js';
 import type { Candidate, DetectionResult } from '../analysis/types.js';
 import type { RollupRow } from './rollup.js';
 
@@ -24,6 +25,7 @@ interface FlowsTables {
     run_id: string; rank: number; address: string; score: number; first_seen: number; last_seen: number;
     components: string; evidence: string;
   };
+  flows_candidate_host: { run_id: string; candidate: string; host: string; beacon: number | null };
 }
 
 export interface DetectionRun {
@@ -35,6 +37,19 @@ export interface DetectionRun {
   endpoints: number;
   suppressed: number;
   source: string;
+}
+
+/** What detection found in the traffic of a time range (runs whose window ends in it): the half-year view's indicators. */
+export interface DetectionSummary {
+  runs: number;
+  /** Distinct C&C candidate addresses. */
+  candidates: number;
+  /** Distinct internal hosts contacting any candidate (as listed in the evidence: at most 50 per candidate and run). */
+  hosts: number;
+  /** Of those, hosts whose connections to a candidate beacon (score at or above the threshold). */
+  beaconingHosts: number;
+  firstWindowStart: number | null;
+  lastWindowEnd: number | null;
 }
 
 /** Rows per INSERT: 10 columns × 400 stays far below both engines' bound-parameter limits. */
@@ -119,8 +134,28 @@ export class FlowsStore {
           components: JSON.stringify(c.components), evidence: JSON.stringify(c.evidence),
         }))).execute();
       }
+      const hosts = result.candidates.flatMap((c) => [...new Map(c.evidence.hosts.map((h) => [h.address, h])).values()]
+        .map((h) => ({ run_id: run.id, candidate: c.address, host: h.address, beacon: h.beacon?.score ?? null })));
+      for (let i = 0; i < hosts.length; i += BATCH) await tx.insertInto('flows_candidate_host').values(hosts.slice(i, i + BATCH)).execute();
     });
     return run;
+  }
+
+  /** Counts over the detection runs whose traffic window ends in `[from, to)`; a host or candidate seen in several runs counts once. */
+  async summary(range: { from: number; to: number }, beaconThreshold = BEACON_THRESHOLD): Promise<DetectionSummary> {
+    const runs = this.db.selectFrom('flows_detection_run').select('id').where('window_end', '>=', range.from).where('window_end', '<', range.to);
+    const r = await this.db.selectFrom('flows_detection_run')
+      .select([sql<number>`count(*)`.as('runs'), sql<number | null>`min(window_start)`.as('first'), sql<number | null>`max(window_end)`.as('last')])
+      .where('window_end', '>=', range.from).where('window_end', '<', range.to).executeTakeFirstOrThrow();
+    const c = await this.db.selectFrom('flows_candidate').select(sql<number>`count(distinct address)`.as('n'))
+      .where('run_id', 'in', runs).executeTakeFirstOrThrow();
+    const h = await this.db.selectFrom('flows_candidate_host')
+      .select([sql<number>`count(distinct host)`.as('hosts'), sql<number>`count(distinct case when beacon >= ${beaconThreshold} then host end)`.as('beaconing')])
+      .where('run_id', 'in', runs).executeTakeFirstOrThrow();
+    return {
+      runs: Number(r.runs), candidates: Number(c.n), hosts: Number(h.hosts), beaconingHosts: Number(h.beaconing),
+      firstWindowStart: r.first === null ? null : Number(r.first), lastWindowEnd: r.last === null ? null : Number(r.last),
+    };
   }
 
   async latestRun(): Promise<DetectionRun | null> {
