@@ -17,6 +17,36 @@ export interface SqliteStore extends Store {
   walCheckpointStats(): WalCheckpointStats | null;
 }
 
+const CACHED_STATEMENTS = 256;
+
+/**
+ * The connection as Kysely sees it, with prepared statements kept by SQL text (least recently
+ * used dropped first). Kysely prepares every query anew, and on a feed page preparing cost
+ * more CPU than running the statements. Reusing one is safe: Kysely runs one query at a time
+ * on this connection (a streamed query holds it until done), and SQLite re-prepares a cached
+ * statement by itself after a schema change.
+ */
+function statementCache(sqlite: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare(text) {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text);
+      } else {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+    close() {
+      cache.clear();
+      sqlite.close();
+    },
+  };
+}
+
 /** Embedded store: one SQLite file in WAL mode (readers never block the writer). */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -36,7 +66,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   const checkpointer = background
     ? watchWal(file, options.walCheckpoint || {}, () => { if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000'); })
     : null;
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: statementCache(sqlite) }) });
   let closed = false;
   return {
     dialect: 'sqlite',
