@@ -8,7 +8,7 @@ const plan = JSON.parse(process.argv[2]) as FarmPlanOptions;
 const devices = planFarm(plan);
 const farm = await startFarm(devices);
 process.on('message', (m: { cmd: string }) => {
-  if (m.cmd === 'totals') process.send!({ totals: farm.totals(), acceptErrors: farm.acceptErrors() });
+  if (m.cmd === 'totals') process.send!({ totals: farm.totals(), acceptErrors: farm.acceptErrors(), cpu: process.cpuUsage() });
   if (m.cmd === 'close') void farm.close().then(() => process.exit(0));
 });
 process.send!({ ready: devices.length });

@@ -27,18 +27,19 @@ const only = process.argv[5];
 const pairs = defaultDictionary().pairs.slice(0, nPairs);
 const NET = 61;
 
-interface Totals { connections: number; loginAttempts: number; successes: number; acceptErrors?: Record<string, number> }
+interface Totals { connections: number; loginAttempts: number; successes: number; acceptErrors?: Record<string, number>; cpuSeconds: number }
 
 function startFarmChild(plan: FarmPlanOptions): Promise<{ totals(): Promise<Totals>; close(): Promise<void> }> {
   const child = fork(new URL('./survey-farm-child.ts', import.meta.url).pathname, [JSON.stringify(plan)], {
-    execArgv: ['--conditions=@mamori/source', '--import', 'tsx'],
+    // BENCH_FARM_PROF=<dir> profiles the farm (node --cpu-prof) to see where its CPU goes.
+    execArgv: ['--conditions=@mamori/source', '--import', 'tsx', ...(process.env.BENCH_FARM_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_FARM_PROF] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`farm exited ${code}`)));
     child.once('message', () => resolve({
-      totals: () => new Promise((r) => { child.once('message', (m: { totals: Totals; acceptErrors: Record<string, number> }) => r({ ...m.totals, acceptErrors: m.acceptErrors })); child.send({ cmd: 'totals' }); }),
+      totals: () => new Promise((r) => { child.once('message', (m: { totals: Totals; acceptErrors: Record<string, number>; cpu: NodeJS.CpuUsage }) => r({ ...m.totals, acceptErrors: m.acceptErrors, cpuSeconds: (m.cpu.user + m.cpu.system) / 1e6 })); child.send({ cmd: 'totals' }); }),
       close: () => new Promise((r) => { child.removeAllListeners('exit'); child.once('exit', () => r()); child.send({ cmd: 'close' }); }),
     }));
   });
@@ -52,8 +53,11 @@ async function ours(label: string, farm: { totals(): Promise<Totals> }, opts: Pa
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const seconds = (performance.now() - t0) / 1000;
-  const attempts = (await farm.totals()).loginAttempts - before.loginAttempts;
+  const after = await farm.totals();
+  const attempts = after.loginAttempts - before.loginAttempts;
+  const farmCpu = after.cpuSeconds - before.cpuSeconds;
   console.log(`${label}: ${seconds.toFixed(1)} s, ${attempts} login attempts (${(attempts / seconds).toFixed(0)}/s; ${(attempts / cpuSeconds).toFixed(0)} per scanner CPU-second), ` +
+    `CPU scanner ${cpuSeconds.toFixed(1)} s + farm ${farmCpu.toFixed(1)} s = ${(attempts / (cpuSeconds + farmCpu)).toFixed(0)} attempts per CPU-second of both, ` +
     `${result.stats.openPorts} services, ${(result.stats.openPorts / seconds).toFixed(0)} devices/s, ${result.findings.length} findings, peak sockets in flight ${result.stats.peakInFlight} ` +
     `(limit ${opts.concurrency}); load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   // Where every address×port ended and why connects failed: the first thing to read when a sweep finds too little.

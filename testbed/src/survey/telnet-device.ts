@@ -44,16 +44,20 @@ export function startTelnetDevice(spec: TelnetDeviceSpec, counters: DeviceCounte
     let failures = 0;
     let pending = '';
     const iacState = { skip: 0, sb: false };
+    // One write per reply, as a real telnetd's single tty write would arrive: each extra
+    // write is another loopback segment for both ends to carry (the farm is test equipment,
+    // its cost must not swamp the scanner it measures).
     const say = (s: string): void => { if (!socket.destroyed) socket.write(s, 'latin1'); };
+    const sayAndEnd = (s: string): void => { if (!socket.destroyed) socket.end(s, 'latin1'); };
 
     const start = (): void => {
       if (socket.destroyed) return;
-      if (spec.iac) socket.write(Buffer.from([IAC, 251, 1, IAC, 251, 3, IAC, 253, 31, IAC, 253, 24]));
-      if (spec.banner) say(`${spec.banner}\r\n`);
-      if (locked()) { say('Too many login failures; account locked\r\n'); socket.end(); return; }
-      if (spec.noAuth) { phase = 'shell'; say(`\r\nBusyBox v1.19.4 built-in shell (ash)\r\n${shellPrompt}`); return; }
+      let first = spec.iac ? String.fromCharCode(IAC, 251, 1, IAC, 251, 3, IAC, 253, 31, IAC, 253, 24) : '';
+      if (spec.banner) first += `${spec.banner}\r\n`;
+      if (locked()) { sayAndEnd(`${first}Too many login failures; account locked\r\n`); return; }
+      if (spec.noAuth) { phase = 'shell'; say(`${first}\r\nBusyBox v1.19.4 built-in shell (ash)\r\n${shellPrompt}`); return; }
       phase = 'login';
-      say(loginPrompt);
+      say(first + loginPrompt);
     };
 
     const onLine = (text: string): void => {
@@ -72,13 +76,12 @@ export function startTelnetDevice(spec: TelnetDeviceSpec, counters: DeviceCounte
         }
         failures++;
         failuresTotal++;
-        say('\r\nLogin incorrect\r\n');
-        if (locked()) { say('Too many login failures; account locked\r\n'); socket.end(); return; }
-        if (failures >= perConnection) { socket.end(); return; }
+        if (locked()) { sayAndEnd('\r\nLogin incorrect\r\nToo many login failures; account locked\r\n'); return; }
+        if (failures >= perConnection) { sayAndEnd('\r\nLogin incorrect\r\n'); return; }
         phase = 'login';
-        say(loginPrompt);
+        say(`\r\nLogin incorrect\r\n${loginPrompt}`);
       } else if (phase === 'shell') {
-        if (text.trim() === 'exit') { socket.end(); return; }
+        if (text.trim() === 'exit') { sayAndEnd(''); return; }
         say(`\r\n${shellPrompt}`);
       }
     };

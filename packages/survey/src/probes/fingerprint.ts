@@ -17,8 +17,18 @@ import { TELNET_MAX_BYTES, TELNET_MAX_COMMANDS } from './telnet.js';
 /** Page titles that mark a management or monitoring screen (shown without login = a finding). */
 const ADMIN_TITLE = /admin|management|setup|config|status|monitor|camera|dvr|nvr|router|gateway|dashboard|control panel|system/i;
 
-/** The service on an open port, or null when it could not be reached or said nothing before hanging up. */
-export async function fingerprint(ctx: ProbeContext, address: string, port: number): Promise<ServiceRecord | null> {
+/** A live connection the fingerprint leaves to the login probe (see `fingerprint`). */
+export interface Handoff {
+  reader?: BoundedReader;
+}
+
+/**
+ * The service on an open port, or null when it could not be reached or said nothing before
+ * hanging up. With `handoff`, a Telnet service left at its login prompt (nothing typed to
+ * it yet) keeps its connection open in `handoff.reader`, so the login probe's first
+ * attempts need no connection of their own; the caller must close it.
+ */
+export async function fingerprint(ctx: ProbeContext, address: string, port: number, handoff?: Handoff): Promise<ServiceRecord | null> {
   let socket;
   try {
     socket = await ctx.connector.connect(address, port);
@@ -43,19 +53,23 @@ export async function fingerprint(ctx: ProbeContext, address: string, port: numb
       const { data, commands: cmds } = decoder.decode(chunk);
       commands += cmds.length;
       if (commands > TELNET_MAX_COMMANDS) throw new Error('too many telnet commands');
-      for (const c of cmds) {
-        const reply = negotiator.answer(c);
-        if (reply && !socket.destroyed) socket.write(reply);
-      }
+      const replies = negotiator.answerAll(cmds);
+      if (replies && !socket.destroyed) socket.write(replies);
       return data;
     },
   });
   const seenAt = Date.now();
   try {
     const first = await reader.waitFor((w) => (w.length > 0 ? true : undefined), ctx.timeouts.bannerMs);
-    const asTelnet = async (): Promise<ServiceRecord> => {
+    const asTelnet = async (typed: boolean): Promise<ServiceRecord> => {
       const settled = await reader.waitFor(telnetState, ctx.timeouts.replyMs);
       const state = settled.kind === 'match' ? settled.value : undefined;
+      if (handoff && !typed && (state === 'login' || state === 'password') && !reader.closed) {
+        telnetLike = true; // from here on a Telnet conversation: options are decoded and answered
+        raw.length = 0; // and raw bytes (kept for HTTP parsing) are no longer needed
+        rawLength = Number.POSITIVE_INFINITY;
+        handoff.reader = reader;
+      }
       return {
         address, port, protocol: 'telnet',
         banner: printable(reader.window) || undefined,
@@ -71,7 +85,7 @@ export async function fingerprint(ctx: ProbeContext, address: string, port: numb
         const version = printable(reader.window.split(/\r?\n/)[0], 255);
         return { address, port, protocol: 'ssh', sshVersion: version, banner: version, seenAt };
       }
-      return await asTelnet();
+      return await asTelnet(false);
     }
     // Hung up before a byte: no answer at all (an overloaded peer, or one out of sockets, does
     // exactly this), so the caller may try again rather than file the port as unknown.
@@ -81,7 +95,7 @@ export async function fingerprint(ctx: ProbeContext, address: string, port: numb
     const got = await reader.waitFor((w) => (w.includes('\r\n\r\n') || w.length >= 4096 || telnetState(w) ? true : undefined), ctx.timeouts.replyMs);
     if (got.kind !== 'match' && reader.window.length === 0) return { address, port, protocol: 'unknown', seenAt };
     // A slow Telnet banner arrives while we were asking for HTTP: it is still Telnet.
-    if (!reader.window.startsWith('HTTP/') && telnetState(reader.window)) return await asTelnet();
+    if (!reader.window.startsWith('HTTP/') && telnetState(reader.window)) return await asTelnet(true);
     const buf = Buffer.concat(raw);
     let head;
     try {
@@ -110,7 +124,7 @@ export async function fingerprint(ctx: ProbeContext, address: string, port: numb
     }
     return record;
   } finally {
-    reader.close();
+    if (handoff?.reader !== reader) reader.close();
   }
 }
 

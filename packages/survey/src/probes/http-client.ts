@@ -19,14 +19,18 @@ export class HttpConnection {
   private buf: Buffer = Buffer.alloc(0);
   private waiter: (() => void) | null = null;
   private ended = false;
+  /** The headers every request of this connection carries (built once). */
+  private readonly fixedHeaders: string;
 
-  constructor(private readonly ctx: ProbeContext, readonly address: string, readonly port: number, private readonly maxBody = 64 * 1024) {}
+  constructor(private readonly ctx: ProbeContext, readonly address: string, readonly port: number, private readonly maxBody = 64 * 1024) {
+    this.fixedHeaders = `Host: ${address}${port === 80 ? '' : `:${port}`}\r\nUser-Agent: mamori-survey\r\nAccept: */*\r\nConnection: keep-alive\r\n`;
+  }
 
   async request(path: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
     if (!this.socket || this.ended) await this.open();
-    const lines = [`GET ${path} HTTP/1.1`, `Host: ${this.address}${this.port === 80 ? '' : `:${this.port}`}`, 'User-Agent: mamori-survey', 'Accept: */*', 'Connection: keep-alive'];
-    for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
-    this.socket!.write(`${lines.join('\r\n')}\r\n\r\n`);
+    let text = `GET ${path} HTTP/1.1\r\n${this.fixedHeaders}`;
+    for (const k in headers) text += `${k}: ${headers[k]}\r\n`;
+    this.socket!.write(`${text}\r\n`);
     const deadline = Date.now() + this.ctx.timeouts.replyMs;
     for (;;) {
       const head = parseHttpHead(this.buf);

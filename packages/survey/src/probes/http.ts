@@ -38,6 +38,7 @@ export async function httpLogin(ctx: ProbeContext, address: string, port: number
       let challenge = pickChallenge(res);
       if (res.head.status !== 401 || !challenge) { stopped ??= 'unsupported'; return; }
       let nc = 0;
+      let lastRaw = res.head.headers.get('www-authenticate')?.join('\n');
       while (next < pairs.length && !success && !stopped) {
         if (!ctx.connector.spendAttempt(address)) { stopped = 'budget'; return; }
         const pair = pairs[next++];
@@ -55,6 +56,10 @@ export async function httpLogin(ctx: ProbeContext, address: string, port: number
         if (status === 403 || status === 423 || status === 429) { stopped = 'lockout'; return; }
         if (status !== 401) { stopped = 'unsupported'; return; }
         refused.push(pair.id);
+        // Most devices repeat the same challenge on every 401: parse it only when it changed.
+        const raw = res.head.headers.get('www-authenticate')?.join('\n');
+        if (raw === lastRaw) continue;
+        lastRaw = raw;
         const fresh = pickChallenge(res);
         if (fresh && fresh.scheme === challenge.scheme) {
           if (fresh.params.nonce !== challenge.params.nonce) nc = 0;

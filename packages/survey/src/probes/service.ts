@@ -7,7 +7,7 @@
 import type { CredentialPair } from '../credentials.js';
 import type { Finding, ServiceRecord } from '../types.js';
 import type { LoginOutcome, ProbeContext } from './context.js';
-import { fingerprint, modelOf } from './fingerprint.js';
+import { fingerprint, modelOf, type Handoff } from './fingerprint.js';
 import { telnetLogin } from './telnet.js';
 import { sshLogin } from './ssh.js';
 import { httpLogin } from './http.js';
@@ -39,22 +39,32 @@ export interface ServiceVerdict {
   transient?: string;
 }
 
-async function login(ctx: ProbeContext, service: ServiceRecord, pairs: readonly CredentialPair[]): Promise<LoginOutcome | null> {
+async function login(ctx: ProbeContext, service: ServiceRecord, pairs: readonly CredentialPair[], handoff: Handoff): Promise<LoginOutcome | null> {
   const { address, port } = service;
-  if (service.protocol === 'telnet' && service.prompt) return telnetLogin(ctx, address, port, pairs);
+  if (service.protocol === 'telnet' && service.prompt) return telnetLogin(ctx, address, port, pairs, handoff);
   if (service.protocol === 'ssh') return sshLogin(ctx, address, port, pairs);
   if (service.protocol === 'http' && service.authScheme) return httpLogin(ctx, address, port, pairs);
   return null;
 }
 
 export async function probeService(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[]): Promise<ServiceVerdict> {
-  const service = await fingerprint(ctx, address, port);
+  // The fingerprint's connection, when left at a login prompt, carries the first login attempts.
+  const handoff: Handoff = {};
+  try {
+    return await verdict(ctx, address, port, pairs, handoff);
+  } finally {
+    handoff.reader?.close();
+  }
+}
+
+async function verdict(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[], handoff: Handoff): Promise<ServiceVerdict> {
+  const service = await fingerprint(ctx, address, port, handoff);
   if (!service) return { outcome: 'vanished', transient: 'no answer' };
   const base = { address, port, protocol: service.protocol, banner: service.banner, model: modelOf(service) };
   if (service.open) return { outcome: 'no-auth', service, finding: { ...base, type: 'no-auth', method: 'none', evidenceAt: service.seenAt } };
   if (service.protocol === 'unknown') return { outcome: 'unknown', service, transient: 'unknown protocol' };
   if (service.protocol === 'telnet' && !service.prompt) return { outcome: 'no-login', service, transient: 'no telnet prompt' };
-  const outcome = await login(ctx, service, pairs);
+  const outcome = await login(ctx, service, pairs, handoff);
   if (!outcome) return { outcome: 'no-login', service };
   if (outcome.success) {
     const { credentialId, method, at } = outcome.success;

@@ -9,6 +9,7 @@ import { TelnetDecoder, TelnetNegotiator } from '../protocol/telnet-codec.js';
 import type { CredentialPair } from '../credentials.js';
 import type { LoginOutcome, ProbeContext } from './context.js';
 import { telnetState, type TelnetState } from './telnet-text.js';
+import type { Handoff } from './fingerprint.js';
 
 /** Bytes one Telnet connection may send us before we hang up (endless banners, megabyte prompts). */
 export const TELNET_MAX_BYTES = 64 * 1024;
@@ -28,10 +29,8 @@ export async function openTelnet(ctx: ProbeContext, address: string, port: numbe
       const { data, commands: cmds } = decoder.decode(chunk);
       commands += cmds.length;
       if (commands > TELNET_MAX_COMMANDS) throw new Error('too many telnet commands');
-      for (const c of cmds) {
-        const reply = negotiator.answer(c);
-        if (reply && !socket.destroyed) socket.write(reply);
-      }
+      const replies = negotiator.answerAll(cmds);
+      if (replies && !socket.destroyed) socket.write(replies);
       return data;
     },
   });
@@ -63,7 +62,7 @@ async function settle(reader: BoundedReader, ms: number): Promise<TelnetState | 
  * attempts per connection, so parallel connections are what makes a device quick to
  * finish); the first success, a lockout or the budget stops every lane.
  */
-export async function telnetLogin(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[]): Promise<LoginOutcome> {
+export async function telnetLogin(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[], handoff: Handoff = {}): Promise<LoginOutcome> {
   let attempts = 0;
   let next = 0;
   let success: LoginOutcome['success'];
@@ -76,7 +75,10 @@ export async function telnetLogin(ctx: ProbeContext, address: string, port: numb
     while (!finished()) {
       let reader: BoundedReader;
       try {
-        reader = await openTelnet(ctx, address, port);
+        // The first lane takes over the fingerprint's connection, already at the prompt.
+        const first = handoff.reader;
+        handoff.reader = undefined;
+        reader = first ?? await openTelnet(ctx, address, port);
       } catch (e) {
         if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT')) { stopped ??= 'unresponsive'; return; }
         throw e;

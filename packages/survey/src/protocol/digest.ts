@@ -2,10 +2,21 @@
  * HTTP Digest access authentication, client side (RFC 7616): MD5, SHA-256 and SHA-512-256,
  * their `-sess` variants, qop `auth` (or none, the RFC 2069 form old devices still speak).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import type { AuthChallenge } from './www-authenticate.js';
 
 const HASHES: Record<string, string> = { 'md5': 'md5', 'sha-256': 'sha256', 'sha-512-256': 'sha512-256' };
+
+/** Random bytes drawn 4 KiB at a time: a cnonce per attempt without a crypto call per attempt. */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+/** A fresh client nonce (16 hex digits of CSPRNG output). */
+export function newCnonce(): string {
+  if (poolAt + 8 > pool.length) { randomFillSync(pool); poolAt = 0; }
+  poolAt += 8;
+  return pool.toString('hex', poolAt - 8, poolAt);
+}
 
 export function digestSupported(ch: AuthChallenge): boolean {
   const alg = (ch.params.algorithm ?? 'MD5').toLowerCase().replace(/-sess$/, '');
@@ -32,7 +43,7 @@ export function digestAuthorization(input: DigestInput): string {
   const H = (s: string): string => createHash(hashName).update(s, 'utf8').digest('hex');
   const realm = p.realm ?? '';
   const nonce = p.nonce ?? '';
-  const cnonce = input.cnonce ?? randomBytes(8).toString('hex');
+  const cnonce = input.cnonce ?? newCnonce();
   const nc = input.nc.toString(16).padStart(8, '0');
   const qop = p.qop !== undefined ? 'auth' : undefined;
   let ha1 = H(`${input.username}:${realm}:${input.password}`);

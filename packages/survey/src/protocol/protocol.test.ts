@@ -45,6 +45,14 @@ describe('TelnetDecoder', () => {
     expect(n.answer({ kind: 'option', verb: 'DO', option: 31 })).toEqual(Uint8Array.of(IAC, WONT, 31));
     expect(n.answer({ kind: 'option', verb: 'WILL', option: 5 })).toEqual(Uint8Array.of(IAC, DONT, 5));
   });
+
+  it('answers a chunk of requests in one buffer, still once per option', () => {
+    const n = new TelnetNegotiator();
+    const opening = new TelnetDecoder().decode(Uint8Array.of(IAC, WILL, 1, IAC, WILL, 3, IAC, DO, 31, IAC, DO, 24, 0x6c)).commands;
+    expect(n.answerAll(opening)).toEqual(Uint8Array.of(IAC, DO, 1, IAC, DO, 3, IAC, WONT, 31, IAC, WONT, 24));
+    expect(n.answerAll(opening)).toBeNull();
+    expect(n.answerAll([{ kind: 'option', verb: 'WONT', option: 1 }])).toBeNull();
+  });
 });
 
 describe('HTTP response parsing', () => {

@@ -110,4 +110,17 @@ export class TelnetNegotiator {
       default: return null; // DONT / WONT need no answer when we never asked
     }
   }
+
+  /**
+   * The answers to every command of one chunk as a single buffer (null when there is none):
+   * one write instead of one per option, as a device opening with four requests would otherwise get.
+   */
+  answerAll(cmds: readonly TelnetCommand[]): Uint8Array | null {
+    let out: number[] | null = null;
+    for (const c of cmds) {
+      const reply = this.answer(c);
+      if (reply) (out ??= []).push(...reply);
+    }
+    return out && Uint8Array.from(out);
+  }
 }
