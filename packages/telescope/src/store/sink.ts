@@ -39,6 +39,23 @@ function smaller(table: string, col: string): RawBuilder<number> {
   return sql<number>`case when ${sql.ref(`excluded.${col}`)} < ${sql.ref(`${table}.${col}`)} then ${sql.ref(`excluded.${col}`)} else ${sql.ref(`${table}.${col}`)} end`;
 }
 
+/**
+ * True when the incoming row (`excluded`) sorts after the stored one on `cols`, compared in
+ * order: for merges that keep one of two statements, the same winner in any commit order.
+ */
+function greater(table: string, cols: string[]): RawBuilder<boolean> {
+  const [c, ...rest] = cols;
+  const inc = sql.ref(`excluded.${c}`);
+  const cur = sql.ref(`${table}.${c}`);
+  if (rest.length === 0) return sql<boolean>`${inc} > ${cur}`;
+  return sql<boolean>`(${inc} > ${cur} or (${inc} = ${cur} and ${greater(table, rest)}))`;
+}
+
+/** Scanner kinds by how specific their evidence is (an operator's list first, no fingerprint last). */
+function fingerprintRank(col: string): RawBuilder<number> {
+  return sql<number>`case ${sql.ref(col)} when 'research' then 4 when 'mirai' then 3 when 'masscan' then 2 when 'zmap' then 1 else 0 end`;
+}
+
 export interface SinkOptions {
   /** Publish events on the bus (default true). */
   publish?: boolean;
@@ -106,14 +123,17 @@ export async function writeIntervalIn(tx: Transaction<TelescopeTables>, r: Inter
       .onConflict((oc) => oc.columns(['bucket_ms', 'src']).doUpdateSet({
         ...adding('telescope_source_rollups', ['packets', 'bytes', 'syn_scan', 'tcp_other', 'udp_probe', 'icmp_probe', 'backscatter']),
         ports: larger('telescope_source_rollups', 'ports'),
-        fingerprint: sql<string | null>`coalesce(${sql.ref('excluded.fingerprint')}, ${sql.ref('telescope_source_rollups.fingerprint')})`,
+        // Two partial minutes may name different scanners: the higher-ranked one stays, in any order.
+        fingerprint: sql<string | null>`case when ${fingerprintRank('excluded.fingerprint')} > ${fingerprintRank('telescope_source_rollups.fingerprint')} then ${sql.ref('excluded.fingerprint')} else ${sql.ref('telescope_source_rollups.fingerprint')} end`,
         first_ms: smaller('telescope_source_rollups', 'first_ms'),
         last_ms: larger('telescope_source_rollups', 'last_ms'),
       })).execute();
   }
 
   for (const v of r.victims) {
-    // The victim's attack vector is cumulative: each interval re-states it in full.
+    // A victim's attack vector is cumulative: each interval re-states it in full. Merges
+    // commit in any order (concurrent, redelivered), so the fullest statement wins, not the
+    // last one written; within one capture the packet count only grows.
     await tx.insertInto('telescope_victims').values({
       victim: v.victim, first_ms: Math.floor(v.firstMs), last_ms: Math.floor(v.lastMs), packets: v.packets, bytes: v.bytes,
       ports: JSON.stringify(v.ports), max_ppm: v.maxPpm, observed_pps: v.observedPps, estimated_pps: v.estimatedAttackPps,
@@ -121,28 +141,57 @@ export async function writeIntervalIn(tx: Transaction<TelescopeTables>, r: Inter
       last_ms: sql.ref('excluded.last_ms'), packets: sql.ref('excluded.packets'), bytes: sql.ref('excluded.bytes'),
       ports: sql.ref('excluded.ports'), max_ppm: sql.ref('excluded.max_ppm'), observed_pps: sql.ref('excluded.observed_pps'),
       estimated_pps: sql.ref('excluded.estimated_pps'),
-    })).execute();
+    }).where(greater('telescope_victims', ['packets', 'last_ms', 'bytes', 'max_ppm']))).execute();
   }
 
   for (const a of r.alerts) {
+    // Sensors judge campaigns on their share of the darknet: of two alerts for one port and
+    // minute the stronger one stays, whichever committed first.
     await tx.insertInto('telescope_alerts').values({
       bucket_ms: a.bucketMs, proto: a.proto, port: a.port, sources: a.sources, baseline_mean: a.baselineMean,
       baseline_stddev: a.baselineStddev, packets: a.packets,
-    }).onConflict((oc) => oc.columns(['bucket_ms', 'proto', 'port']).doNothing()).execute();
+    }).onConflict((oc) => oc.columns(['bucket_ms', 'proto', 'port']).doUpdateSet({
+      sources: sql.ref('excluded.sources'), packets: sql.ref('excluded.packets'),
+      baseline_mean: sql.ref('excluded.baseline_mean'), baseline_stddev: sql.ref('excluded.baseline_stddev'),
+    }).where(greater('telescope_alerts', ['sources', 'packets', 'baseline_mean', 'baseline_stddev']))).execute();
   }
 
-  for (const batch of chunks(r.infected)) {
+  if (r.infected.length > 0) await mergeInfected(tx, r.infected);
+}
+
+/** Ports kept per infected host: the smallest, so the cap gives the same set in any merge order. */
+export const INFECTED_PORTS_KEPT = 64;
+
+/** Sorted union of two port lists, capped to the smallest `INFECTED_PORTS_KEPT`. */
+export function unionPorts(a: readonly number[], b: readonly number[]): number[] {
+  return [...new Set([...a, ...b])].sort((x, y) => x - y).slice(0, INFECTED_PORTS_KEPT);
+}
+
+/**
+ * Infected hosts span intervals and sensors: packets add up, first/last seen widen, and the
+ * ports are the union of every interval's (each interval reports only its own). The union is
+ * read and written back after the upsert, which holds the rows' locks on PostgreSQL until
+ * commit, so a concurrent merge of the same host waits instead of overwriting.
+ */
+async function mergeInfected(tx: Kysely<TelescopeTables>, hosts: IntervalPart['infected']): Promise<void> {
+  for (const batch of chunks(hosts)) {
     await tx.insertInto('telescope_infected')
       .values(batch.map((h) => ({
         address: h.address, fingerprint: h.fingerprint, first_ms: Math.floor(h.firstMs), last_ms: Math.floor(h.lastMs),
-        packets: h.packets, ports: JSON.stringify(h.ports),
+        packets: h.packets, ports: JSON.stringify(unionPorts([], h.ports)),
       })))
       .onConflict((oc) => oc.column('address').doUpdateSet({
         packets: sql<number>`${sql.ref('telescope_infected.packets')} + ${sql.ref('excluded.packets')}`,
         first_ms: smaller('telescope_infected', 'first_ms'),
         last_ms: larger('telescope_infected', 'last_ms'),
-        ports: sql.ref('excluded.ports'),
       })).execute();
+    const stored = await tx.selectFrom('telescope_infected').select(['address', 'ports'])
+      .where('address', 'in', batch.map((h) => h.address)).orderBy('address').execute();
+    const adding = new Map(batch.map((h) => [h.address, h.ports]));
+    for (const row of stored) {
+      const now = JSON.stringify(unionPorts(JSON.parse(row.ports) as number[], adding.get(row.address) ?? []));
+      if (now !== row.ports) await tx.updateTable('telescope_infected').set({ ports: now }).where('address', '=', row.address).execute();
+    }
   }
 }
 
