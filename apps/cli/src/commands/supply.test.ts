@@ -86,5 +86,11 @@ describe('mamori supply', () => {
     expect(JSON.parse(fp.stdout).product.id).toBe('example-networks-ax-3000');
 
     expect((await mamori('supply', 'check')).code).toBe(2);
+
+    const sum = await mamori('--json', 'supply', 'summary', '--since', '1h');
+    expect(sum.code, sum.stderr).toBe(0);
+    expect(JSON.parse(sum.stdout)).toEqual({ listed: 1, added: 1, openVulns: 2, criticalOpen: 1, productsWithVulns: 1, advisories: 1 });
+    expect(JSON.parse((await mamori('--json', 'supply', 'summary', '--until', '1h')).stdout)).toMatchObject({ listed: 0, added: 0 });
+    expect((await mamori('supply', 'summary', '--since', 'whenever')).code).toBe(2);
   }, 900_000);
 });

@@ -9,14 +9,15 @@
  *   mamori supply list show [ID] [--status S]
  *   mamori supply check --product ID | --manufacturer M --model N | --sbom FILE  [--product-version V]
  *   mamori supply fingerprint BANNER
+ *   mamori supply summary [--since WHEN] [--until WHEN]
  *
  * `check` exits 0 for pass, 3 for caution and 1 for fail, so a procurement script can branch on it.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { MamoriError } from '@mamori/core';
+import { MamoriError, parseSince } from '@mamori/core';
 import {
-  addProduct, attachSbom, checkProcurement, countVulns, createFingerprintMatcher, getProduct, getVuln, listCriteria, listProducts, listSboms,
+  addProduct, attachSbom, checkProcurement, countVulns, createFingerprintMatcher, getProduct, getVuln, listCriteria, listProducts, listSboms, listSummary,
   loadIndexFor, matchSbom, productHistory, publishNewAdvisories, putCriteria, readSbomFile, readVulnSource, saveSbom, saveVulns, setStatus,
   type CheckResult, type ImportProblem, type ListStatus, type Sbom, type VulnMatch,
 } from '@mamori/supply';
@@ -212,6 +213,24 @@ export function registerSupply(program: Command, ctx: CliContext): void {
       const r = await checkProcurement(platform.store, { productId: o.product, manufacturer: o.manufacturer, model: o.model, version: o.productVersion, sbom: s });
       ctx.print(r, checkText);
       process.exitCode = r.verdict === 'pass' ? EXIT.OK : r.verdict === 'caution' ? EXIT_CAUTION : EXIT.FAILURE;
+    });
+
+  supply.command('summary')
+    .description('the list over a time range: listed at its end, added in it, vulnerabilities open in the products listed then, critical advisories sent')
+    .option('--since <when>', 'ISO-8601 time or a duration back from now (24h, 180d)', '180d')
+    .option('--until <when>', 'ISO-8601 time or duration back from now (exclusive); default now')
+    .action(async (o: { since: string; until?: string }) => {
+      const now = Date.now();
+      const at = (text: string, flag: string): number => {
+        const ms = parseSince(text, now);
+        if (Number.isNaN(ms)) throw usage(`${flag}: not a time or duration: "${text}"`);
+        return ms;
+      };
+      const from = at(o.since, '--since');
+      const to = o.until === undefined ? now + 1 : at(o.until, '--until');
+      const platform = await ctx.platform();
+      const r = await listSummary(platform.store, { from, to });
+      ctx.print(r, (x) => `${new Date(from).toISOString()} – ${new Date(to).toISOString()}: ${x.listed} listed at the end (${x.added} added), ${x.openVulns} open vulnerabilit${x.openVulns === 1 ? 'y' : 'ies'} (${x.criticalOpen} critical) in ${x.productsWithVulns} product(s), ${x.advisories} advisory(ies) sent`);
     });
 
   supply.command('fingerprint <banner>')

@@ -60,7 +60,7 @@ describe.each(testBackends())('/api/supply on $name', (backend) => {
   });
 
   it('refuses callers without a token, without the read scope, and writers without the role', async () => {
-    for (const [method, path] of [['GET', '/products'], ['GET', '/products/x'], ['GET', '/criteria'], ['POST', '/check'], ['POST', '/products'], ['POST', '/sboms'], ['POST', '/fingerprint']] as const) {
+    for (const [method, path] of [['GET', '/products'], ['GET', '/products/x'], ['GET', '/summary'], ['GET', '/criteria'], ['POST', '/check'], ['POST', '/products'], ['POST', '/sboms'], ['POST', '/fingerprint']] as const) {
       const r = await call(method, path, null, method === 'POST' ? {} : undefined);
       expect(r.statusCode, `${method} ${path}`).toBe(401);
     }
@@ -107,6 +107,17 @@ describe.each(testBackends())('/api/supply on $name', (backend) => {
 
     expect((await call('POST', '/fingerprint', 'reader', { banner: 'HTTP/1.1 200 OK Server: ExampleOS/2' })).json()).toMatchObject({ product: { id }, by: 'ExampleOS\\/\\d' });
     expect((await call('POST', '/fingerprint', 'reader', { banner: 'nothing here' })).json()).toEqual({ product: null });
+
+    // Over time: listed with its SBOM's vulnerabilities until the suspension, not after it.
+    const suspendedAt = one.history[2].at as number;
+    const before = await call('GET', `/summary?since=1h&until=${new Date(suspendedAt).toISOString()}`, 'reader');
+    expect(before.statusCode, before.body).toBe(200);
+    expect(before.json()).toEqual({ listed: 1, added: 1, openVulns: 2, criticalOpen: 1, productsWithVulns: 1, advisories: 1 });
+    expect((await call('GET', '/summary', 'reader')).json()).toEqual({ listed: 0, added: 1, openVulns: 0, criticalOpen: 0, productsWithVulns: 0, advisories: 1 });
+    expect((await call('GET', '/summary?since=1h&until=1h', 'reader')).json()).toMatchObject({ listed: 0, added: 0, advisories: 0 });
+    const unreadable = await call('GET', '/summary?until=yesterday-ish', 'reader');
+    expect(unreadable.statusCode).toBe(400);
+    expect(unreadable.json()).toMatchObject({ code: 'MAMORI_USAGE', message: expect.stringContaining('until') });
   });
 
   it('answers procurement checks as checkProcurement does, for a product, a manufacturer/model pair and an SBOM', async () => {

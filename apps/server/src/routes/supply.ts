@@ -4,10 +4,10 @@
  * the list or its data needs the write scope and the admin or secretariat role (the list is
  * the secretariat's to keep).
  */
-import { MamoriError } from '@mamori/core';
+import { MamoriError, parseSince } from '@mamori/core';
 import { hubAuth, hubContext, requestPrincipal } from '@mamori/hub';
 import {
-  addProduct, attachSbom, checkProcurement, createFingerprintMatcher, getProduct, listCriteria, listProducts, loadIndexFor, matchSbom,
+  addProduct, attachSbom, checkProcurement, createFingerprintMatcher, getProduct, listCriteria, listProducts, listSummary, loadIndexFor, matchSbom,
   productHistory, publishNewAdvisories, putCriteria, readSbom, saveSbom, setStatus, type ListStatus,
 } from '@mamori/supply';
 import type { FastifyRequest } from 'fastify';
@@ -44,6 +44,13 @@ const checkResult = {
     openVulns: { type: 'array', items: vulnMatch }, unmetCriteria: { type: 'array', items: criterion }, reasons: { type: 'array', items: { type: 'string' } },
   },
 } as const;
+
+/** A time or a duration back from now, as the telescope's and flows' windows take them. */
+function timeParam(text: string, field: string, now: number): number {
+  const ms = parseSince(text, now);
+  if (Number.isNaN(ms)) throw new MamoriError('MAMORI_USAGE', { reason: `${field}: not a time or duration: "${text}"`, field });
+  return ms;
+}
 
 function requireWriter(request: FastifyRequest): string {
   const p = requestPrincipal(request);
@@ -99,6 +106,33 @@ export const supplyRoutes: RouteModule = {
         response: { 200: { type: 'array', items: product }, ...errors },
       },
     }, async (request) => listProducts(platform.store, request.query as { status?: ListStatus; kind?: 'product' | 'service' }));
+
+    app.get('/summary', {
+      schema: {
+        tags, summary: 'The list over a time range: listed at its end (from the history), added in it, vulnerabilities open in the products listed then (by the data held now), critical advisories sent in it',
+        querystring: {
+          type: 'object',
+          properties: {
+            since: { type: 'string', default: '180d', description: 'ISO-8601 time or a duration back from now (24h, 180d)' },
+            until: { type: 'string', description: 'ISO-8601 time or duration back from now (exclusive); default now' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              listed: { type: 'integer' }, added: { type: 'integer' }, openVulns: { type: 'integer' }, criticalOpen: { type: 'integer' },
+              productsWithVulns: { type: 'integer' }, advisories: { type: 'integer' },
+            },
+          },
+          ...errors,
+        },
+      },
+    }, async (request) => {
+      const q = request.query as { since: string; until?: string };
+      const now = Date.now();
+      return listSummary(platform.store, { from: timeParam(q.since, 'since', now), to: q.until === undefined ? now + 1 : timeParam(q.until, 'until', now) });
+    });
 
     app.get('/products/:id', {
       schema: {
