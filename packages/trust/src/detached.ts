@@ -39,13 +39,17 @@ export function detachedKind(signature: Uint8Array): DetachedKind {
   }
 }
 
+const revocationJson = (r: StampVerdict['revocation']) => r && { ...r, serial: r.serial.toString(16), revokedAt: r.revokedAt?.toISOString() };
+
 export const stampVerdictJson = (v: StampVerdict) => ({
   valid: v.valid, genTime: v.genTime?.toISOString(), tsa: v.tsa, serialNumber: v.serialNumber?.toString(), policy: v.policy, reasons: v.reasons,
+  revocation: revocationJson(v.revocation),
 });
 
 export const sealVerdictJson = (v: SealVerdict) => ({
   ...v, signer: undefined, claimedSigningTime: v.claimedSigningTime?.toISOString(),
   timeStamp: v.timeStamp && { ...v.timeStamp, genTime: v.timeStamp.genTime?.toISOString() },
+  revocation: revocationJson(v.revocation),
 });
 
 export type DetachedVerdict =

@@ -8,8 +8,16 @@ export {
   loadIdentity, loadTrustAnchors, loadPrivateKey, addTrustAnchors, saveIdentity, trustFiles, anchorsFile, keyMatchesCertificate,
   type Role,
 } from './pki/keys.js';
-export { initTrust, issueCrl, type InitOptions, type InitResult, type KeyAlgorithm, type CrlOptions } from './pki/generate.js';
+export { initTrust, issueCrl, revocationUrls, type InitOptions, type InitResult, type KeyAlgorithm, type CrlOptions } from './pki/generate.js';
 export { parseCrl, crlsFromPem, crlToPem, loadCrls, crlFile, crlSignedBy, CRL_REASONS, type Crl, type RevokedCertificate } from './pki/crl.js';
+export { checkRevocation, describeRevocation, type CertRevocation, type RevocationData, type RevocationResult } from './pki/revocation.js';
+export { certIdOf, encodeCertId, type CertId } from './ocsp/cert-id.js';
+export { parseOcspRequest, encodeOcspRequest, type OcspRequest } from './ocsp/request.js';
+export {
+  parseOcspResponse, encodeOcspResponse, encodeOcspError, ocspSignerFor, OCSP_STATUS,
+  type OcspResponse, type OcspResponseStatus, type SingleResponse, type CertStatus,
+} from './ocsp/response.js';
+export { OcspResponder, type OcspResponderOptions } from './ocsp/responder.js';
 export { SignerTemplate, type SigningIdentity } from './cms/sign.js';
 export { parseSignedData, type SignedData, type SignerInfo } from './cms/parse.js';
 export { parseTimeStampReq, encodeTimeStampReq, type TimeStampRequest, type FailInfo, type RequestOptions } from './tsp/request.js';

@@ -34,6 +34,13 @@ export const OID = {
   authorityKeyIdentifier: '2.5.29.35',
   extKeyUsage: '2.5.29.37',
   kpTimeStamping: '1.3.6.1.5.5.7.3.8',
+  kpOcspSigning: '1.3.6.1.5.5.7.3.9',
+  crlDistributionPoints: '2.5.29.31',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  // OCSP (RFC 6960)
+  ocspBasic: '1.3.6.1.5.5.7.48.1.1',
+  ocspNonce: '1.3.6.1.5.5.7.48.1.2',
+  ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
 } as const;
 
 export type DigestName = 'sha1' | 'sha256' | 'sha384' | 'sha512';

@@ -41,7 +41,7 @@ export interface Crl {
   readonly signature: Uint8Array;
 }
 
-function readExtensions(node: DerNode, each: (id: string, value: Uint8Array, critical: boolean, at: DerNode) => void): void {
+export function readExtensions(node: DerNode, each: (id: string, value: Uint8Array, critical: boolean, at: DerNode) => void): void {
   const list = children(node);
   while (!list.done) {
     const extNode = list.next('extension', TAG.SEQUENCE);
@@ -147,25 +147,4 @@ export function crlSignedBy(crl: Crl, issuer: Certificate): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Revocation problems along a validated path (leaf first, anchor last): each certificate is
- * looked up in the CRLs its issuer signed. No CRL from an issuer means no check for it.
- */
-export function revocationProblems(path: Certificate[], crls: Crl[], at: Date, now = new Date()): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 1 < path.length; i++) {
-    const cert = path[i];
-    const issuer = path[i + 1];
-    for (const crl of crls.filter((c) => crlSignedBy(c, issuer))) {
-      if (crl.nextUpdate && crl.nextUpdate < now) {
-        out.push(`the CRL of ${issuer.subject} is out of date (next update was due ${crl.nextUpdate.toISOString()})`);
-        continue;
-      }
-      const entry = crl.revoked.get(cert.serial);
-      if (entry && entry.revokedAt <= at) out.push(`${cert.subject}: revoked at ${entry.revokedAt.toISOString()}${entry.reason ? ` (${entry.reason})` : ''}`);
-    }
-  }
-  return out;
 }

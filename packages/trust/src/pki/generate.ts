@@ -9,7 +9,7 @@ import * as x509 from '@peculiar/x509';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { MamoriError } from '@mamori/core';
 import { OID } from '../asn1/oids.js';
-import { integer } from '../asn1/write.js';
+import { NULL, integer } from '../asn1/write.js';
 import { certificatesFromPem, parseCertificate, type Certificate } from './certificate.js';
 import { crlFile, crlToPem, loadCrls, parseCrl, type Crl, type RevokedCertificate } from './crl.js';
 import { addTrustAnchors, loadPrivateKey, saveIdentity, trustFiles } from './keys.js';
@@ -27,14 +27,27 @@ export interface InitOptions {
   /** Validity of the leaf certificates (days); the root gets twice as long. */
   days?: number;
   now?: Date;
+  /**
+   * Base URL of the mamori server publishing this CA's CRL (`<base>/crl`) and answering OCSP
+   * (`<base>/ocsp`): written into the leaf certificates as CRL distribution point and AIA.
+   */
+  baseUrl?: string;
 }
 
 export interface InitResult {
   root: Certificate;
   tsa: Certificate;
   seal: Certificate;
+  /** The delegated OCSP responder (EKU id-kp-OCSPSigning, id-pkix-ocsp-nocheck). */
+  ocsp: Certificate;
   dir: string;
 }
+
+/** Where a mamori server publishes its CA's revocation data, relative to its base URL. */
+export const revocationUrls = (baseUrl: string): { crl: string; ocsp: string } => {
+  const base = baseUrl.replace(/\/+$/, '');
+  return { crl: `${base}/crl`, ocsp: `${base}/ocsp` };
+};
 
 const DAY = 86_400_000;
 
@@ -97,6 +110,14 @@ export async function initTrust(options: InitOptions): Promise<InitResult> {
     ],
   });
 
+  // Every leaf names where its revocation status is published; the OCSP responder's own
+  // certificate carries id-pkix-ocsp-nocheck instead (RFC 6960 §4.2.2.2.1), so no AIA there.
+  const urls = options.baseUrl ? revocationUrls(options.baseUrl) : undefined;
+  const pointers = (ocsp: boolean): x509.Extension[] => (urls ? [
+    new x509.CRLDistributionPointsExtension([urls.crl]),
+    ...(ocsp ? [new x509.AuthorityInfoAccessExtension({ ocsp: [urls.ocsp] })] : []),
+  ] : []);
+
   const leaf = async (cn: string, extra: x509.Extension[]) => {
     const keys = await generateKeys(alg);
     const cert = await x509.X509CertificateGenerator.create({
@@ -121,21 +142,31 @@ export async function initTrust(options: InitOptions): Promise<InitResult> {
   const tsa = await leaf(`${org} Time-Stamp Authority`, [
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
     new x509.ExtendedKeyUsageExtension([OID.kpTimeStamping], true),
+    ...pointers(true),
   ]);
   const seal = await leaf(`${org} e-Seal`, [
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+    ...pointers(true),
+  ]);
+  const ocsp = await leaf(`${org} OCSP Responder`, [
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    new x509.ExtendedKeyUsageExtension([OID.kpOcspSigning]),
+    new x509.Extension(OID.ocspNoCheck, false, NULL),
+    ...pointers(false),
   ]);
 
   const rootCert = parseCertificate(new Uint8Array(root.rawData));
   const tsaCert = parseCertificate(new Uint8Array(tsa.cert.rawData));
   const sealCert = parseCertificate(new Uint8Array(seal.cert.rawData));
+  const ocspCert = parseCertificate(new Uint8Array(ocsp.cert.rawData));
   saveIdentity(options.dir, 'root', await pkcs8Pem(rootKeys.privateKey), rootCert, []);
   saveIdentity(options.dir, 'tsa', await pkcs8Pem(tsa.keys.privateKey), tsaCert, [rootCert]);
   saveIdentity(options.dir, 'seal', await pkcs8Pem(seal.keys.privateKey), sealCert, [rootCert]);
+  saveIdentity(options.dir, 'ocsp', await pkcs8Pem(ocsp.keys.privateKey), ocspCert, [rootCert]);
   addTrustAnchors(options.dir, [rootCert]);
   writeFileSync(crlFile(options.dir), ''); // a new root starts a new CRL (an old root's goes with its key)
   await issueCrl({ dir: options.dir, now });
-  return { root: rootCert, tsa: tsaCert, seal: sealCert, dir: options.dir };
+  return { root: rootCert, tsa: tsaCert, seal: sealCert, ocsp: ocspCert, dir: options.dir };
 }
 
 export interface CrlOptions {

@@ -6,6 +6,7 @@
  *   root.key.pem  root.cert.pem                 the development root CA
  *   tsa.key.pem   tsa.cert.pem   tsa.chain.pem  the time-stamp unit
  *   seal.key.pem  seal.cert.pem  seal.chain.pem the organisation's e-seal
+ *   ocsp.key.pem  ocsp.cert.pem  ocsp.chain.pem the root's delegated OCSP responder
  *   trust-anchors.pem                           roots verification trusts
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { MamoriError } from '@mamori/core';
 import type { SigningIdentity } from '../cms/sign.js';
 import { certificateToPem, certificatesFromPem, type Certificate } from './certificate.js';
 
-export type Role = 'root' | 'tsa' | 'seal';
+export type Role = 'root' | 'tsa' | 'seal' | 'ocsp';
 
 export const trustFiles = (dir: string, role: Role) => ({
   key: join(dir, `${role}.key.pem`),

@@ -7,7 +7,9 @@
 import type { Certificate } from './certificate.js';
 import { KEY_USAGE } from './certificate.js';
 import { OID } from '../asn1/oids.js';
-import { revocationProblems, type Crl } from './crl.js';
+import type { Crl } from './crl.js';
+import type { OcspResponse } from '../ocsp/response.js';
+import { checkRevocation, type CertRevocation } from './revocation.js';
 
 export interface PathOptions {
   /** The time the path must be valid at (a time stamp's genTime, or now). */
@@ -16,6 +18,10 @@ export interface PathOptions {
   maxLength?: number;
   /** CRLs to check the path against (each applies to the certificates its signer issued). */
   crls?: Crl[];
+  /** OCSP responses to check the path against (each applies to the certificates of the CA that authorised its signer). */
+  ocsp?: OcspResponse[];
+  /** The CRLs/OCSP responses came with the signature (JAdES LT): no staleness check against now. */
+  archivedRevocation?: boolean;
 }
 
 export interface PathResult {
@@ -23,6 +29,8 @@ export interface PathResult {
   /** Leaf first, anchor last (when ok). */
   path: Certificate[];
   reasons: string[];
+  /** Revocation status of each path certificate below the anchor (when the path was built). */
+  revocation?: CertRevocation[];
 }
 
 const UNDERSTOOD = new Set<string>([
@@ -92,8 +100,8 @@ export function validatePath(leaf: Certificate, intermediates: Certificate[], an
   if (leafProblems.length || !path) {
     return { ok: false, path: path ?? [leaf], reasons: [...leafProblems, ...new Set(reasons)] };
   }
-  const revoked = options.crls?.length ? revocationProblems(path, options.crls, options.at) : [];
-  return { ok: revoked.length === 0, path, reasons: revoked };
+  const r = checkRevocation(path, { crls: options.crls, ocsp: options.ocsp, archived: options.archivedRevocation }, options.at);
+  return { ok: r.problems.length === 0, path, reasons: r.problems, revocation: r.certificates };
 }
 
 /** RFC 3161 §2.3: the TSA certificate has exactly one EKU, id-kp-timeStamping, marked critical. */

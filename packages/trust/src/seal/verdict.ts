@@ -3,6 +3,8 @@ import type { Certificate } from '../pki/certificate.js';
 import { displayName } from '../pki/certificate.js';
 import { validatePath } from '../pki/path.js';
 import type { Crl } from '../pki/crl.js';
+import type { OcspResponse } from '../ocsp/response.js';
+import { describeRevocation, type CertRevocation } from '../pki/revocation.js';
 import { verifyTimeStampToken } from '../tsp/verify.js';
 
 export interface SealTimeStamp {
@@ -27,6 +29,8 @@ export interface SealVerdict {
   signatureValid: boolean;
   chainTrusted: boolean;
   reasons: string[];
+  /** The sealing certificate's revocation status and what it means for this seal. */
+  revocation?: CertRevocation & { summary: string };
   signer?: Certificate;
 }
 
@@ -38,6 +42,10 @@ export interface SealVerifyOptions {
   at?: Date;
   /** CRLs the chains (the sealer's and the time stamp's) are checked against. */
   crls?: Crl[];
+  /** OCSP responses the chains are checked against (the seal's own, for LT, are added). */
+  ocsp?: OcspResponse[];
+  /** Set when crls/ocsp came embedded in the seal (JAdES LT): not refused later for staleness. */
+  archivedRevocation?: boolean;
 }
 
 export function organisationOf(cert: Certificate): string | undefined {
@@ -56,15 +64,21 @@ export function finishVerdict(
   const reasons = [...base.reasons];
   let timeStamp: SealTimeStamp | undefined;
   if (tokens.length) {
-    const v = verifyTimeStampToken(tokens[0], { data: stampedBytes, trustAnchors: options.trustAnchors, certificates: options.certificates, crls: options.crls });
+    const v = verifyTimeStampToken(tokens[0], {
+      data: stampedBytes, trustAnchors: options.trustAnchors, certificates: options.certificates, crls: options.crls, ocsp: options.ocsp, archivedRevocation: options.archivedRevocation,
+    });
     timeStamp = { genTime: v.genTime, tsa: v.tsa, valid: v.valid, reasons: v.reasons };
     if (!v.valid) reasons.push(...v.reasons.map((r) => `signature time stamp: ${r}`));
   }
   let chainTrusted = false;
+  let revocation: SealVerdict['revocation'];
   if (base.signer) {
-    const at = options.at ?? (timeStamp?.valid && timeStamp.genTime ? timeStamp.genTime : new Date());
-    const path = validatePath(base.signer, chainCerts, options.trustAnchors, { at, crls: options.crls });
+    const stamped = timeStamp?.valid && timeStamp.genTime ? timeStamp.genTime : undefined;
+    const at = options.at ?? stamped ?? new Date();
+    const path = validatePath(base.signer, chainCerts, options.trustAnchors, { at, crls: options.crls, ocsp: options.ocsp, archivedRevocation: options.archivedRevocation });
     chainTrusted = path.ok;
+    const leaf = path.revocation?.[0];
+    if (leaf) revocation = { ...leaf, summary: describeRevocation(leaf, at, stamped && !options.at ? `the time stamp of ${stamped.toISOString()}` : undefined) };
     if (!path.ok) reasons.push(...path.reasons.map((r) => `chain: ${r}`));
     if (base.signer.extKeyUsage?.oids.length && base.signer.extKeyUsage.critical && !base.signer.extKeyUsage.oids.includes('2.5.29.37.0')) {
       // A critical EKU restricts the key to those purposes; a seal is none of the TLS/TSA ones.
@@ -85,6 +99,7 @@ export function finishVerdict(
     signatureValid: base.signatureValid,
     chainTrusted,
     reasons,
+    revocation,
     signer: base.signer,
   };
 }

@@ -12,6 +12,8 @@ import { checkSignerInfo } from '../cms/verify.js';
 import { displayName, type Certificate } from '../pki/certificate.js';
 import { timeStampingEkuProblems, validatePath } from '../pki/path.js';
 import type { Crl } from '../pki/crl.js';
+import type { OcspResponse } from '../ocsp/response.js';
+import { describeRevocation, type CertRevocation } from '../pki/revocation.js';
 import { parseTstInfo, type TstInfo } from './tst-info.js';
 
 export interface StampVerifyOptions {
@@ -25,6 +27,10 @@ export interface StampVerifyOptions {
   policy?: string;
   /** CRLs the TSA's chain is checked against. */
   crls?: Crl[];
+  /** OCSP responses the TSA's chain is checked against. */
+  ocsp?: OcspResponse[];
+  /** crls/ocsp came embedded in a signature (JAdES LT): no staleness check against now. */
+  archivedRevocation?: boolean;
 }
 
 export interface StampVerdict {
@@ -36,6 +42,8 @@ export interface StampVerdict {
   tsa?: string;
   tstInfo?: TstInfo;
   tsaCertificate?: Certificate;
+  /** The TSA certificate's revocation status at genTime. */
+  revocation?: CertRevocation & { summary: string };
 }
 
 const reason = (e: unknown): string => (isMamoriError(e) ? e.message : `unexpected: ${(e as Error)?.message ?? e}`);
@@ -58,10 +66,15 @@ export function verifyTimeStampToken(token: Uint8Array, options: StampVerifyOpti
   } catch (e) {
     return { valid: false, reasons: [`malformed token: ${reason(e)}`] };
   }
+  let revocation: StampVerdict['revocation'];
   if (signer) {
     reasons.push(...timeStampingEkuProblems(signer));
-    const path = validatePath(signer, [...(options.certificates ?? [])], options.trustAnchors, { at: tstInfo.genTime, crls: options.crls });
+    const path = validatePath(signer, [...(options.certificates ?? [])], options.trustAnchors, {
+      at: tstInfo.genTime, crls: options.crls, ocsp: options.ocsp, archivedRevocation: options.archivedRevocation,
+    });
     if (!path.ok) reasons.push(...path.reasons.map((r) => `TSA chain: ${r}`));
+    const leaf = path.revocation?.[0];
+    if (leaf) revocation = { ...leaf, summary: describeRevocation(leaf, tstInfo.genTime, `genTime ${tstInfo.genTime.toISOString()}`) };
   }
   if (options.data) {
     const d = createHash(tstInfo.digest).update(options.data).digest();
@@ -83,6 +96,7 @@ export function verifyTimeStampToken(token: Uint8Array, options: StampVerifyOpti
     tsa: signer ? displayName(signer) : undefined,
     tstInfo,
     tsaCertificate: signer,
+    revocation,
   };
 }
 

@@ -1,0 +1,75 @@
+/**
+ * The OCSP responder of the mamori CA (RFC 6960). Its revocation database is the CA's own
+ * CRL file (what `mamori trust revoke` writes), read at every request so a revocation is
+ * answered at once. A certificate the CA issued (the ones in its trust directory, or listed on
+ * its CRL) is "good" or "revoked"; anything else — another CA, a serial the CA never issued —
+ * is "unknown". Answers are signed by the delegated responder certificate `trust init`
+ * creates (or by the CA key when there is none) and echo the request's nonce.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isMamoriError } from '@mamori/core';
+import { certificatesFromPem, type Certificate } from '../pki/certificate.js';
+import { loadCrls, crlSignedBy } from '../pki/crl.js';
+import { loadIdentity, loadPrivateKey, trustFiles } from '../pki/keys.js';
+import type { SigningIdentity } from '../cms/sign.js';
+import { issuedBy } from './cert-id.js';
+import { parseOcspRequest } from './request.js';
+import { encodeOcspError, encodeOcspResponse, type ResponseItem } from './response.js';
+
+/** How long an answer may be cached by relying parties when the CRL names no next update. */
+const DEFAULT_VALIDITY_MS = 24 * 3600_000;
+/** Certificate IDs per request: enough for any chain, small enough to bound the work. */
+const MAX_REQUESTS = 32;
+
+export interface OcspResponderOptions {
+  dir: string;
+  now?: () => Date;
+}
+
+export class OcspResponder {
+  readonly issuer: Certificate;
+  readonly signer: SigningIdentity;
+  private readonly issued: Set<bigint>;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: OcspResponderOptions) {
+    const files = trustFiles(options.dir, 'root');
+    const [root] = certificatesFromPem(readFileSync(files.cert, 'utf8'));
+    this.issuer = root;
+    this.signer = existsSync(trustFiles(options.dir, 'ocsp').key)
+      ? loadIdentity(options.dir, 'ocsp')
+      : { key: loadPrivateKey(files.key), cert: root, chain: [] };
+    // What this CA issued: the leaf certificates kept beside it.
+    this.issued = new Set((['tsa', 'seal', 'ocsp'] as const)
+      .map((role) => trustFiles(options.dir, role).cert)
+      .filter(existsSync)
+      .flatMap((f) => certificatesFromPem(readFileSync(f, 'utf8')))
+      .filter((c) => c.issuerDer.equals(root.subjectDer))
+      .map((c) => c.serial));
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Answers a DER OCSPRequest with a DER OCSPResponse; a malformed request gets malformedRequest. */
+  respond(requestDer: Uint8Array): Buffer {
+    let request;
+    try {
+      request = parseOcspRequest(requestDer);
+    } catch (e) {
+      if (isMamoriError(e)) return encodeOcspError('malformedRequest');
+      throw e;
+    }
+    if (request.requests.length > MAX_REQUESTS) return encodeOcspError('malformedRequest');
+    const now = this.now();
+    const crl = loadCrls(this.options.dir).find((c) => crlSignedBy(c, this.issuer));
+    const nextUpdate = crl?.nextUpdate ?? new Date(now.getTime() + DEFAULT_VALIDITY_MS);
+    const items: ResponseItem[] = request.requests.map(({ certId, der }) => {
+      // thisUpdate is now: the CRL file is the database itself, so its state is current.
+      const base = { certIdDer: der, thisUpdate: now, nextUpdate };
+      if (!issuedBy(certId, this.issuer)) return { ...base, status: 'unknown' };
+      const entry = crl?.revoked.get(certId.serial);
+      if (entry && entry.revokedAt <= now) return { ...base, status: 'revoked', revokedAt: entry.revokedAt, reason: entry.reason };
+      return { ...base, status: this.issued.has(certId.serial) ? 'good' : 'unknown' };
+    });
+    return encodeOcspResponse(this.signer, items, now, request.nonce);
+  }
+}
