@@ -36,9 +36,11 @@ export {
 } from './store/queries.js';
 export {
   ingestCapture, analyseCapture, recordIngest, type IngestOptions, type AnalyseOptions, type IngestReport, type IngestProgress,
+  type FileIngestOptions, type FileIngestReport,
 } from './ingest.js';
+export { captureDigest, ingestedFile, pruneApplied, type IngestedFile } from './store/applied.js';
 export { runSensor, TELESCOPE_QUEUE, SENSOR_ID, type SensorOptions, type SensorReport } from './scaleout/sensor.js';
-export { startAnalyzer, applyBatch, untilIdle, type Analyzer, type AnalyzerOptions, type AnalyzerStats } from './scaleout/analyzer.js';
+export { startAnalyzer, applyBatch, untilIdle, DEFAULT_APPLIED_RETENTION_MS, type Analyzer, type AnalyzerOptions, type AnalyzerStats } from './scaleout/analyzer.js';
 export {
   splitInterval, decodeBatch, batchId, runOf, DEFAULT_ROWS_PER_BATCH, type SensorBatch, type IntervalBatch, type RunBatch,
 } from './scaleout/batch.js';

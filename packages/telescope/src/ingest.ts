@@ -4,13 +4,15 @@
  * (written and announced here, queued by a sensor), and a packet-rate event goes out about
  * once a second for live dashboards.
  */
+import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { Bus, Store } from '@mamori/core';
 import { readCapture } from './capture/read.js';
 import type { CaptureFormat } from './capture/formats.js';
 import { TelescopeEngine, type EngineOptions, type EngineStats, type IntervalResult } from './analysis/engine.js';
-import { TELESCOPE_SUBJECTS, TelescopeSink } from './store/sink.js';
+import { captureDigest, fileMarker, ingestedFile, markApplied } from './store/applied.js';
+import { TELESCOPE_SUBJECTS, publishInterval, writeIntervalIn } from './store/sink.js';
 import type { TelescopeTables } from './store/tables.js';
 
 export interface IngestProgress {
@@ -125,14 +127,75 @@ export async function recordIngest(
   }).execute();
 }
 
+export interface FileIngestOptions extends IngestOptions {
+  /**
+   * Count a capture file once per store: its SHA-256 is recorded with the run, a file
+   * already counted is not read again (the report says `alreadyIngested`), and each interval
+   * commits with a marker, so a run cut short (crash, failed write, broken record) and
+   * started again counts every minute once. Files only: stdin and `follow` cannot be
+   * digested before they are read, so they are counted every time.
+   */
+  once?: boolean;
+  /** With `once`: count the file even if it was counted before (and record this run). */
+  force?: boolean;
+}
+
+/** What the `once` bookkeeping adds to a report. */
+export interface FileIngestReport extends IngestReport {
+  /** SHA-256 of the file's bytes; null when not digested (stdin, follow, `once` off). */
+  digest: string | null;
+  /**
+   * True when the file had been counted before: then it was not read and the other figures
+   * are that run's (or, rarely, another run of it finished first while this one read it).
+   */
+  alreadyIngested: boolean;
+  /** When the file was first counted (with `alreadyIngested`). */
+  ingestedMs?: number;
+  /** Intervals found already committed by an earlier, unfinished run of the same file. */
+  intervalsSkipped: number;
+}
+
 /** One process: capture → engine → store and bus. */
 export async function ingestCapture(
   platform: { store: Store; bus: Bus },
   source: string | Readable,
-  options: IngestOptions = {},
-): Promise<IngestReport> {
-  const sink = new TelescopeSink(platform, { publish: options.publish });
-  const report = await analyseCapture(source, { ...options, bus: platform.bus, onInterval: (r) => sink.write(r) });
-  await recordIngest(platform.store.as<TelescopeTables>(), report);
-  return report;
+  options: FileIngestOptions = {},
+): Promise<FileIngestReport> {
+  const db = platform.store.as<TelescopeTables>();
+  const publish = options.publish !== false;
+  const digest = options.once && typeof source === 'string' && !options.follow ? await captureDigest(source) : null;
+  if (digest && !options.force) {
+    const before = await ingestedFile(db, digest);
+    if (before) return { ...(before.report as unknown as IngestReport), digest, alreadyIngested: true, ingestedMs: before.ingestedMs, intervalsSkipped: 0 };
+  }
+  // Markers only when counting once: a forced run counts everything again on purpose.
+  const marker = digest && !options.force ? fileMarker(digest) : null;
+  let intervalsSkipped = 0;
+  const onInterval = async (r: IntervalResult): Promise<void> => {
+    const written = await db.transaction().execute(async (tx) => {
+      if (marker && !(await markApplied(tx, marker, String(r.startMs), r.ports.length + r.sources.length))) return false;
+      await writeIntervalIn(tx, r);
+      return true;
+    });
+    if (!written) intervalsSkipped++;
+    else if (publish) await publishInterval(platform.bus, r);
+  };
+  const report = await analyseCapture(source, { ...options, bus: platform.bus, onInterval });
+  if (!digest) {
+    await recordIngest(db, report);
+    return { ...report, digest: null, alreadyIngested: false, intervalsSkipped };
+  }
+  const counted = await db.transaction().execute(async (tx) => {
+    const row = { digest, source: report.source, size: statSync(source as string).size, ingested_ms: Date.now(), report: JSON.stringify(report) };
+    const inserted = await tx.insertInto('telescope_files').values(row)
+      .onConflict((oc) => (options.force ? oc.column('digest').doUpdateSet({ source: row.source, ingested_ms: row.ingested_ms, report: row.report }) : oc.column('digest').doNothing()))
+      .executeTakeFirst();
+    // The file's row now stands for every interval: the per-interval markers are done.
+    await tx.deleteFrom('telescope_applied').where('sensor', '=', fileMarker(digest)).execute();
+    // Another run of the same file may have finished first: its intervals were shared, its run recorded.
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+    await recordIngest(tx, report);
+    return true;
+  });
+  return { ...report, digest, alreadyIngested: !counted, intervalsSkipped };
 }

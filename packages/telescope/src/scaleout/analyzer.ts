@@ -8,6 +8,7 @@
  */
 import type { Bus, Logger, Store, WorkMessage, WorkQueue } from '@mamori/core';
 import { recordIngest } from '../ingest.js';
+import { markApplied, pruneApplied } from '../store/applied.js';
 import { publishInterval, writeIntervalIn } from '../store/sink.js';
 import type { TelescopeTables } from '../store/tables.js';
 import { batchId, batchRows, decodeBatch, intervalPartOf, type SensorBatch } from './batch.js';
@@ -25,7 +26,17 @@ export interface AnalyzerOptions {
   beforeCommit?: (batch: SensorBatch, deliveryCount: number) => void | Promise<void>;
   /** Pause before a failed merge is handed back for redelivery (default 500 ms). */
   retryDelayMs?: number;
+  /**
+   * How long applied markers are kept (default 7 days). Long enough for any redelivery (an
+   * ack wait after the analyzers come back) and for a sensor re-sending an old capture to
+   * be recognised; JetStream's own duplicate window is only 2 minutes.
+   */
+  appliedRetentionMs?: number;
+  /** How often old markers are pruned, the first time one period after the start (default 1 hour; 0: never). */
+  pruneEveryMs?: number;
 }
+
+export const DEFAULT_APPLIED_RETENTION_MS = 7 * 24 * 3_600_000;
 
 export interface AnalyzerStats {
   /** Messages taken off the queue. */
@@ -40,6 +51,8 @@ export interface AnalyzerStats {
   failed: number;
   /** Rows merged. */
   rows: number;
+  /** Old applied markers deleted. */
+  pruned: number;
   /** Time spent parsing and checking messages, and inside merge transactions (where the bottleneck is). */
   decodeMs: number;
   mergeMs: number;
@@ -48,11 +61,7 @@ export interface AnalyzerStats {
 /** Merges one batch and its applied marker in one transaction; false if it was already applied. */
 export async function applyBatch(store: Store, batch: SensorBatch, beforeCommit?: () => void | Promise<void>): Promise<boolean> {
   return store.as<TelescopeTables>().transaction().execute(async (tx) => {
-    const marked = await tx.insertInto('telescope_applied')
-      .values({ sensor: batch.sensor, batch: batchId(batch), applied_ms: Date.now(), rows: batchRows(batch) })
-      .onConflict((oc) => oc.columns(['sensor', 'batch']).doNothing())
-      .executeTakeFirst();
-    if (Number(marked.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+    if (!(await markApplied(tx, batch.sensor, batchId(batch), batchRows(batch)))) return false;
     if (batch.kind === 'interval') await writeIntervalIn(tx, intervalPartOf(batch));
     else await recordIngest(tx, { ...batch.report, source: `${batch.sensor}:${batch.report.source}` });
     await beforeCommit?.();
@@ -67,7 +76,7 @@ export interface Analyzer {
 }
 
 export function startAnalyzer(platform: { store: Store; bus: Bus }, queue: WorkQueue, options: AnalyzerOptions = {}): Analyzer {
-  const stats: AnalyzerStats = { received: 0, applied: 0, duplicates: 0, rejected: 0, failed: 0, rows: 0, decodeMs: 0, mergeMs: 0 };
+  const stats: AnalyzerStats = { received: 0, applied: 0, duplicates: 0, rejected: 0, failed: 0, rows: 0, pruned: 0, decodeMs: 0, mergeMs: 0 };
   const handle = async (msg: WorkMessage): Promise<void> => {
     stats.received++;
     let batch: SensorBatch;
@@ -101,7 +110,24 @@ export function startAnalyzer(platform: { store: Store; bus: Bus }, queue: WorkQ
     if (batch.kind === 'interval' && options.publish !== false) await publishInterval(platform.bus, intervalPartOf(batch)).catch(() => undefined);
   };
   const consumer = queue.consume(handle, { concurrency: options.concurrency ?? 4 });
-  return { stats, stop: () => consumer.stop() };
+  // The first prune waits a period, so a restarted analyzer takes its redeliveries first.
+  const retention = options.appliedRetentionMs ?? DEFAULT_APPLIED_RETENTION_MS;
+  const every = options.pruneEveryMs ?? 3_600_000;
+  let pruning: Promise<void> = Promise.resolve();
+  const timer = every > 0 ? setInterval(() => {
+    pruning = pruneApplied(platform.store, Date.now() - retention)
+      .then((n) => { stats.pruned += n; })
+      .catch((e: unknown) => options.log?.warn({ err: e }, 'telescope analyzer: pruning applied markers failed; will retry'));
+  }, every) : null;
+  timer?.unref();
+  return {
+    stats,
+    async stop() {
+      if (timer) clearInterval(timer);
+      await consumer.stop();
+      await pruning;
+    },
+  };
 }
 
 /** Resolves once the queue has had nothing pending for `idleMs` (or the signal aborts). */

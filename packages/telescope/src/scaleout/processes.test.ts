@@ -100,11 +100,7 @@ describe('telescope sensor and analyzer processes (PostgreSQL + NATS JetStream)'
     await bus.close();
   }, 300_000);
 
-  // Skipped: intermittent mismatch seen once in CI (2026-11-23): an infected host's ports
-  // ("[23,2323]" vs "[23]") and one victim row differed from the one-process store, so a
-  // concurrent merge of JSON-valued columns is not yet exactly-once. Issue 8 stays open on it;
-  // the in-process exactly-once tests (scaleout.test.ts) and the SIGKILL test still run.
-  it.skip('3 sensors into 1 analyzer store what one process stores', async () => {
+  it('3 sensors into 1 analyzer store what one process stores', async () => {
     const d = await deployment();
     const a = analyzer(d.env, d.queue);
     try {

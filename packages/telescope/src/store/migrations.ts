@@ -106,5 +106,20 @@ export const telescopeMigrations: MigrationSet = {
           .execute();
       },
     },
+    '0003_files': {
+      async up(db) {
+        // Pruning old markers scans by age.
+        await db.schema.createIndex('telescope_applied_age').on('telescope_applied').column('applied_ms').execute();
+        // Capture files counted, by content digest: `telescope ingest` of the same bytes
+        // again is recognised (report: the first ingest's figures, JSON).
+        await db.schema.createTable('telescope_files')
+          .addColumn('digest', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('size', 'bigint', (c) => c.notNull())
+          .addColumn('ingested_ms', 'bigint', (c) => c.notNull())
+          .addColumn('report', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   },
 };

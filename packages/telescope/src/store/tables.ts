@@ -9,6 +9,15 @@ export interface TelescopeTables {
     applied_ms: number;
     rows: number;
   };
+  /** Capture files counted by `telescope ingest`, by SHA-256 of their bytes. */
+  telescope_files: {
+    digest: string;
+    source: string;
+    size: number;
+    ingested_ms: number;
+    /** JSON: the ingest report of the run that counted the file. */
+    report: string;
+  };
   telescope_intervals: {
     bucket_ms: number;
     bucket_size_ms: number;
