@@ -30,6 +30,14 @@ for (const backend of testBackends()) {
       expect(stamped).toHaveLength(3);
     });
 
+    it('keeps one unbroken chain when writes append concurrently (the head row serialises them)', async () => {
+      await Promise.all(Array.from({ length: 12 }, (_, i) => addOrg(hub, LOCAL_OPERATOR, actorOf(LOCAL_OPERATOR, '127.0.0.1'), { name: `racing org ${i}`, role: 'isp' })));
+      const v = await verifyAudit(hub);
+      expect(v).toMatchObject({ ok: true, entries: 22 });
+      const head = await hub.db.selectFrom('hub_audit_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
+      expect({ seq: Number(head.seq), hash: head.hash }).toEqual(v.head);
+    });
+
     it('refuses updates and deletes through the append-only triggers', async () => {
       await expect(sql`update hub_audit set action = 'x' where seq = 2`.execute(platform.store.db)).rejects.toThrow(/append-only/);
       await expect(sql`delete from hub_audit where seq = 2`.execute(platform.store.db)).rejects.toThrow(/append-only/);
@@ -46,6 +54,9 @@ for (const backend of testBackends()) {
       expect((await verifyAudit(hub)).fault).toEqual({ seq: 3, reason: 'entry missing (next stored entry is 4)' });
       await sql`delete from hub_audit where seq >= 3`.execute(platform.store.db);
       expect((await verifyAudit(hub)).fault?.reason).toMatch(/truncated/);
+      // a tail cut after the last checkpoint: only the chain-head row still knows it existed
+      await sql`delete from hub_audit_checkpoint`.execute(platform.store.db);
+      expect((await verifyAudit(hub)).fault).toEqual({ seq: 3, reason: 'log truncated: the chain head is entry 22' });
       await expect(verifyAudit(hub, { verifyStamp: async () => false })).resolves.toMatchObject({ ok: false });
     });
   });

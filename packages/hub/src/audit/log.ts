@@ -1,9 +1,9 @@
 /**
  * The append-only, hash-chained audit log: every write, and every read of AMBER/RED
- * material (who, what, when, from where). Appends are serialised (a PostgreSQL advisory lock;
- * SQLite's single writer) so two servers on one database extend one chain.
+ * material (who, what, when, from where). Appends are serialised (a lock on the chain-head row
+ * on PostgreSQL; SQLite's single writer) so two servers on one database extend one chain.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { MamoriError } from '@mamori/core';
 import type { Principal } from '../access/policy.js';
 import type { HubContext } from '../context.js';
@@ -29,8 +29,6 @@ export interface AuditEvent {
   detail?: Record<string, unknown>;
 }
 
-const AUDIT_LOCK = 0x6875_6261; // 'huba'
-
 /** Appends inside the caller's transaction so the write and its audit entry commit together. */
 export async function appendAudit(hub: HubContext, trx: Kysely<HubTables>, actor: Actor, event: AuditEvent): Promise<number> {
   return (await appendAuditBatch(hub, trx, [{ actor, event }]))[0];
@@ -42,9 +40,11 @@ export async function appendAudit(hub: HubContext, trx: Kysely<HubTables>, actor
  */
 export async function appendAuditBatch(hub: HubContext, trx: Kysely<HubTables>, entries: { actor: Actor; event: AuditEvent }[]): Promise<number[]> {
   if (entries.length === 0) return [];
-  if (hub.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(trx);
-  const last = await trx.selectFrom('hub_audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  let head = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH };
+  // Locking the head row serialises appenders (SQLite has one writer anyway); a waiting
+  // appender reads the head its predecessor left.
+  const headQuery = trx.selectFrom('hub_audit_head').select(['seq', 'hash']).where('id', '=', 1);
+  const last = await (hub.dialect === 'postgres' ? headQuery.forUpdate() : headQuery).executeTakeFirstOrThrow();
+  let head = { seq: Number(last.seq), hash: last.hash };
   const at = hub.now();
   const rows: (AuditEntry & { hash: string })[] = [];
   const checkpoints = [];
@@ -200,6 +200,13 @@ export async function verifyAudit(hub: HubContext, options: { batch?: number; ve
   if (!fault) {
     const beyond = checkpoints.find((c) => c.seq > last.seq);
     if (beyond) fault = { seq: last.seq + 1, reason: `log truncated: checkpoint ${beyond.seq} is past the last entry` };
+  }
+  if (!fault) {
+    // The head row is advanced by the database on every insert: a tail cut off after the last checkpoint shows here.
+    const head = await hub.db.selectFrom('hub_audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+    const headSeq = Number(head?.seq ?? 0);
+    if (headSeq > last.seq) fault = { seq: last.seq + 1, reason: `log truncated: the chain head is entry ${headSeq}` };
+    else if (head && (headSeq !== last.seq || head.hash !== last.hash)) fault = { seq: headSeq || 1, reason: `the chain head (entry ${headSeq}) does not match the last entry (${last.seq})` };
   }
   let stamped = 0;
   for (const cp of checkpoints) {

@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import { autoId, type MigrationSet, type StoreDialect } from '@mamori/core';
 import { SECTORS } from './sectors.js';
+import { GENESIS_HASH } from '../audit/chain.js';
 
 async function init(db: Kysely<any>, dialect: StoreDialect): Promise<void> {
   const blob = dialect === 'postgres' ? 'bytea' : 'blob';
@@ -260,11 +261,40 @@ async function audienceSeqKey(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('hub_report_audience_seq_key').on('hub_report_audience').columns(['report_seq', 'key']).execute();
 }
 
+/**
+ * The audit chain's head (last seq and hash) in a one-row table that a trigger advances on
+ * every insert. An append then locks and reads that row in one statement (`for update` on
+ * PostgreSQL) instead of taking an advisory lock and reading the newest entry: one round
+ * trip fewer per append, and `verifyAudit` can tell a cut-off tail from a complete log.
+ */
+async function auditHead(db: Kysely<any>, dialect: StoreDialect): Promise<void> {
+  await db.schema.createTable('hub_audit_head')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('seq', 'bigint', (c) => c.notNull())
+    .addColumn('hash', 'text', (c) => c.notNull())
+    .execute();
+  const last = await db.selectFrom('hub_audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  await db.insertInto('hub_audit_head').values({ id: 1, seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH }).execute();
+  if (dialect === 'postgres') {
+    await sql`create function hub_audit_advance_head() returns trigger language plpgsql as $$
+      begin
+        update hub_audit_head set (seq, hash) = (select seq, hash from added order by seq desc limit 1) where id = 1;
+        return null;
+      end $$`.execute(db);
+    await sql`create trigger hub_audit_head_advance after insert on hub_audit
+      referencing new table as added for each statement execute function hub_audit_advance_head()`.execute(db);
+  } else {
+    await sql`create trigger hub_audit_head_advance after insert on hub_audit
+      begin update hub_audit_head set seq = new.seq, hash = new.hash where id = 1; end`.execute(db);
+  }
+}
+
 export const hubMigrations: MigrationSet = {
   part: 'hub',
   migrations: {
     '0001_init': { up: init },
     '0002_login_throttle': { up: loginThrottle },
     '0003_audience_seq_key': { up: audienceSeqKey },
+    '0004_audit_head': { up: auditHead },
   },
 };

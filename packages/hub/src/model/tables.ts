@@ -160,6 +160,13 @@ export interface AuditRow {
   hash: string;
 }
 
+/** The one row (id 1) holding the chain's last seq and hash, advanced by a trigger. */
+export interface AuditHeadRow {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
 export interface CheckpointRow {
   seq: number;
   hash: string;
@@ -242,6 +249,7 @@ export interface HubTables {
   hub_relay: RelayRow;
   hub_audit: AuditRow;
   hub_audit_checkpoint: CheckpointRow;
+  hub_audit_head: AuditHeadRow;
   hub_subscription: SubscriptionRow;
   hub_outbox: OutboxRow;
   hub_oncall: OnCallRow;
