@@ -12,6 +12,11 @@ export const trustConfigSchema = z.object({
   dir: z.string().optional(),
   /** Remote TSA for `trust stamp` and level-T seals; default: this installation's own TSA. */
   tsaUrl: z.string().url().optional(),
+  /**
+   * Base URL this installation's server is reached at: `trust init` names `<publicUrl>/crl`
+   * (CRL distribution point) and `<publicUrl>/ocsp` (AIA OCSP) in the certificates it issues.
+   */
+  publicUrl: z.string().url().optional(),
   tsa: z.object({
     policy: oid.default(DEFAULT_TSA_POLICY),
     acceptedPolicies: z.array(oid).default([]),

@@ -41,6 +41,6 @@ export { chainHash, verifyChain, GENESIS_HASH, type ChainEntry, type Checkpoint,
 export { canonicalJson } from './chain/canonical.js';
 export { trustConfig, trustConfigSchema, DEFAULT_TSA_POLICY, type TrustConfig } from './config.js';
 export { openTrust, type TrustServices, type OpenTrustOptions } from './service.js';
-export { createTestTrust, runOpenssl, type TestTrust } from './testing.js';
+export { createTestTrust, runOpenssl, runOpensslAsync, type TestTrust } from './testing.js';
 export { readPkcs12, readPem, installIdentity, type KeyMaterial, type ImportResult } from './pki/import.js';
 export { verifyDetached, detachedKind, timeStampTokenOf, isJwsText, stampVerdictJson, sealVerdictJson, type DetachedKind, type DetachedVerdict } from './detached.js';

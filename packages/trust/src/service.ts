@@ -8,7 +8,10 @@ import type { MamoriConfig, Store } from '@mamori/core';
 import { trustConfig, type TrustConfig } from './config.js';
 import type { Certificate } from './pki/certificate.js';
 import { loadIdentity, loadTrustAnchors } from './pki/keys.js';
-import { loadCrls, type Crl } from './pki/crl.js';
+import { statSync } from 'node:fs';
+import { loadCrls, crlSignedBy, type Crl } from './pki/crl.js';
+import { OcspResponder } from './ocsp/responder.js';
+import { trustFiles } from './pki/keys.js';
 import type { SigningIdentity } from './cms/sign.js';
 import { TimeStampAuthority } from './tsp/authority.js';
 import { NtpClockPolicy, systemClock, type ClockPolicy } from './tsp/clock.js';
@@ -36,6 +39,10 @@ export interface TrustServices {
   sealFile(content: Uint8Array, options?: Omit<CadesOptions, 'timeStamper'>): Promise<Buffer>;
   verifyJws(jws: string | JwsFlattened, payload?: Uint8Array): SealVerdict;
   verifyCades(signature: Uint8Array, content?: Uint8Array): SealVerdict;
+  /** The CA's OCSP responder (rebuilt when `trust init` replaced the keys). */
+  ocspResponder(): OcspResponder;
+  /** The CA's current CRL, if it publishes one. */
+  caCrl(): Crl | undefined;
   deliveryEvidence(input: EvidenceInput): Promise<DeliveryEvidence>;
   verifyDeliveryEvidence(set: DeliveryEvidence[], content?: Uint8Array): EvidenceVerdict;
   close(): Promise<void>;
@@ -85,6 +92,20 @@ export function openTrust(options: OpenTrustOptions): TrustServices {
     return tsaPromise;
   };
 
+  let responder: { key: string; value: OcspResponder } | null = null;
+  const ocspResponder = (): OcspResponder => {
+    // Keyed by the certificates' change times: `trust init --force` issues new ones.
+    const key = (['root', 'ocsp'] as const).map((r) => {
+      try {
+        return statSync(trustFiles(config.dir, r).cert).mtimeMs;
+      } catch {
+        return 0;
+      }
+    }).join(':');
+    if (responder?.key !== key) responder = { key, value: new OcspResponder({ dir: config.dir }) };
+    return responder.value;
+  };
+
   const timeStamper = (): TimeStamper =>
     config.tsaUrl ? httpTimeStamper(config.tsaUrl) : async (hash, digest) => localTimeStamper(await authority())(hash, digest);
 
@@ -102,6 +123,11 @@ export function openTrust(options: OpenTrustOptions): TrustServices {
     sealFile: (content, o = {}) => sealCades(seal(), content, { ...o, timeStamper: timeStamper() }),
     verifyJws: (jws, payload) => verifyJws(jws, { trustAnchors: trustAnchors(), payload, crls: crls() }),
     verifyCades: (signature, content) => verifyCades(signature, { trustAnchors: trustAnchors(), content, crls: crls() }),
+    ocspResponder,
+    caCrl: () => {
+      const root = ocspResponder().issuer;
+      return crls().find((c) => crlSignedBy(c, root));
+    },
     deliveryEvidence: (input) => createDeliveryEvidence({ identity: seal(), timeStamper: timeStamper() }, input),
     verifyDeliveryEvidence: (set, content) => verifyDeliveryEvidence(set, { trustAnchors: trustAnchors(), content }),
     async close() {

@@ -2,7 +2,7 @@
  * Test support for trust and for parts that use it (the hub): a throw-away trust directory
  * with a root, a TSA and an e-seal, and an in-process TSA over it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,4 +38,16 @@ export async function createTestTrust(options: Partial<InitOptions> = {}): Promi
 export function runOpenssl(args: string[], cwd: string): { ok: boolean; out: string } {
   const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 20_000 });
   return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+/** `runOpenssl` without blocking the event loop: for openssl talking to a server in this process. */
+export function runOpensslAsync(args: string[], cwd: string): Promise<{ ok: boolean; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('openssl', args, { cwd, timeout: 20_000 });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.on('close', (code) => resolve({ ok: code === 0, out }));
+    child.on('error', (e) => resolve({ ok: false, out: `${out}${e.message}` }));
+  });
 }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isMamoriError, type Platform } from '@mamori/core';
 import { certificateToPem, encodeRejection, openTrust, type TrustServices } from '@mamori/trust';
 import type { RouteModule } from '../route-module.js';
+import { registerRevocationRoutes } from './trust-revocation.js';
 
 const QUERY = 'application/timestamp-query';
 const REPLY = 'application/timestamp-reply';
@@ -86,6 +87,8 @@ export const trustRoutes: RouteModule = {
       const a = await answerQuery(trust, platform, request.headers['content-type'], request.body);
       return reply.code(a.status).type(a.type).send(a.body);
     });
+
+    registerRevocationRoutes(app, platform, trust);
 
     app.get('/tsa/certificates', {
       schema: {
