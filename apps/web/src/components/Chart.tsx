@@ -24,6 +24,15 @@ function loadFor(option: EChartsCoreOption): Promise<typeof import('./echarts-se
 /** Okabe–Ito colours: distinguishable with colour-vision deficiencies, dark enough on white. */
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7a6a00', '#000000'];
 
+/**
+ * The page's own font stack. ECharts lays text out by measuring it on a canvas, where
+ * `inherit` is no font at all (the canvas falls back to 10px sans-serif): legend labels were
+ * placed for narrower text than the SVG then drew, and long Japanese labels ran into the next.
+ */
+function pageFont(): string {
+  return getComputedStyle(document.body).fontFamily || 'sans-serif';
+}
+
 export function Chart({ title, option, height = 280, summary }: { title: string; option: EChartsCoreOption; height?: number; summary?: string }) {
   const { t } = useI18n();
   const box = useRef<HTMLDivElement>(null);
@@ -56,7 +65,7 @@ export function Chart({ title, option, height = 280, summary }: { title: string;
     let stale = false;
     // The series types this option draws arrive first; a newer option wins over a slower load.
     loadFor(option).then(() => {
-      if (!stale) chart.current?.setOption({ color: PALETTE, aria: { enabled: true }, animation: false, textStyle: { fontFamily: 'inherit' }, ...option }, true);
+      if (!stale) chart.current?.setOption({ color: PALETTE, aria: { enabled: true }, animation: false, textStyle: { fontFamily: pageFont() }, ...option }, true);
     });
     return () => { stale = true; };
   }, [ready, option]);

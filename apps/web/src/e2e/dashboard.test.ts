@@ -298,6 +298,32 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
     expect(await hubMeasure.textContent()).toContain('共有された報告');
   });
 
+  it('shows C&C detection and the trusted list per half-year from the flows and supply summaries', async () => {
+    await page.locator('nav.main-nav a[href="/effectiveness"]').click();
+    await settled(page);
+    // The current half-year is the table's last column; each indicator is one row.
+    const current = async (measure: string, label: string): Promise<number> => {
+      const row = page.locator(`#measure-${measure}-h`).locator('xpath=..').locator('table tbody tr', { hasText: label });
+      expect(await row.count(), `${measure}: ${label}`).toBe(1);
+      return Number((await row.locator('td').last().textContent())!.replace(/[^\d.]/g, ''));
+    };
+    if (seeded.flows) {
+      expect(seeded.flows.candidates).toBeGreaterThan(0);
+      expect(await current('flows', '検知した C&C サーバー候補')).toBe(seeded.flows.candidates);
+      expect(await current('flows', '候補と通信した顧客端末')).toBe(seeded.flows.hosts);
+      expect(await current('flows', 'うち定期通信（ビーコン）を示した端末')).toBe(seeded.flows.beaconingHosts);
+      expect(await current('flows', '検知の実行回数')).toBe(1);
+    }
+    if (seeded.supply) {
+      expect(seeded.supply).toEqual({ listed: 1, openVulns: 2, criticalOpen: 1, advisories: 1 });
+      expect(await current('supply', '信頼リスト掲載の製品・サービス（半期末）')).toBe(1);
+      expect(await current('supply', '掲載製品の未解決の脆弱性（現在のデータで判定）')).toBe(2);
+      expect(await current('supply', 'うち緊急（critical）')).toBe(1);
+      expect(await current('supply', '送付した緊急脆弱性の注意喚起')).toBe(1);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'effectiveness-seeded.png'), fullPage: true });
+  });
+
   it('switches the language to English and back', async () => {
     await page.getByTestId('lang').selectOption('en');
     await page.waitForSelector('nav.main-nav >> text=Telescope');

@@ -4,11 +4,13 @@
  */
 import { join } from 'node:path';
 import type { MigrationSet, Platform } from '@mamori/core';
+import * as flows from '@mamori/flows';
 import * as hub from '@mamori/hub';
 import { migrationSets } from '@mamori/server';
+import * as supply from '@mamori/supply';
 import * as telescope from '@mamori/telescope';
 import * as trust from '@mamori/trust';
-import { TelescopeScenario, writeCaptureFile } from '@mamori/testbed';
+import { LODASH_OSV, ROUTER_SBOM_XML, TelescopeScenario, WEBUI_CRITICAL_OSV, botnetScenario, exportStream, writeCaptureFile } from '@mamori/testbed';
 
 export interface Seeded {
   /** A hub user who can sign in (password, or the API token when no login route is served). */
@@ -16,6 +18,10 @@ export interface Seeded {
   /** Title of a report an operator sent through the secretariat, waiting for relay. */
   relayable?: string;
   telescope?: { packets: number; victims: number; alerts: number };
+  /** One detection run over a generated botnet's flows of the last hours. */
+  flows?: { candidates: number; hosts: number; beaconingHosts: number };
+  /** One listed product whose SBOM has two known vulnerabilities, one critical (its advisory sent). */
+  supply?: { listed: number; openVulns: number; criticalOpen: number; advisories: number };
   /** The trust root the server's TSA chains to, when trust keys were made. */
   trustRoot?: trust.Certificate;
   notes: string[];
@@ -69,6 +75,37 @@ export async function seed(platform: Platform, dataDir: string): Promise<Seeded>
     const report = await telescope.ingestCapture(platform, file, { darknetSize: scenario.truth.darknetSize, label: 'e2e' });
     out.telescope = { packets: report.packets, victims: report.victims, alerts: report.alerts };
     notes.push(`telescope: ${report.packets} packets ingested, ${report.victims} victims, ${report.alerts} alerts`);
+  }
+  if (has('flows')) {
+    // NetFlow v9 from a labelled botnet scenario, decoded, rolled up and searched as `mamori flows collect` does.
+    const scenario = botnetScenario({ seed: 21, start: Math.floor((Date.now() - 4 * 3_600_000) / 3_600_000) * 3_600_000, hours: 3, hosts: 50 });
+    const session = new flows.ExporterSession('192.0.2.251:2055');
+    const records: flows.FlowRecord[] = [];
+    for (const datagram of exportStream(scenario.flows, 9)) flows.decodePacket(datagram, session, records);
+    const pipeline = new flows.FlowPipeline(platform.store);
+    pipeline.add(records);
+    await pipeline.flush([{ exporter: session.key, counters: session.counters }]);
+    await pipeline.detectAndSave({ knownBots: scenario.knownBots, allow: { prefixes: scenario.allowList } }, 'e2e');
+    const sum = await new flows.FlowsStore(platform.store).summary({ from: 0, to: Number.MAX_SAFE_INTEGER });
+    out.flows = { candidates: sum.candidates, hosts: sum.hosts, beaconingHosts: sum.beaconingHosts };
+    notes.push(`flows: ${records.length} records, ${sum.candidates} C&C candidates contacted by ${sum.hosts} hosts`);
+  }
+
+  if (has('supply')) {
+    // The secretariat's list: one router assessed, its SBOM attached, vulnerability data that hits it.
+    const now = Date.now();
+    await supply.putCriteria(platform.store, { version: 'e2e-1', title: 'IoT baseline', publishedAt: now, criteria: [{ id: 'no-default-password', title: 'No default password', required: true }] });
+    await supply.saveVulns(platform.store, [LODASH_OSV, WEBUI_CRITICAL_OSV].map((r) => supply.parseOsvRecord(r)));
+    const router = await supply.addProduct(platform.store, {
+      manufacturer: 'Example Networks', model: 'AX-3000', assessor: 'lab 3', criteriaVersion: 'e2e-1', criteriaMet: ['no-default-password'],
+      assessedAt: now, expiresAt: now + 365 * 86_400_000, versions: ['2.1'],
+    }, 'e2e');
+    const stored = await supply.saveSbom(platform.store, supply.readSbom(ROUTER_SBOM_XML));
+    await supply.attachSbom(platform.store, router.id, stored.id, 'e2e');
+    await supply.publishNewAdvisories(platform.store, platform.bus);
+    const sum = await supply.listSummary(platform.store, { from: 0, to: Date.now() + 1 });
+    out.supply = { listed: sum.listed, openVulns: sum.openVulns, criticalOpen: sum.criticalOpen, advisories: sum.advisories };
+    notes.push(`supply: ${sum.listed} listed product, ${sum.openVulns} open vulnerabilities (${sum.criticalOpen} critical)`);
   }
   return out;
 }

@@ -277,6 +277,14 @@ export const en = {
   'eff.relayed': 'Relayed by secretariats',
   'eff.public': 'Published as TLP:CLEAR',
   'eff.supply': 'Supply-chain trust',
+  'eff.ccCandidates': 'C&C candidates detected',
+  'eff.ccHosts': 'Customer hosts contacting them',
+  'eff.ccBeaconing': 'Of those, beaconing hosts',
+  'eff.detectionRuns': 'Detection runs',
+  'eff.listed': 'Listed products and services (at half-year end)',
+  'eff.openVulns': 'Open vulnerabilities in listed products (by current data)',
+  'eff.criticalOpen': 'Of those, critical',
+  'eff.supplyAdvisories': 'Critical-vulnerability advisories sent',
   'eff.noData': 'No indicator data for this measure yet.',
 } as const;
 
@@ -557,5 +565,13 @@ export const ja: Record<MessageKey, string> = {
   'eff.relayed': '事務局が共有した報告',
   'eff.public': 'TLP:CLEAR で公開した報告',
   'eff.supply': 'サプライチェーンの信頼',
+  'eff.ccCandidates': '検知した C&C サーバー候補',
+  'eff.ccHosts': '候補と通信した顧客端末',
+  'eff.ccBeaconing': 'うち定期通信（ビーコン）を示した端末',
+  'eff.detectionRuns': '検知の実行回数',
+  'eff.listed': '信頼リスト掲載の製品・サービス（半期末）',
+  'eff.openVulns': '掲載製品の未解決の脆弱性（現在のデータで判定）',
+  'eff.criticalOpen': 'うち緊急（critical）',
+  'eff.supplyAdvisories': '送付した緊急脆弱性の注意喚起',
   'eff.noData': 'この施策の指標データはまだありません。',
 };

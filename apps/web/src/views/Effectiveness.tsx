@@ -11,7 +11,7 @@ import { useLoader } from '../lib/use-api.js';
 import { Chart } from '../components/Chart.js';
 import { DataTable } from '../components/DataTable.js';
 import { Loadable, Panel } from '../components/States.js';
-import { HUB, SURVEY, TELESCOPE } from './endpoints.js';
+import { FLOWS, HUB, SUPPLY, SURVEY, TELESCOPE } from './endpoints.js';
 import type { Effectiveness as SurveyEffectiveness } from './Survey.js';
 
 /** One indicator's value per half-year. */
@@ -65,6 +65,11 @@ export function surveyMeasure(data: SurveyEffectiveness): MeasureData {
 
 interface TelescopeSummary { packets: number; victims: number; alerts: number; infected: number }
 interface HubSummary { total: number; bySeverity: Record<string, number>; byStatus: Record<string, number>; byTlp: Record<string, number> }
+interface FlowsSummary { runs: number; candidates: number; hosts: number; beaconingHosts: number }
+interface SupplySummary { listed: number; added: number; openVulns: number; criticalOpen: number; advisories: number }
+
+/** The half-year as the window parameters the telescope, flows and supply routes take. */
+const isoWindow = (h: { startMs: number; endMs: number }) => ({ since: new Date(h.startMs).toISOString(), until: new Date(h.endMs).toISOString() });
 
 /** A measure from one aggregate per recent half-year: the half-years with data, and each indicator read off the aggregate. */
 async function perHalfYear<T>(aggregate: (h: { startMs: number; endMs: number }) => Promise<T>, has: (t: T) => boolean, read: [MessageKey, (t: T) => number][]): Promise<MeasureData> {
@@ -86,7 +91,7 @@ const MEASURES: Measure[] = [
     id: 'telescope', label: 'eff.telescope', what: 'telescope',
     // One aggregate per half-year: the API sums its rollups, the page never sees raw packets.
     load: (signal) => perHalfYear<TelescopeSummary>(
-      (h) => request(withQuery(TELESCOPE.summary, { since: new Date(h.startMs).toISOString(), until: new Date(h.endMs).toISOString() }), { signal }),
+      (h) => request(withQuery(TELESCOPE.summary, isoWindow(h)), { signal }),
       (s) => s.packets > 0,
       [['telescope.packets', (s) => s.packets], ['telescope.victimsCount', (s) => s.victims], ['telescope.alertsCount', (s) => s.alerts], ['telescope.infected', (s) => s.infected]],
     ),
@@ -106,6 +111,24 @@ const MEASURES: Measure[] = [
         ['eff.relayed', (s) => s.byStatus.relayed ?? 0],
         ['eff.public', (s) => s.byTlp.CLEAR ?? 0],
       ],
+    ),
+  },
+  {
+    id: 'flows', label: 'eff.flows', what: 'flows',
+    // Detection runs whose traffic ended in the half-year; a candidate or host seen in several runs counts once.
+    load: (signal) => perHalfYear<FlowsSummary>(
+      (h) => request(withQuery(FLOWS.summary, isoWindow(h)), { signal }),
+      (s) => s.runs > 0,
+      [['eff.ccCandidates', (s) => s.candidates], ['eff.ccHosts', (s) => s.hosts], ['eff.ccBeaconing', (s) => s.beaconingHosts], ['eff.detectionRuns', (s) => s.runs]],
+    ),
+  },
+  {
+    id: 'supply', label: 'eff.supply', what: 'supply',
+    // The list as it stood at each half-year's end (for the current half-year: as it stands now), from its history.
+    load: (signal) => perHalfYear<SupplySummary>(
+      (h) => request(withQuery(SUPPLY.summary, isoWindow(h)), { signal }),
+      (s) => s.listed > 0 || s.added > 0 || s.advisories > 0,
+      [['eff.listed', (s) => s.listed], ['eff.openVulns', (s) => s.openVulns], ['eff.criticalOpen', (s) => s.criticalOpen], ['eff.supplyAdvisories', (s) => s.advisories]],
     ),
   },
 ];

@@ -43,6 +43,7 @@ export const FLOWS = {
   prefix: '/api/flows',
   candidates: '/api/flows/candidates',
   candidate: (address: string) => `/api/flows/candidates/${encodeURIComponent(address)}`,
+  summary: '/api/flows/summary',
 } as const;
 
 export const DEMO = { status: '/api/demo' } as const;
@@ -60,6 +61,7 @@ export const SUPPLY = {
   prefix: '/api/supply',
   products: '/api/supply/products',
   check: '/api/supply/check',
+  summary: '/api/supply/summary',
 } as const;
 
 export const SINCE_CHOICES = [
