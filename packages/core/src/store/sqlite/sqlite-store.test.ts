@@ -35,3 +35,27 @@ it('reuses prepared statements and still sees schema changes and fresh data', as
   for await (const row of db.selectFrom('t').selectAll().orderBy('a').stream()) streamed.push(row);
   expect(streamed).toEqual(await all());
 });
+
+it('reads rows exactly as better-sqlite3 makes them (odd column names, duplicates, returning, nulls, blobs)', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mamori-sqlite-'));
+  const file = join(dir, 'store.db');
+  store = openSqliteStore(file);
+  await sql`create table odd ("__proto__" text, "a b" integer, "x""y" real, "constructor" text, n text, data blob)`.execute(store.db);
+  const inserted = await sql`insert into odd values ('p', 1, 2.5, 'c', null, x'00ff') returning "__proto__", "a b"`.execute(store.db);
+  expect(inserted.rows).toEqual([{ 'a b': 1 }]);
+  const queries = ['select * from odd', 'select 1 as v, 2 as v, "a b" from odd', 'select "constructor", n from odd where 0'];
+  const Database = (await import('better-sqlite3')).default;
+  const direct = new Database(file, { readonly: true });
+  try {
+    for (const q of queries) {
+      const mine = (await sql.raw(q).execute(store.db)).rows;
+      const theirs = direct.prepare(q).all();
+      expect(mine).toEqual(theirs);
+      for (const row of mine) expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    }
+    expect(Object.keys((await sql.raw(queries[0]).execute(store.db)).rows[0] as object)).toEqual(['a b', 'x"y', 'constructor', 'n', 'data']);
+    expect((await sql.raw('select 1 as "x""y", x\'00ff\' as data').execute(store.db)).rows).toEqual([{ 'x"y': 1, data: Buffer.from([0, 255]) }]);
+  } finally {
+    direct.close();
+  }
+});

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import { MamoriError } from '../../errors/index.js';
 import { runMigrations } from '../migrator.js';
 import type { MigrationSet, Store, StoreInfo } from '../store.js';
+import { cachedStatements } from './statements.js';
 import { watchWal, type WalCheckpointOptions, type WalCheckpointStats } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
@@ -15,36 +16,6 @@ export interface SqliteStoreOptions {
 export interface SqliteStore extends Store {
   /** What the background checkpointer has done (null for `:memory:` or when it is off). */
   walCheckpointStats(): WalCheckpointStats | null;
-}
-
-const CACHED_STATEMENTS = 256;
-
-/**
- * The connection as Kysely sees it, with prepared statements kept by SQL text (least recently
- * used dropped first). Kysely prepares every query anew, and on a feed page preparing cost
- * more CPU than running the statements. Reusing one is safe: Kysely runs one query at a time
- * on this connection (a streamed query holds it until done), and SQLite re-prepares a cached
- * statement by itself after a schema change.
- */
-function statementCache(sqlite: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
-  const cache = new Map<string, Database.Statement>();
-  return {
-    prepare(text) {
-      let stmt = cache.get(text);
-      if (stmt) {
-        cache.delete(text);
-      } else {
-        stmt = sqlite.prepare(text);
-        if (cache.size >= CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
-      }
-      cache.set(text, stmt);
-      return stmt;
-    },
-    close() {
-      cache.clear();
-      sqlite.close();
-    },
-  };
 }
 
 /** Embedded store: one SQLite file in WAL mode (readers never block the writer). */
@@ -66,7 +37,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   const checkpointer = background
     ? watchWal(file, options.walCheckpoint || {}, () => { if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000'); })
     : null;
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: statementCache(sqlite) }) });
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   let closed = false;
   return {
     dialect: 'sqlite',
