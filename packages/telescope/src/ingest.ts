@@ -149,8 +149,9 @@ export interface FileIngestReport extends IngestReport {
    * are that run's (or, rarely, another run of it finished first while this one read it).
    */
   alreadyIngested: boolean;
-  /** When the file was first counted (with `alreadyIngested`). */
+  /** When and under which name the file was counted (with `alreadyIngested`). */
   ingestedMs?: number;
+  ingestedAs?: string;
   /** Intervals found already committed by an earlier, unfinished run of the same file. */
   intervalsSkipped: number;
 }
@@ -163,10 +164,13 @@ export async function ingestCapture(
 ): Promise<FileIngestReport> {
   const db = platform.store.as<TelescopeTables>();
   const publish = options.publish !== false;
-  const digest = options.once && typeof source === 'string' && !options.follow ? await captureDigest(source) : null;
+  const digest = options.once && typeof source === 'string' && source !== '-' && !options.follow ? await captureDigest(source) : null;
   if (digest && !options.force) {
     const before = await ingestedFile(db, digest);
-    if (before) return { ...(before.report as unknown as IngestReport), digest, alreadyIngested: true, ingestedMs: before.ingestedMs, intervalsSkipped: 0 };
+    if (before) {
+      const label = options.label ?? (source as string);
+      return { ...(before.report as unknown as IngestReport), source: label, digest, alreadyIngested: true, ingestedMs: before.ingestedMs, ingestedAs: before.source, intervalsSkipped: 0 };
+    }
   }
   // Markers only when counting once: a forced run counts everything again on purpose.
   const marker = digest && !options.force ? fileMarker(digest) : null;

@@ -28,6 +28,7 @@ interface AnalyzerOpts {
   concurrency: string;
   ackWait: string;
   untilIdle?: string;
+  appliedRetention: string;
   publish: boolean;
 }
 
@@ -49,7 +50,7 @@ function humanSensor(r: SensorReport): string {
 }
 
 function humanAnalyzer(s: AnalyzerStats & { queue: string; elapsedMs: number }): string {
-  return `queue ${s.queue}: ${s.applied} batch(es) merged (${s.rows} rows), ${s.duplicates} already applied, ${s.failed} retried, ${s.rejected} rejected, in ${(s.elapsedMs / 1000).toFixed(1)} s`;
+  return `queue ${s.queue}: ${s.applied} batch(es) merged (${s.rows} rows), ${s.duplicates} already applied, ${s.failed} retried, ${s.rejected} rejected, ${s.pruned} old marker(s) pruned, in ${(s.elapsedMs / 1000).toFixed(1)} s`;
 }
 
 async function natsBus(ctx: CliContext, verb: string): Promise<Bus> {
@@ -95,22 +96,27 @@ Example:
     .option('--concurrency <n>', 'batches merged at once (they wait on the database, so several overlap)', '4')
     .option('--ack-wait <duration>', 'how long a batch taken by a dead analyzer waits before another gets it', '30s')
     .option('--until-idle <duration>', 'exit once the queue has been empty this long (default: run until SIGTERM/Ctrl-C)')
+    .option('--applied-retention <duration>', 'keep applied-batch markers this long (hourly pruning); a capture re-sent later is counted again', '7d')
     .option('--no-publish', 'do not publish interval, alert and victim events after merging')
     .addHelpText('after', `
 Several analyzers may share one queue and one database: each batch goes to one of them, and
 its applied marker is committed with its rows, so a batch redelivered after a crash is merged
-once. Prints a status line to stderr every 10 s; the totals on exit (--json for JSON).
+once. Markers older than --applied-retention are pruned every hour: keep it longer than any
+analyzer outage plus --ack-wait, and than the time within which a sensor may re-send a capture
+(JetStream's own duplicate window is 2 minutes). Prints a status line to stderr every 10 s; the totals on exit (--json for JSON).
 Exit codes: 0 stopped cleanly, 1 store or queue error, 2 usage.`)
     .action(async (o: AnalyzerOpts) => {
       const concurrency = positiveInt(o.concurrency, '--concurrency', 64);
       const ackWaitMs = duration(o.ackWait, '--ack-wait');
       const idleMs = o.untilIdle === undefined ? undefined : duration(o.untilIdle, '--until-idle');
+      const appliedRetentionMs = duration(o.appliedRetention, '--applied-retention');
+      if (appliedRetentionMs < 2 * ackWaitMs) throw new MamoriError('MAMORI_USAGE', { reason: `--applied-retention: at least twice --ack-wait, or a redelivered batch could be merged again; got "${o.appliedRetention}"` });
       await natsBus(ctx, 'analyzer').then((b) => b.close()); // a clear error before the store is opened
       const platform = await ctx.platform();
       const queue = await platform.bus.queue(o.queue, { ackWaitMs });
       const stop = stopOnSignals();
       const t0 = Date.now();
-      const analyzer = startAnalyzer(platform, queue, { concurrency, publish: o.publish, log: platform.log });
+      const analyzer = startAnalyzer(platform, queue, { concurrency, publish: o.publish, log: platform.log, appliedRetentionMs });
       let lastRows = 0;
       const status = setInterval(() => {
         const s = analyzer.stats;

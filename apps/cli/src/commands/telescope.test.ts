@@ -59,6 +59,24 @@ describe('mamori telescope', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ source: 'stdin', gzip: true, frames: truth.packets });
   }, 300_000);
 
+  it('counts a file once: the same bytes again are "already ingested" unless --force', async () => {
+    const store = ['--data', join(dir, 'data3')];
+    const ingest = (json: boolean, ...args: string[]) =>
+      runMamori([...store, ...(json ? ['--json'] : []), 'telescope', 'ingest', file, '--no-publish', '--darknet', `${truth.darknet},${truth.darknet6}`, ...args]);
+    const tcp23 = async (): Promise<number> => JSON.parse((await runMamori([...store, '--json', 'telescope', 'top', 'ports', '--since', since, '--proto', 'tcp', '--limit', '1'])).stdout)[0].packets;
+    const first = await ingest(true);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ alreadyIngested: false, digest: expect.stringMatching(/^[0-9a-f]{64}$/), frames: truth.packets });
+    const [again, human] = await Promise.all([ingest(true), ingest(false)]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ alreadyIngested: true, digest: JSON.parse(first.stdout).digest, frames: truth.packets });
+    expect(human.stdout).toMatch(/already ingested on .*sha256 [0-9a-f]{64}.*nothing counted again/);
+    expect(await tcp23()).toBe(truth.byPort['tcp/23']);
+    const forced = await ingest(true, '--force');
+    expect(JSON.parse(forced.stdout)).toMatchObject({ alreadyIngested: false, frames: truth.packets });
+    expect(await tcp23()).toBe(2 * truth.byPort['tcp/23']);
+  }, 300_000);
+
   it('fails with a usage error on bad arguments and a located error on a broken capture', async () => {
     const bad = await runMamori(['--data', data, 'telescope', 'top', 'colours']);
     expect(bad.code).not.toBe(0);

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { MamoriError, parseSince } from '@mamori/core';
 import {
-  alerts, infectedHosts, ingestCapture, telescopeConfig, topPorts, topSources, victims, type ProtoName,
+  alerts, infectedHosts, ingestCapture, telescopeConfig, topPorts, topSources, victims, type FileIngestReport, type ProtoName,
 } from '@mamori/telescope';
 import { table, type CliContext } from '../context.js';
 import { addAnalysisOptions, analysisOptions, humanReport, iso, withCaptureProgress, type AnalysisOpts } from './telescope-options.js';
@@ -13,6 +13,16 @@ import { registerTelescopeScaleout } from './telescope-scaleout.js';
 
 interface IngestOpts extends AnalysisOpts {
   publish: boolean;
+  force?: boolean;
+}
+
+function humanIngest(r: FileIngestReport): string {
+  if (r.alreadyIngested) {
+    const as = r.ingestedAs && r.ingestedAs !== r.source ? ` as ${r.ingestedAs}` : '';
+    return `${r.source}: already ingested on ${iso(r.ingestedMs ?? null)}${as} (sha256 ${r.digest}; ${r.frames} frames, ${r.intervals} interval(s)); nothing counted again. --force counts it again.`;
+  }
+  const skipped = r.intervalsSkipped > 0 ? `\n  ${r.intervalsSkipped} interval(s) already counted by an earlier unfinished run of this file: skipped` : '';
+  return humanReport(r) + skipped;
 }
 
 interface WindowOpts {
@@ -42,10 +52,17 @@ export function registerTelescope(program: Command, ctx: CliContext): void {
     .description('analyse a pcap/pcapng capture (gzip too); "-" reads stdin (tcpdump -w - | mamori telescope ingest -)')
     .argument('<file>', 'capture file, or - for stdin'))
     .option('--no-publish', 'do not publish events on the bus')
+    .option('--force', 'count the file even if the same bytes were ingested before')
+    .addHelpText('after', `
+A file is counted once per store: its SHA-256 is recorded, and ingesting the same bytes again
+(under any name) reports "already ingested" (--json: "alreadyIngested": true) and adds nothing;
+a run cut short is finished by running it again, each minute counted once. Stdin ("-") and
+--follow cannot be digested before they are read: they are counted every time ("digest": null).
+A gzip copy of a capture is other bytes than the plain capture, so it is another file.`)
     .action(async (file: string, o: IngestOpts) => {
       const analysis = analysisOptions(file, o, telescopeConfig(ctx.config()));
       const platform = await ctx.platform();
-      await withCaptureProgress(ctx, file, o.follow, (extra) => ingestCapture(platform, file, { ...analysis, ...extra, publish: o.publish }), humanReport);
+      await withCaptureProgress(ctx, file, o.follow, (extra) => ingestCapture(platform, file, { ...analysis, ...extra, publish: o.publish, once: true, force: o.force }), humanIngest);
     });
 
   telescope

@@ -77,13 +77,14 @@ describe('telescope sensor and analyzer processes (PostgreSQL + NATS JetStream)'
   it('explain themselves and exit 0 for help, 2 for usage errors, 1 for failures', async () => {
     const noNats = { MAMORI_NATS_URL: undefined, MAMORI_DATA_DIR: join(dir, 'usage') };
     const nats = { MAMORI_NATS_URL: TEST_NATS_URL, MAMORI_DATA_DIR: join(dir, 'usage') };
-    const [help, missing, withoutNats, badRows, noFile, analyzerWithoutNats] = await Promise.all([
+    const [help, missing, withoutNats, badRows, noFile, analyzerWithoutNats, shortRetention] = await Promise.all([
       runMamori(['telescope', 'sensor', '--help']),
       runMamori(['telescope', 'sensor'], nats),
       runMamori(['telescope', 'sensor', captures[0].path], noNats),
       runMamori(['telescope', 'sensor', '--rows-per-message', '0', captures[0].path], nats),
       runMamori(['telescope', 'sensor', '--queue', 'tele-usage', join(dir, 'absent.pcap')], nats),
       runMamori(['telescope', 'analyzer', '--until-idle', '1s'], noNats),
+      runMamori(['telescope', 'analyzer', '--ack-wait', '30s', '--applied-retention', '45s'], nats),
     ]);
     expect(help.code).toBe(0);
     for (const text of ['--sensor-id <id>', '--queue <name>', '--follow', '--darknet <prefixes>', '--rows-per-message <n>', 'Exit codes', 'Example']) expect(help.stdout).toContain(text);
@@ -95,6 +96,8 @@ describe('telescope sensor and analyzer processes (PostgreSQL + NATS JetStream)'
     expect(noFile.code).toBe(1);
     expect(noFile.stderr).toContain('absent.pcap');
     expect(analyzerWithoutNats.code).toBe(2);
+    expect(shortRetention.code).toBe(2);
+    expect(shortRetention.stderr).toContain('--applied-retention');
     const bus = await NatsBus.connect(TEST_NATS_URL);
     await (await bus.queue('tele-usage')).destroy();
     await bus.close();

@@ -54,7 +54,7 @@ for (const backend of testBackends()) {
         expect(await markers(p.store)).toBe(0);
 
         const again = await ingestCapture(p, copy, { ...options, once: true });
-        expect(again).toMatchObject({ digest: first.digest, alreadyIngested: true, frames: first.frames, packets: first.packets, source: capture.path });
+        expect(again).toMatchObject({ digest: first.digest, alreadyIngested: true, frames: first.frames, packets: first.packets, source: copy, ingestedAs: capture.path });
         expect(again.ingestedMs).toBeGreaterThan(0);
         expect(await storedRollups(p.store)).toEqual(once);
         expect(await runs(p.store)).toBe(1);
