@@ -29,8 +29,13 @@ function npmPurl(name: string, version: string): string {
   return name.startsWith('@') ? `pkg:npm/%40${name.slice(1)}@${version}` : `pkg:npm/${name}@${version}`;
 }
 
-/** A CycloneDX JSON SBOM of npm components: a root, then a tree (each component depends on a few later ones). */
-export function generateCyclonedxJson(o: GeneratedSbomOptions): string {
+interface GeneratedBom {
+  components: { type: string; 'bom-ref': string; name: string; version: string; purl: string }[];
+  dependencies: { ref: string; dependsOn: string[] }[];
+}
+
+/** Components and edges of a generated SBOM: a root, then a tree (each component depends on a few later ones). */
+function generateBom(o: GeneratedSbomOptions): GeneratedBom {
   const rnd = seededRandom(o.seed ?? 1);
   const pool = o.packages ?? o.components;
   const components = [];
@@ -46,11 +51,41 @@ export function generateCyclonedxJson(o: GeneratedSbomOptions): string {
     if (o.cycle && i === o.components - 1) on.push('c0');
     dependencies.push({ ref: `c${i}`, dependsOn: on });
   }
+  return { components, dependencies };
+}
+
+const SERIAL = 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79';
+
+/** A CycloneDX JSON SBOM of npm components. */
+export function generateCyclonedxJson(o: GeneratedSbomOptions): string {
+  const { components, dependencies } = generateBom(o);
   return JSON.stringify({
-    bomFormat: 'CycloneDX', specVersion: o.specVersion ?? '1.6', serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79', version: 1,
+    bomFormat: 'CycloneDX', specVersion: o.specVersion ?? '1.6', serialNumber: SERIAL, version: 1,
     metadata: { component: { type: 'application', 'bom-ref': 'root', name: 'generated-product', version: '1.0.0' } },
     components, dependencies,
   });
+}
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The same SBOM as CycloneDX XML, valid against the version's official XSD; one component per line. */
+export function generateCyclonedxXml(o: GeneratedSbomOptions): string {
+  const { components, dependencies } = generateBom(o);
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<bom xmlns="http://cyclonedx.org/schema/bom/${o.specVersion ?? '1.6'}" serialNumber="${SERIAL}" version="1">`,
+    '<metadata><component type="application" bom-ref="root"><name>generated-product</name><version>1.0.0</version></component></metadata>',
+    '<components>',
+  ];
+  for (const c of components) {
+    out.push(`<component type="${c.type}" bom-ref="${esc(c['bom-ref'])}"><name>${esc(c.name)}</name><version>${esc(c.version)}</version><purl>${esc(c.purl)}</purl></component>`);
+  }
+  out.push('</components>', '<dependencies>');
+  for (const d of dependencies) {
+    out.push(d.dependsOn.length === 0 ? `<dependency ref="${esc(d.ref)}"/>` : `<dependency ref="${esc(d.ref)}">${d.dependsOn.map((r) => `<dependency ref="${esc(r)}"/>`).join('')}</dependency>`);
+  }
+  out.push('</dependencies>', '</bom>', '');
+  return out.join('\n');
 }
 
 export interface GeneratedOsvOptions {

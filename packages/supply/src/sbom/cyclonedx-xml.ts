@@ -1,17 +1,21 @@
 /**
- * CycloneDX XML, read with saxes (a streaming, non-validating parser that never fetches
- * anything). A DOCTYPE is refused outright: with no DTD there are no entity declarations,
- * so neither external entities (XXE) nor nested expansion (billion laughs) can happen, and
- * saxes itself rejects references to undeclared entities.
+ * CycloneDX XML, in two passes.
  *
- * The reader keeps only what mamori uses (components with their identities, nested
- * components, metadata.component, dependencies) in CycloneDX's JSON shape, then validates
- * that against the official JSON schema of the same version, naming the source line.
+ * 1. saxes (a streaming, non-validating parser that never fetches anything) reads the text
+ *    first. A DOCTYPE is refused outright: with no DTD there are no entity declarations, so
+ *    neither external entities (XXE) nor nested expansion (billion laughs) can happen, and
+ *    saxes itself rejects references to undeclared entities. The namespace gives the version;
+ *    the component limit applies here. Only what mamori uses is kept (components with their
+ *    identities, nested components, metadata.component, dependencies), in CycloneDX's JSON shape.
+ * 2. The whole document is then validated against the official XSD of that version (xsd.ts):
+ *    errors name the line, the XPath and the JSON path of the offending element.
  */
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { MamoriError } from '@mamori/core';
-import { checkCyclonedxVersion, readCyclonedx } from './cyclonedx.js';
-import type { Sbom, SbomLimits } from './model.js';
+import { buildCyclonedx, checkCyclonedxVersion } from './cyclonedx.js';
+import { DEFAULT_LIMITS, type Sbom, type SbomLimits } from './model.js';
+import { validateCyclonedxXsd } from './xsd.js';
+import { xsdError } from './xsd-errors.js';
 
 const NS_PREFIX = 'http://cyclonedx.org/schema/bom/';
 /** Leaf elements of <component> kept as JSON string properties. */
@@ -30,7 +34,6 @@ interface Frame {
 export function readCyclonedxXml(text: string, limits: SbomLimits = {}): Sbom {
   const parser = new SaxesParser({ xmlns: true, position: true });
   const doc: Record<string, unknown> = { bomFormat: 'CycloneDX' };
-  const lines = new Map<string, number>();
   const stack: Frame[] = [];
   let version: string | undefined;
   let componentCount = 0;
@@ -71,7 +74,6 @@ export function readCyclonedxXml(text: string, limits: SbomLimits = {}): Sbom {
         list.push(c);
       }
       frame.obj = c;
-      if (frame.path !== undefined) lines.set(frame.path, frame.line);
     } else if (tag.local === 'metadata' && parent.obj === doc) {
       frame.obj = (doc.metadata = {}) as Record<string, unknown>;
       frame.path = '/metadata';
@@ -80,7 +82,6 @@ export function readCyclonedxXml(text: string, limits: SbomLimits = {}): Sbom {
       frame.path = `/dependencies/${list.length}`;
       frame.obj = { ref: attr('ref') };
       list.push(frame.obj);
-      lines.set(frame.path, frame.line);
     } else if (tag.local === 'dependency' && parent.local === 'dependency' && parent.obj) {
       ((parent.obj.dependsOn ??= []) as unknown[]).push(attr('ref'));
     } else if (parent.obj && parent.local === 'component' && (COMPONENT_FIELDS.has(tag.local) || tag.local === 'supplier')) {
@@ -110,14 +111,18 @@ export function readCyclonedxXml(text: string, limits: SbomLimits = {}): Sbom {
   const CHUNK = 1 << 20;
   for (let i = 0; i < text.length; i += CHUNK) parser.write(text.slice(i, i + CHUNK));
   parser.close();
-  if (!version) fail('no <bom> element');
+  const specVersion = version ?? fail('no <bom> element');
 
-  return readCyclonedx(doc, 'xml', limits, (path) => {
-    // The schema names the deepest failing path; report the nearest element we know the line of.
-    for (let p = path; p.length > 0; p = p.slice(0, p.lastIndexOf('/'))) {
-      const l = lines.get(p);
-      if (l !== undefined) return `line ${l}`;
-    }
-    return undefined;
+  const result = validateCyclonedxXsd(text, specVersion, {
+    timeoutMs: limits.xsdTimeoutMs ?? DEFAULT_LIMITS.xsdTimeoutMs,
+    maxMemoryMiB: limits.xsdMemoryMiB ?? DEFAULT_LIMITS.xsdMemoryMiB,
   });
+  if (!result.valid) {
+    const first = result.problems[0] ?? { message: 'invalid' };
+    if (result.unreadable) {
+      throw new MamoriError('MAMORI_SUPPLY_SBOM_PARSE', { reason: first.message, ...(first.line !== undefined ? { line: first.line, field: `line ${first.line}` } : {}) });
+    }
+    throw xsdError(text, specVersion, first, result.total);
+  }
+  return buildCyclonedx(doc, specVersion, 'xml', limits);
 }

@@ -17,19 +17,15 @@ export function checkCyclonedxVersion(version: unknown): string {
   return v;
 }
 
-/** Validates a CycloneDX document (JSON shape) against its official schema and reads it. */
-export function readCyclonedx(doc: Record<string, unknown>, encoding: SbomEncoding, limits: SbomLimits = {}, where?: (path: string) => string | undefined): Sbom {
+/** Validates a CycloneDX JSON document against its official JSON schema and reads it. */
+export function readCyclonedx(doc: Record<string, unknown>, encoding: SbomEncoding, limits: SbomLimits = {}): Sbom {
   const version = checkCyclonedxVersion(doc.specVersion);
-  try {
-    assertValid(cyclonedxValidator(version), doc, `CycloneDX ${version}`);
-  } catch (e) {
-    // XML documents name the source line of the failing element too.
-    if (where && e instanceof MamoriError && typeof e.details.field === 'string') {
-      const line = where(e.details.field);
-      if (line) throw new MamoriError('MAMORI_SUPPLY_SBOM_SCHEMA', { ...e.details, line, reason: `${String(e.details.reason)} (${line})` });
-    }
-    throw e;
-  }
+  assertValid(cyclonedxValidator(version), doc, `CycloneDX ${version}`);
+  return buildCyclonedx(doc, version, encoding, limits);
+}
+
+/** Reads an already validated document (JSON shape; the XML reader validates with the XSD). */
+export function buildCyclonedx(doc: Record<string, unknown>, version: string, encoding: SbomEncoding, limits: SbomLimits = {}): Sbom {
   const b = new SbomBuilder(limits);
   const metadata = isObject(doc.metadata) ? doc.metadata : undefined;
   // Iterative walk: nested `components` can be deep, and recursion depth is the attacker's choice.

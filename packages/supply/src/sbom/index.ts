@@ -4,3 +4,4 @@ export { parsePurl, packageKey, normalisePypiName, type PurlIdentity } from './p
 export { parseCpe, type Cpe } from './cpe.js';
 export { dependencyPaths, findCycles, type DependencyPaths } from './graph.js';
 export { CYCLONEDX_VERSIONS, SPDX_VERSIONS } from './schemas.js';
+export { cyclonedxXsdFiles, validateCyclonedxXsd, type XsdFile, type XsdOptions, type XsdProblem, type XsdResult } from './xsd.js';

@@ -49,10 +49,16 @@ export interface SbomLimits {
   maxComponents?: number;
   /** Keep at most this many issues (the rest are counted). Default 1,000. */
   maxIssues?: number;
+  /** Cut XSD validation of an XML document off after this many milliseconds. Default 300,000. */
+  xsdTimeoutMs?: number;
+  /** Memory the XSD validator may use, in MiB. Default 256 (it streams: 16 MiB do for 100,000 components). */
+  xsdMemoryMiB?: number;
 }
 
 export const DEFAULT_LIMITS: Required<SbomLimits> = {
   maxBytes: 256 * 1024 * 1024,
   maxComponents: 2_000_000,
   maxIssues: 1000,
+  xsdTimeoutMs: 300_000,
+  xsdMemoryMiB: 256,
 };

@@ -91,7 +91,7 @@ describe('CycloneDX JSON', () => {
 const xml = (ns = '1.6', body = ''): string => `<?xml version="1.0" encoding="UTF-8"?>
 <bom xmlns="http://cyclonedx.org/schema/bom/${ns}" serialNumber="urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79" version="1">
   <metadata>
-    <component type="device" bom-ref="cam"><name>IPC-200</name><version>3.0</version><supplier><name>Example Vision</name></supplier></component>
+    <component type="device" bom-ref="cam"><supplier><name>Example Vision</name></supplier><name>IPC-200</name><version>3.0</version></component>
   </metadata>
   <components>
     <component type="library" bom-ref="busybox">
