@@ -27,6 +27,10 @@ it('reuses prepared statements and still sees schema changes and fresh data', as
   await sql`create table t (a integer, b text)`.execute(db);
   await db.insertInto('t').values({ a: 3, b: 'x' }).execute();
   expect(await all()).toEqual([{ a: 3, b: 'x' }]);
+  // same width, other names: the row maker follows the renamed column
+  await sql`alter table t rename column b to c`.execute(db);
+  expect(await all()).toEqual([{ a: 3, c: 'x' }]);
+  await sql`alter table t rename column c to b`.execute(db);
   // more distinct statements than the cache holds: old ones are dropped, answers stay right
   for (let i = 0; i < 600; i++) expect((await sql<{ v: number }>`select ${sql.lit(i)} + ${i} as v`.execute(db)).rows[0].v).toBe(2 * i);
   expect(await all()).toEqual([{ a: 3, b: 'x' }]);

@@ -6,8 +6,10 @@
  *   columns: better-sqlite3 builds each row object property by property, which cost three
  *   times the query itself for a 50-row page of 25 columns.
  * Reusing a statement is safe: Kysely runs one query at a time on this connection (a
- * streamed query holds it until done). After any schema change (`schema_version` moves)
- * SQLite re-prepares a statement by itself, and its row maker is made again here.
+ * streamed query holds it until done). After a schema change SQLite re-prepares a statement
+ * by itself; its row maker is made again after DDL on this connection, or when a row's width
+ * differs from it (DDL by another process). Asking SQLite for `schema_version` before each
+ * query would cost more than the row building saves.
  */
 import type Database from 'better-sqlite3';
 
@@ -42,47 +44,42 @@ function rowMaker(columns: string[]): RowMaker {
   return new Function('v', `return { ${props} };`) as RowMaker;
 }
 
-function readerStatement(stmt: Database.Statement, schemaVersion: () => number): KyselyStatement {
+function readerStatement(stmt: Database.Statement, ddl: { count: number }): KyselyStatement {
   const raw = stmt.raw(true);
   let madeAt = -1;
   let width = -1;
   let make: RowMaker = () => ({});
-  const remake = (): void => {
+  const remake = (): RowMaker => {
     const columns = raw.columns().map((c) => c.name);
     make = rowMaker(columns);
     width = columns.length;
-  };
-  const maker = (): RowMaker => {
-    const version = schemaVersion();
-    if (version !== madeAt) {
-      remake();
-      madeAt = version;
-    }
+    madeAt = ddl.count;
     return make;
   };
+  // Asked after the statement has run: only then has SQLite re-prepared it for a new schema.
+  const maker = (row: unknown[]): RowMaker => (madeAt === ddl.count && row.length === width ? make : remake());
   return {
     reader: true,
     all(parameters) {
-      let m = maker();
       const rows = raw.all(parameters as unknown[]) as unknown[][];
-      // Another process changed the schema between the version check and the query.
-      if (rows.length && rows[0].length !== width) { remake(); m = make; }
+      if (rows.length === 0) return rows;
+      const m = maker(rows[0]);
       const out = new Array<unknown>(rows.length);
       for (let i = 0; i < rows.length; i++) out[i] = m(rows[i]);
       return out;
     },
     run: (parameters) => raw.run(parameters as unknown[]),
     *iterate(parameters) {
-      const m = maker();
-      for (const r of raw.iterate(parameters as unknown[])) yield m(r as unknown[]);
+      for (const r of raw.iterate(parameters as unknown[]) as IterableIterator<unknown[]>) yield maker(r)(r);
     },
   };
 }
 
+const DDL = /^\s*(create|alter|drop)\b/i;
+
 export function cachedStatements(sqlite: Database.Database): KyselyDatabase {
   const cache = new Map<string, KyselyStatement>();
-  const versionStmt = sqlite.prepare('pragma schema_version').pluck();
-  const schemaVersion = (): number => versionStmt.get() as number;
+  const ddl = { count: 0 };
   return {
     prepare(text) {
       let stmt = cache.get(text);
@@ -90,10 +87,11 @@ export function cachedStatements(sqlite: Database.Database): KyselyDatabase {
         cache.delete(text);
       } else {
         const prepared = sqlite.prepare(text);
-        stmt = prepared.reader ? readerStatement(prepared, schemaVersion) : (prepared as unknown as KyselyStatement);
+        stmt = prepared.reader ? readerStatement(prepared, ddl) : (prepared as unknown as KyselyStatement);
         if (cache.size >= CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
       }
       cache.set(text, stmt);
+      if (!stmt.reader && DDL.test(text)) ddl.count++;
       return stmt;
     },
     close() {
