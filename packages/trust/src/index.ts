@@ -17,6 +17,7 @@ export {
   parseOcspResponse, encodeOcspResponse, encodeOcspError, ocspSignerFor, OCSP_STATUS,
   type OcspResponse, type OcspResponseStatus, type SingleResponse, type CertStatus,
 } from './ocsp/response.js';
+export { requestOcsp, checkOcspAnswer, ocspUrlsOf, type OcspAnswer } from './ocsp/client.js';
 export { OcspResponder, type OcspResponderOptions } from './ocsp/responder.js';
 export { SignerTemplate, type SigningIdentity } from './cms/sign.js';
 export { parseSignedData, type SignedData, type SignerInfo } from './cms/parse.js';

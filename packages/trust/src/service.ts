@@ -129,7 +129,7 @@ export function openTrust(options: OpenTrustOptions): TrustServices {
       return crls().find((c) => crlSignedBy(c, root));
     },
     deliveryEvidence: (input) => createDeliveryEvidence({ identity: seal(), timeStamper: timeStamper() }, input),
-    verifyDeliveryEvidence: (set, content) => verifyDeliveryEvidence(set, { trustAnchors: trustAnchors(), content }),
+    verifyDeliveryEvidence: (set, content) => verifyDeliveryEvidence(set, { trustAnchors: trustAnchors(), content, crls: crls() }),
     async close() {
       (ntp as NtpClockPolicy | null)?.close();
     },

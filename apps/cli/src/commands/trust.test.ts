@@ -8,6 +8,8 @@ import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import { OcspResponder } from '@mamori/trust';
 import { run } from '../program.js';
 
 let dir: string;
@@ -101,5 +103,37 @@ describe('mamori trust', () => {
     expect(`${o.stdout}${o.stderr}`).toContain('verify OK');
     expect((await mamori('crl', '--reason', 'bogus')).code).toBe(2);
     expect((await mamori('crl', '--revoke', 'not-hex!')).code).toBe(2);
+  });
+
+  it('revoke and ocsp: evidence and a level-T seal made before stay valid at signing time; the OCSP answer is kept and used offline', async () => {
+    const r = await mamori('revoke', 'tsa', '--reason', 'superseded');
+    expect(r).toMatchObject({ code: 0, out: { reason: 'superseded', crlNumber: '3' } });
+    expect(r.out.revoked).toHaveLength(2);
+    expect((await mamori('revoke', 'nobody')).code).toBe(2);
+    expect((await mamori('revoke', 'seal', '--reason', 'bogus')).code).toBe(2);
+
+    const ev = await mamori('evidence', 'verify', f('msg.bin'), f('e1.json'), f('e2.json'), f('e3.json'));
+    expect(ev.code).toBe(0);
+    for (const e of ev.out.events) expect(e.revocation).toMatch(/revoked at .*valid at signing time/);
+
+    // a loopback responder over this trust directory, as `mamori serve` runs it
+    const server = createServer((req, res) => {
+      const body: Buffer[] = [];
+      req.on('data', (c: Buffer) => body.push(c));
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(new OcspResponder({ dir: trustDir() }).respond(Buffer.concat(body))));
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/ocsp`;
+      const o = await mamori('ocsp', join(trustDir(), 'seal.cert.pem'), '--url', url, '--out', f('seal.ocsp'));
+      expect(o).toMatchObject({ code: 1, out: { status: 'revoked', reason: 'keyCompromise' } });
+    } finally {
+      server.close();
+    }
+    writeFileSync(f('empty.crl.pem'), '');
+    const v = await mamori('verify', f('advisory.json'), f('advisory.json.jws'), '--crl', f('empty.crl.pem'), '--ocsp', f('seal.ocsp'));
+    expect(v).toMatchObject({ code: 0, out: { valid: true, revocation: { status: 'revoked', source: 'ocsp', reason: 'keyCompromise' } } });
+    expect(v.out.revocation.summary).toMatch(/after the time stamp of .*valid at signing time/);
+    expect((await mamori('verify', f('note.txt'), f('note.txt.p7s'), '--crl', f('empty.crl.pem'), '--ocsp', f('seal.ocsp'))).out.revocation.summary).toMatch(/REVOKED/);
   });
 });

@@ -10,6 +10,7 @@ import {
   certificatesFromPem, installIdentity, initTrust, isJwsText, openTrust, readPem, sealVerdictJson, stampVerdictJson, timeStampTokenOf, readPkcs12, requestTimeStamp,
   sealCades, sealJws, verifyCades, verifyJws, verifyTimeStampToken, readTimeStampToken, loadIdentity, httpTimeStamper, localTimeStamper,
   createDeliveryEvidence, verifyDeliveryEvidence, crlsFromPem, loadCrls, issueCrl, crlFile, trustFiles, CRL_REASONS,
+  parseOcspResponse, requestOcsp, ocspUrlsOf, type OcspResponse,
   type Certificate, type Crl, type DigestName, type SealVerdict, type StampVerdict, type TrustServices, type Role, type DeliveryEvent, type DeliveryEvidence,
 } from '@mamori/trust';
 import type { CliContext } from '../context.js';
@@ -38,6 +39,41 @@ function anchorsFrom(trust: TrustServices, caFile?: string): Certificate[] {
 /** CRLs to check chains against: --crl FILE, else the root's CRL in the trust directory (if any). */
 const crlsFrom = (trust: TrustServices, file?: string): Crl[] => (file ? crlsFromPem(read(file).toString('utf8')) : loadCrls(trust.config.dir));
 
+/** OCSP responses (DER files, e.g. from `mamori trust ocsp --out` or `openssl ocsp -respout`). */
+const ocspFrom = (files?: string[]): OcspResponse[] => (files ?? []).map((f) => {
+  try {
+    return parseOcspResponse(read(f));
+  } catch (e) {
+    throw new MamoriError('MAMORI_USAGE', { reason: `${f}: ${(e as Error).message}` });
+  }
+});
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** `tsa`, `seal`, `ocsp` (the trust directory's certificates) or a hex serial number. */
+function serialOf(dir: string, what: string): bigint {
+  if (what === 'tsa' || what === 'seal' || what === 'ocsp') {
+    const [cert] = certificatesFromPem(read(trustFiles(dir, what).cert).toString('utf8'));
+    if (!cert) throw new MamoriError('MAMORI_USAGE', { reason: `no ${what} certificate in ${dir}` });
+    return cert.serial;
+  }
+  if (!/^(0x)?[0-9a-f]+$/i.test(what)) throw new MamoriError('MAMORI_USAGE', { reason: 'give tsa, seal, ocsp or a hex serial number' });
+  return BigInt(what.startsWith('0x') ? what : `0x${what}`);
+}
+
+function checkReason(reason?: string): void {
+  if (reason && !(CRL_REASONS as readonly string[]).includes(reason)) throw new MamoriError('MAMORI_USAGE', { reason: `--reason must be one of ${CRL_REASONS.filter(Boolean).join(', ')}` });
+}
+
+function crlText(r: { crl: string; crlNumber?: string; nextUpdate?: Date; revoked: { serial: string; revokedAt: Date; reason?: string }[] }): string {
+  return [`${r.crl}: CRL number ${r.crlNumber}, next update ${iso(r.nextUpdate)}, ${r.revoked.length} revoked`, ...r.revoked.map((x) => `  ${x.serial}  ${iso(x.revokedAt)}  ${x.reason ?? ''}`)].join('\n');
+}
+
+const crlSummary = (dir: string, crl: Crl) => ({
+  crl: crlFile(dir), crlNumber: crl.crlNumber?.toString(), nextUpdate: crl.nextUpdate,
+  revoked: [...crl.revoked.values()].map((r) => ({ serial: r.serial.toString(16), revokedAt: r.revokedAt, reason: r.reason })),
+});
+
 /** A token file may hold a TimeStampResp (openssl ts -reply) or the bare token. */
 const iso = (d?: Date): string => (d ? d.toISOString() : '-');
 
@@ -48,6 +84,7 @@ function stampText(v: StampVerdict): string {
     `  TSA:     ${v.tsa ?? '-'}`,
     `  serial:  ${v.serialNumber !== undefined ? `0x${v.serialNumber.toString(16)}` : '-'}`,
     `  policy:  ${v.policy ?? '-'}`,
+    ...(v.revocation ? [`  revocation: ${v.revocation.summary}`] : []),
     ...v.reasons.map((r) => `  reason:  ${r}`),
   ].join('\n');
 }
@@ -61,6 +98,7 @@ function sealText(v: SealVerdict): string {
     `  content unchanged:  ${yes(v.contentUnchanged)}`,
     `  signature valid:    ${yes(v.signatureValid)}`,
     `  trusted chain:      ${yes(v.chainTrusted)}`,
+    `  revocation:         ${v.revocation?.summary ?? 'not checked (no CRL or OCSP response from its CA)'}`,
     ...v.reasons.map((r) => `  reason:             ${r}`),
   ].join('\n');
 }
@@ -76,9 +114,12 @@ export function registerTrust(program: Command, ctx: CliContext): void {
     .option('--rsa', 'RSA-3072 keys instead of ECDSA P-256')
     .option('--days <n>', 'validity of the TSA and seal certificates', (v) => Number(v), 825)
     .option('--force', 'replace existing keys')
-    .action(async (opts: { org: string; rsa?: boolean; days: number; force?: boolean }) => {
-      const dir = openTrust({ config: ctx.config() }).config.dir;
-      const r = await initTrust({ dir, organisation: opts.org, algorithm: opts.rsa ? 'rsa-3072' : 'ec-p256', days: opts.days, force: opts.force });
+    .option('--url <base>', 'base URL of the mamori server (default: [trust] publicUrl): certificates point at <base>/crl and <base>/ocsp')
+    .action(async (opts: { org: string; rsa?: boolean; days: number; force?: boolean; url?: string }) => {
+      const { dir, publicUrl } = openTrust({ config: ctx.config() }).config;
+      const baseUrl = opts.url ?? publicUrl;
+      if (baseUrl && !/^https?:\/\/[^\s]+$/.test(baseUrl)) throw new MamoriError('MAMORI_USAGE', { reason: '--url must be an http(s) URL' });
+      const r = await initTrust({ dir, organisation: opts.org, algorithm: opts.rsa ? 'rsa-3072' : 'ec-p256', days: opts.days, force: opts.force, baseUrl });
       ctx.print(
         { dir, root: r.root.subject, tsa: r.tsa.subject, seal: r.seal.subject, algorithm: opts.rsa ? 'rsa-3072' : 'ec-p256' },
         (v) => `trust keys in ${v.dir} (${v.algorithm}, keys mode 0600)\n  root: ${v.root}\n  tsa:  ${v.tsa}\n  seal: ${v.seal}`,
@@ -134,13 +175,15 @@ export function registerTrust(program: Command, ctx: CliContext): void {
     .option('--ca <file>', 'trusted root certificate(s) (default: <data>/trust/trust-anchors.pem)')
     .option('--untrusted <file>', 'TSA and intermediate certificates when the token carries none')
     .option('--crl <file>', 'CRL(s) to check the chain against (default: <data>/trust/root.crl.pem when present)')
-    .action(async (file: string, tokenFile: string, opts: { ca?: string; untrusted?: string; crl?: string }) => {
+    .option('--ocsp <file>', 'an OCSP response (DER) to check the chain against; repeatable', collect)
+    .action(async (file: string, tokenFile: string, opts: { ca?: string; untrusted?: string; crl?: string; ocsp?: string[] }) => {
       const t = await services(ctx, false);
       const v = verifyTimeStampToken(timeStampTokenOf(read(tokenFile)), {
         data: read(file),
         trustAnchors: anchorsFrom(t, opts.ca),
         certificates: opts.untrusted ? certificatesFromPem(read(opts.untrusted).toString('utf8')) : [],
         crls: crlsFrom(t, opts.crl),
+        ocsp: ocspFrom(opts.ocsp),
       });
       ctx.print(stampVerdictJson(v), () => stampText(v));
       if (!v.valid) process.exitCode = EXIT.FAILURE;
@@ -186,39 +229,67 @@ export function registerTrust(program: Command, ctx: CliContext): void {
     .description('verify a seal (CAdES/CMS or JAdES/JWS) on a file: who sealed it, when, unchanged, trusted')
     .option('--ca <file>', 'trusted root certificate(s) (default: <data>/trust/trust-anchors.pem)')
     .option('--crl <file>', 'CRL(s) to check the chains against (default: <data>/trust/root.crl.pem when present)')
-    .action(async (file: string, sigFile: string, opts: { ca?: string; crl?: string }) => {
+    .option('--ocsp <file>', 'an OCSP response (DER) to check the chains against; repeatable', collect)
+    .action(async (file: string, sigFile: string, opts: { ca?: string; crl?: string; ocsp?: string[] }) => {
       const t = await services(ctx, false);
       const trustAnchors = anchorsFrom(t, opts.ca);
       const crls = crlsFrom(t, opts.crl);
+      const ocsp = ocspFrom(opts.ocsp);
       const content = read(file);
       const sig = read(sigFile);
-      const v = isJwsText(sig) ? verifyJws(sig.toString('utf8'), { trustAnchors, payload: content, crls }) : verifyCades(sig, { trustAnchors, content, crls });
+      const v = isJwsText(sig) ? verifyJws(sig.toString('utf8'), { trustAnchors, payload: content, crls, ocsp }) : verifyCades(sig, { trustAnchors, content, crls, ocsp });
       ctx.print(sealVerdictJson(v), () => sealText(v));
       if (!v.valid) process.exitCode = EXIT.FAILURE;
     });
 
   trust
+    .command('revoke <what>')
+    .description("revoke a certificate of this CA (tsa, seal, ocsp or a hex serial) and reissue its CRL; the OCSP responder answers revoked at once")
+    .option('--reason <reason>', `CRL reason: ${CRL_REASONS.filter(Boolean).join(', ')}`, 'unspecified')
+    .option('--days <n>', 'days until the next update', (v) => Number(v), 365)
+    .action(async (what: string, opts: { reason: string; days: number }) => {
+      checkReason(opts.reason);
+      if (!Number.isInteger(opts.days) || opts.days < 1) throw new MamoriError('MAMORI_USAGE', { reason: '--days must be a whole number of days, at least 1' });
+      const dir = openTrust({ config: ctx.config() }).config.dir;
+      const serial = serialOf(dir, what);
+      const crl = await issueCrl({ dir, days: opts.days, revoke: [{ serial, reason: opts.reason }] });
+      ctx.print({ serial: serial.toString(16), reason: opts.reason, ...crlSummary(dir, crl) }, (r) => `revoked ${r.serial} (${r.reason})\n${crlText(r)}`);
+    });
+
+  trust
     .command('crl')
     .description("reissue the root's CRL (<data>/trust/root.crl.pem), optionally revoking a certificate; openssl crl reads it")
-    .option('--revoke <what>', 'tsa, seal, or a certificate serial number in hex')
+    .option('--revoke <what>', 'tsa, seal, ocsp, or a certificate serial number in hex')
     .option('--reason <reason>', `CRL reason: ${CRL_REASONS.filter(Boolean).join(', ')}`)
     .option('--days <n>', 'days until the next update', (v) => Number(v), 365)
     .action(async (opts: { revoke?: string; reason?: string; days: number }) => {
-      if (opts.reason && !(CRL_REASONS as readonly string[]).includes(opts.reason)) throw new MamoriError('MAMORI_USAGE', { reason: `--reason must be one of ${CRL_REASONS.filter(Boolean).join(', ')}` });
+      checkReason(opts.reason);
       if (!Number.isInteger(opts.days) || opts.days < 1) throw new MamoriError('MAMORI_USAGE', { reason: '--days must be a whole number of days, at least 1' });
       const dir = openTrust({ config: ctx.config() }).config.dir;
-      let serial: bigint | undefined;
-      if (opts.revoke === 'tsa' || opts.revoke === 'seal') {
-        const [cert] = certificatesFromPem(read(trustFiles(dir, opts.revoke).cert).toString('utf8'));
-        serial = cert?.serial;
-      } else if (opts.revoke !== undefined) {
-        if (!/^(0x)?[0-9a-f]+$/i.test(opts.revoke)) throw new MamoriError('MAMORI_USAGE', { reason: '--revoke takes tsa, seal or a hex serial number' });
-        serial = BigInt(opts.revoke.startsWith('0x') ? opts.revoke : `0x${opts.revoke}`);
-      }
+      const serial = opts.revoke !== undefined ? serialOf(dir, opts.revoke) : undefined;
       const crl = await issueCrl({ dir, days: opts.days, revoke: serial !== undefined ? [{ serial, reason: opts.reason }] : [] });
-      const revoked = [...crl.revoked.values()].map((r) => ({ serial: r.serial.toString(16), revokedAt: r.revokedAt, reason: r.reason }));
-      ctx.print({ crl: crlFile(dir), crlNumber: crl.crlNumber?.toString(), nextUpdate: crl.nextUpdate, revoked }, (r) =>
-        [`${r.crl}: CRL number ${r.crlNumber}, next update ${iso(r.nextUpdate)}, ${r.revoked.length} revoked`, ...r.revoked.map((x) => `  ${x.serial}  ${iso(x.revokedAt)}  ${x.reason ?? ''}`)].join('\n'));
+      ctx.print(crlSummary(dir, crl), crlText);
+    });
+
+  trust
+    .command('ocsp <cert>')
+    .description("ask the certificate's OCSP responder (its AIA, or --url) for its status; --out keeps the signed answer for offline verification")
+    .option('--issuer <file>', 'the issuing CA certificate (default: <data>/trust/root.cert.pem)')
+    .option('--url <url>', 'responder URL (default: from the certificate)')
+    .option('--out <file>', 'write the DER OCSP response here')
+    .action(async (certFile: string, opts: { issuer?: string; url?: string; out?: string }) => {
+      const [cert] = certificatesFromPem(read(certFile).toString('utf8'));
+      const [issuer] = certificatesFromPem(read(opts.issuer ?? trustFiles(openTrust({ config: ctx.config() }).config.dir, 'root').cert).toString('utf8'));
+      if (!cert || !issuer) throw new MamoriError('MAMORI_USAGE', { reason: 'certificate or issuer file holds no PEM certificate' });
+      const url = opts.url ?? ocspUrlsOf(cert)[0];
+      if (!url) throw new MamoriError('MAMORI_USAGE', { reason: 'the certificate names no OCSP responder; give --url' });
+      const a = await requestOcsp(url, cert, issuer);
+      if (opts.out) writeFileSync(opts.out, a.response.der);
+      ctx.print(
+        { certificate: cert.subject, status: a.single.status, revokedAt: a.single.revokedAt, reason: a.single.reason, thisUpdate: a.single.thisUpdate, nextUpdate: a.single.nextUpdate, signer: a.signer.subject, url, out: opts.out },
+        (r) => `${r.certificate}: ${r.status}${r.revokedAt ? ` at ${iso(r.revokedAt)}${r.reason ? ` (${r.reason})` : ''}` : ''}\n  answered by ${r.signer} (${r.url}), this update ${iso(r.thisUpdate)}, next ${iso(r.nextUpdate)}${r.out ? `\n  response -> ${r.out}` : ''}`,
+      );
+      if (a.single.status !== 'good') process.exitCode = EXIT.FAILURE;
     });
 
   const evidence = trust.command('evidence').description('e-delivery evidence (submission, acceptance, retrieval), sealed and time-stamped');
@@ -250,7 +321,9 @@ export function registerTrust(program: Command, ctx: CliContext): void {
     .command('verify <file> <evidence...>')
     .description('verify an evidence set for FILE offline; exit 1 unless every evidence is valid')
     .option('--ca <file>', 'trusted root certificate(s) (default: <data>/trust/trust-anchors.pem)')
-    .action(async (file: string, files: string[], opts: { ca?: string }) => {
+    .option('--crl <file>', 'CRL(s) to check the chains against (default: <data>/trust/root.crl.pem when present)')
+    .option('--ocsp <file>', 'an OCSP response (DER) to check the chains against; repeatable', collect)
+    .action(async (file: string, files: string[], opts: { ca?: string; crl?: string; ocsp?: string[] }) => {
       const t = await services(ctx, false);
       const set = files.map((f) => {
         try {
@@ -259,10 +332,10 @@ export function registerTrust(program: Command, ctx: CliContext): void {
           throw new MamoriError('MAMORI_USAGE', { reason: `${f}: ${(e as Error).message}` });
         }
       });
-      const v = verifyDeliveryEvidence(set, { trustAnchors: anchorsFrom(t, opts.ca), content: read(file) });
+      const v = verifyDeliveryEvidence(set, { trustAnchors: anchorsFrom(t, opts.ca), content: read(file), crls: crlsFrom(t, opts.crl), ocsp: ocspFrom(opts.ocsp) });
       ctx.print(v, (r) => [
         `${r.valid ? 'VALID' : 'INVALID'} evidence set for message ${r.messageId ?? '?'}${r.complete ? ' (submission, acceptance and retrieval proven)' : ' (incomplete)'}`,
-        ...r.events.map((e) => `  ${e.event.padEnd(11)} ${iso(e.time)}  ${e.valid ? 'ok' : 'INVALID'}  ${e.sealedBy ?? ''}`),
+        ...r.events.map((e) => `  ${e.event.padEnd(11)} ${iso(e.time)}  ${e.valid ? 'ok' : 'INVALID'}  ${e.sealedBy ?? ''}${e.revocation ? `  (${e.revocation})` : ''}`),
         ...r.reasons.map((x) => `  reason: ${x}`),
       ].join('\n'));
       if (!v.valid) process.exitCode = EXIT.FAILURE;

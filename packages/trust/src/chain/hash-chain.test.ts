@@ -4,6 +4,8 @@ import { createTestTrust, type TestTrust } from '../testing.js';
 import { chainHash, verifyChain, GENESIS_HASH, type ChainEntry, type Checkpoint } from './hash-chain.js';
 import { canonicalJson } from './canonical.js';
 import type { TimeStampAuthority } from '../tsp/authority.js';
+import { issueCrl } from '../pki/generate.js';
+import { loadCrls } from '../pki/crl.js';
 
 let trust: TestTrust;
 let tsa: TimeStampAuthority;
@@ -72,5 +74,21 @@ describe('hash chain', () => {
     const v = verifyChain(rewritten, cps.map((c) => ({ ...c, hash: rewritten[9].hash })), { trustAnchors: [trust.root] });
     expect(v.valid).toBe(false);
     expect(v.reasons.join()).toMatch(/message imprint differs/);
+  });
+
+  // Last: it revokes the TSA.
+  it('a TSA revoked after a checkpoint leaves it valid; checkpoints stamped after the revocation fail', async () => {
+    const entries = log(6);
+    const early = trust.authority({ now: () => new Date(Date.now() - 30_000) });
+    const before = { index: 2, hash: entries[2].hash, token: await early.stampDigest(Buffer.from(entries[2].hash, 'hex')) };
+    await issueCrl({ dir: trust.dir, revoke: [{ serial: trust.tsa.serial, reason: 'keyCompromise' }] });
+    const crls = loadCrls(trust.dir);
+    expect(verifyChain(entries, [before], { trustAnchors: [trust.root], crls }).valid).toBe(true);
+    const after = await checkpoint(entries, 5);
+    const v = verifyChain(entries, [before, after], { trustAnchors: [trust.root], crls });
+    expect(v.valid).toBe(false);
+    expect(v.checkpoints.map((c) => c.valid)).toEqual([true, false]);
+    expect(v.reasons.join('\n')).toMatch(/checkpoint 5: TSA chain: .*Time-Stamp Authority: revoked at .*keyCompromise/);
+    expect(verifyChain(entries, [before, after], { trustAnchors: [trust.root] }).valid).toBe(true); // the CRL's doing
   });
 });

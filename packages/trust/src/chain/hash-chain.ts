@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
 import type { Certificate } from '../pki/certificate.js';
 import { verifyTimeStampToken } from '../tsp/verify.js';
+import type { Crl } from '../pki/crl.js';
+import type { OcspResponse } from '../ocsp/response.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -45,6 +47,9 @@ export interface VerifyChainOptions {
   certificates?: Certificate[];
   /** Hash before the first entry (when verifying a suffix of a longer log). */
   start?: string;
+  /** Revocation data for the TSA chain: a TSA revoked before a checkpoint's genTime fails it. */
+  crls?: Crl[];
+  ocsp?: OcspResponse[];
 }
 
 export function verifyChain(entries: ChainEntry[], checkpoints: Checkpoint[], options: VerifyChainOptions): ChainVerdict {
@@ -72,7 +77,9 @@ export function verifyChain(entries: ChainEntry[], checkpoints: Checkpoint[], op
     if (!Number.isInteger(cp.index) || cp.index < 0 || cp.index >= entries.length) r.push(`checkpoint index ${cp.index} is outside the log`);
     else if (recomputed[cp.index] !== cp.hash) r.push(`checkpoint at ${cp.index}: the log no longer has the time-stamped hash`);
     const token = typeof cp.token === 'string' ? Buffer.from(cp.token, 'base64') : cp.token;
-    const v = verifyTimeStampToken(token, { digest: { algorithm: 'sha256', value: Buffer.from(cp.hash, 'hex') }, trustAnchors: options.trustAnchors, certificates: options.certificates });
+    const v = verifyTimeStampToken(token, {
+      digest: { algorithm: 'sha256', value: Buffer.from(cp.hash, 'hex') }, trustAnchors: options.trustAnchors, certificates: options.certificates, crls: options.crls, ocsp: options.ocsp,
+    });
     r.push(...v.reasons);
     if (v.genTime) {
       if (v.genTime.getTime() < lastTime) r.push(`checkpoint at ${cp.index} is dated before an earlier checkpoint`);

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTrust, type TestTrust } from '../testing.js';
 import { loadIdentity } from '../pki/keys.js';
 import { localTimeStamper } from '../tsp/client.js';
+import { issueCrl } from '../pki/generate.js';
+import { loadCrls } from '../pki/crl.js';
 import { createDeliveryEvidence, verifyDeliveryEvidence, type EvidenceIssuer } from './evidence.js';
 
 let trust: TestTrust;
@@ -14,11 +16,11 @@ beforeAll(async () => {
 });
 afterAll(() => trust.remove());
 
-async function fullSet() {
+async function fullSet(by: EvidenceIssuer = issuer) {
   const base = { messageId: 'msg-1', sender: 'org:nisc', recipient: 'org:isp-7', content };
-  const submission = await createDeliveryEvidence(issuer, { ...base, event: 'submission' });
-  const acceptance = await createDeliveryEvidence(issuer, { ...base, event: 'acceptance', previous: submission });
-  const retrieval = await createDeliveryEvidence(issuer, { ...base, event: 'retrieval', previous: acceptance });
+  const submission = await createDeliveryEvidence(by, { ...base, event: 'submission' });
+  const acceptance = await createDeliveryEvidence(by, { ...base, event: 'acceptance', previous: submission });
+  const retrieval = await createDeliveryEvidence(by, { ...base, event: 'retrieval', previous: acceptance });
   return [submission, acceptance, retrieval];
 }
 
@@ -58,5 +60,19 @@ describe('e-delivery evidence', () => {
     const v = verifyDeliveryEvidence([submission], { trustAnchors: [trust.root] });
     expect(v.valid).toBe(true);
     expect(v.complete).toBe(false);
+  });
+
+  // Last: it revokes the e-seal.
+  it('evidence sealed before the e-seal was revoked stays valid at signing time; evidence sealed after is revoked', async () => {
+    const early = await fullSet({ ...issuer, timeStamper: localTimeStamper(trust.authority({ now: () => new Date(Date.now() - 30_000) })) });
+    await issueCrl({ dir: trust.dir, revoke: [{ serial: trust.seal.serial, reason: 'keyCompromise' }] });
+    const crls = loadCrls(trust.dir);
+    const ok = verifyDeliveryEvidence(early, { trustAnchors: [trust.root], content, crls });
+    expect(ok.reasons).toEqual([]);
+    expect(ok.events.every((e) => /revoked at .*keyCompromise.*valid at signing time/.test(e.revocation ?? ''))).toBe(true);
+    const late = verifyDeliveryEvidence(await fullSet(), { trustAnchors: [trust.root], content, crls });
+    expect(late.valid).toBe(false);
+    expect(late.complete).toBe(false);
+    expect(late.reasons.join('\n')).toMatch(/submission: chain: .*e-Seal: revoked at/);
   });
 });

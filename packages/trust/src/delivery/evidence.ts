@@ -10,6 +10,8 @@ import { MamoriError } from '@mamori/core';
 import type { SigningIdentity } from '../cms/sign.js';
 import { sealJws, verifyJws, type JwsFlattened } from '../seal/jades.js';
 import type { Certificate } from '../pki/certificate.js';
+import type { Crl } from '../pki/crl.js';
+import type { OcspResponse } from '../ocsp/response.js';
 import type { TimeStamper } from '../tsp/client.js';
 
 export type DeliveryEvent = 'submission' | 'acceptance' | 'retrieval';
@@ -88,7 +90,8 @@ export interface EvidenceVerdict {
   /** Submission, acceptance and retrieval are all present and valid. */
   complete: boolean;
   messageId?: string;
-  events: { event: DeliveryEvent; time?: Date; sealedBy?: string; valid: boolean; reasons: string[] }[];
+  /** `revocation`: the sealing certificate's status when a CRL or OCSP response covered it. */
+  events: { event: DeliveryEvent; time?: Date; sealedBy?: string; valid: boolean; reasons: string[]; revocation?: string }[];
   reasons: string[];
 }
 
@@ -97,13 +100,16 @@ export interface EvidenceVerifyOptions {
   certificates?: Certificate[];
   /** The delivered content, to check the digest every evidence names. */
   content?: Uint8Array;
+  /** Revocation data for the sealing and TSA chains (a seal revoked before its time stamp is invalid). */
+  crls?: Crl[];
+  ocsp?: OcspResponse[];
 }
 
 /** Verifies an evidence set (any order); every item must verify and agree with the others. */
 export function verifyDeliveryEvidence(set: DeliveryEvidence[], options: EvidenceVerifyOptions): EvidenceVerdict {
   const reasons: string[] = [];
   const items = set.map((jws) => {
-    const v = verifyJws(jws, { trustAnchors: options.trustAnchors, certificates: options.certificates });
+    const v = verifyJws(jws, { trustAnchors: options.trustAnchors, certificates: options.certificates, crls: options.crls, ocsp: options.ocsp });
     const r = [...v.reasons];
     let record: EvidenceRecord | undefined;
     try {
@@ -139,6 +145,7 @@ export function verifyDeliveryEvidence(set: DeliveryEvidence[], options: Evidenc
     sealedBy: i.verdict.sealedBy,
     valid: i.reasons.length === 0,
     reasons: i.reasons,
+    revocation: i.verdict.revocation?.summary,
   }));
   for (const e of events) if (!e.valid) reasons.push(...e.reasons.map((r) => `${e.event}: ${r}`));
   const complete = ORDER.every((ev) => events.some((e) => e.event === ev && e.valid));
