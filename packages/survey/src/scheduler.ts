@@ -36,6 +36,11 @@ export interface SurveyOptions {
   /** A socket budget shared with other surveys in this process (a worker's blocks); default: one of `concurrency` sockets. */
   gate?: SocketGate;
   telnetAttemptsPerConnection?: number;
+  /**
+   * HTTP login attempts pipelined per write on one keep-alive connection (default 4; 1 turns
+   * pipelining off). A server that does not pipeline gets the unanswered ones again singly.
+   */
+  httpPipeline?: number;
   runId?: string;
   log?: Logger;
   /** Explicit targets (a re-survey); each is still checked against the scope. */
@@ -87,6 +92,7 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     log,
     telnetAttemptsPerConnection: options.telnetAttemptsPerConnection ?? 3,
+    httpPipeline: options.httpPipeline ?? 4,
     onAttempt: () => { progress.attempts++; },
   };
   const services: ServiceRecord[] = [];

@@ -53,6 +53,7 @@ interface RunOptions {
   maxAttempts: number;
   concurrency: number;
   attemptsPerConnection: number;
+  httpPipeline: number;
   dictionary?: string;
   ip2asn?: string;
   ispMap?: string;
@@ -80,6 +81,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     .option('--max-attempts <n>', 'login attempts one address may receive in the run', int('max-attempts'), 200)
     .option('--concurrency <n>', 'address×port tasks in flight', int('concurrency', 1, 20000), 1000)
     .option('--attempts-per-connection <n>', 'Telnet pairs tried per connection', int('attempts-per-connection', 1, 10), 3)
+    .option('--http-pipeline <n>', 'HTTP login attempts sent per write on one keep-alive connection (1: no pipelining)', int('http-pipeline', 1, 16), 4)
     .option('--dictionary <file>', 'credential dictionary (default: the bundled credentials-v1.json)')
     .option('--ip2asn <file>', 'ip2asn TSV for prefix → ASN → ISP attribution')
     .option('--isp-map <file>', '"asn<TAB>ISP" lines naming the carrier of each AS')
@@ -117,7 +119,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
       try {
         result = await runSurvey({
           scope, ports: opts.ports, pairs: dict.pairs, targets, log: ctx.logger(),
-          concurrency: opts.concurrency, telnetAttemptsPerConnection: opts.attemptsPerConnection,
+          concurrency: opts.concurrency, telnetAttemptsPerConnection: opts.attemptsPerConnection, httpPipeline: opts.httpPipeline,
           limits,
           timeouts: { bannerMs: opts.bannerMs, replyMs: opts.replyMs },
           onProgress: (p) => bar.update(p.tasksDone, { ...p }),

@@ -20,6 +20,8 @@ export interface ProbeContext {
   log: Logger;
   /** Pairs the device may take on one Telnet connection before a reconnect. */
   telnetAttemptsPerConnection: number;
+  /** HTTP login attempts sent per write on a keep-alive connection (1: no pipelining). */
+  httpPipeline: number;
   /** Called once per login attempt actually sent (for progress and the benchmark). */
   onAttempt(): void;
 }

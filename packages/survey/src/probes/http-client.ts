@@ -27,10 +27,41 @@ export class HttpConnection {
   }
 
   async request(path: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
+    return (await this.pipeline(path, [headers]))[0];
+  }
+
+  /**
+   * Sends one GET per header set in a single write (HTTP/1.1 pipelining, RFC 9112 §9.3.2)
+   * and reads the responses in order. Returns the responses that arrived before the server
+   * hung up, stopped answering or said `Connection: close` — a server that does not pipeline
+   * answers only the first — so the caller can send the rest again; throws only when not
+   * even the first came back.
+   */
+  async pipeline(path: string, headerSets: readonly Record<string, string>[]): Promise<HttpResponse[]> {
     if (!this.socket || this.ended) await this.open();
-    let text = `GET ${path} HTTP/1.1\r\n${this.fixedHeaders}`;
-    for (const k in headers) text += `${k}: ${headers[k]}\r\n`;
-    this.socket!.write(`${text}\r\n`);
+    let text = '';
+    for (const headers of headerSets) {
+      text += `GET ${path} HTTP/1.1\r\n${this.fixedHeaders}`;
+      for (const k in headers) text += `${k}: ${headers[k]}\r\n`;
+      text += '\r\n';
+    }
+    this.socket!.write(text);
+    const out: HttpResponse[] = [];
+    for (let i = 0; i < headerSets.length; i++) {
+      try {
+        out.push(await this.next());
+      } catch (e) {
+        if (out.length === 0) throw e;
+        this.close();
+        break;
+      }
+      if (!this.socket) break; // closed after that response: the rest were never read
+    }
+    return out;
+  }
+
+  /** The next whole response on the connection (bounded by the reply timeout). */
+  private async next(): Promise<HttpResponse> {
     const deadline = Date.now() + this.ctx.timeouts.replyMs;
     for (;;) {
       const head = parseHttpHead(this.buf);

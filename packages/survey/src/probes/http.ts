@@ -23,48 +23,72 @@ export function pickChallenge(res: HttpResponse): AuthChallenge | undefined {
 
 /**
  * Tries the pairs over up to `lanes` keep-alive connections in parallel (the per-host
- * connection limit still applies in the connector); the first success stops every lane.
+ * connection limit still applies in the connector), each sending up to `ctx.httpPipeline`
+ * attempts per write; the first success stops every lane. A lane whose server did not answer
+ * a whole batch sends the unanswered pairs again one at a time. Every request sent spends
+ * one attempt of the host's budget, answered or not, so pipelining never exceeds it.
  */
 export async function httpLogin(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[], path = '/', lanes = ctx.connector.limits.perHostConnections): Promise<LoginOutcome> {
-  let next = 0;
+  const queue = [...pairs];
   let attempts = 0;
   let success: LoginOutcome['success'];
   let stopped: LoginOutcome['stopped'];
   const refused: string[] = [];
   const lane = async (): Promise<void> => {
     const conn = new HttpConnection(ctx, address, port);
+    let depth = Math.max(1, ctx.httpPipeline);
     try {
       let res = await conn.request(path);
       let challenge = pickChallenge(res);
       if (res.head.status !== 401 || !challenge) { stopped ??= 'unsupported'; return; }
       let nc = 0;
       let lastRaw = res.head.headers.get('www-authenticate')?.join('\n');
-      while (next < pairs.length && !success && !stopped) {
-        if (!ctx.connector.spendAttempt(address)) { stopped = 'budget'; return; }
-        const pair = pairs[next++];
-        const authorization = challenge.scheme === 'basic'
-          ? `Basic ${Buffer.from(`${pair.username}:${pair.password}`, 'utf8').toString('base64')}`
-          : digestAuthorization({ challenge, username: pair.username, password: pair.password, method: 'GET', uri: path, nc: ++nc });
-        attempts++;
-        ctx.onAttempt();
-        res = await conn.request(path, { Authorization: authorization });
-        const status = res.head.status;
-        if (status >= 200 && status < 300) {
-          success ??= { credentialId: pair.id, method: challenge.scheme === 'basic' ? 'basic' : 'digest', at: Date.now() };
-          return;
+      let stale = false;
+      while (queue.length && !success && !stopped) {
+        const batch: CredentialPair[] = [];
+        const headerSets: Record<string, string>[] = [];
+        while (batch.length < depth && queue.length) {
+          if (!ctx.connector.spendAttempt(address)) { stopped = 'budget'; break; }
+          const pair = queue.shift()!;
+          batch.push(pair);
+          headerSets.push({ Authorization: challenge.scheme === 'basic'
+            ? `Basic ${Buffer.from(`${pair.username}:${pair.password}`, 'utf8').toString('base64')}`
+            : digestAuthorization({ challenge, username: pair.username, password: pair.password, method: 'GET', uri: path, nc: ++nc }) });
+          attempts++;
+          ctx.onAttempt();
         }
-        if (status === 403 || status === 423 || status === 429) { stopped = 'lockout'; return; }
-        if (status !== 401) { stopped = 'unsupported'; return; }
-        refused.push(pair.id);
-        // Most devices repeat the same challenge on every 401: parse it only when it changed.
-        const raw = res.head.headers.get('www-authenticate')?.join('\n');
-        if (raw === lastRaw) continue;
-        lastRaw = raw;
-        const fresh = pickChallenge(res);
-        if (fresh && fresh.scheme === challenge.scheme) {
-          if (fresh.params.nonce !== challenge.params.nonce) nc = 0;
-          challenge = fresh;
+        if (!batch.length) return;
+        const answers = await conn.pipeline(path, headerSets);
+        // Pairs to send again: those the server did not answer (it does not pipeline, or hung
+        // up; from now on one per request) and those answered with a stale nonce.
+        const again = batch.slice(answers.length);
+        if (again.length) depth = 1;
+        for (let i = 0; i < answers.length; i++) {
+          const pair = batch[i];
+          res = answers[i];
+          const status = res.head.status;
+          if (status >= 200 && status < 300) {
+            success ??= { credentialId: pair.id, method: challenge.scheme === 'basic' ? 'basic' : 'digest', at: Date.now() };
+            return;
+          }
+          if (status === 403 || status === 423 || status === 429) { stopped = 'lockout'; return; }
+          if (status !== 401) { stopped = 'unsupported'; return; }
+          // Most devices repeat the same challenge on every 401: parse it only when it changed.
+          const raw = res.head.headers.get('www-authenticate')?.join('\n');
+          if (raw !== lastRaw) {
+            lastRaw = raw;
+            const fresh = pickChallenge(res);
+            stale = fresh?.scheme === 'digest' && /^true$/i.test(fresh.params.stale ?? '');
+            if (fresh && fresh.scheme === challenge.scheme) {
+              if (fresh.params.nonce !== challenge.params.nonce) nc = 0;
+              challenge = fresh;
+            }
+          }
+          // A stale nonce (RFC 7616 §3.3) says the password was never checked: try the pair again.
+          if (stale) again.push(pair);
+          else refused.push(pair.id);
         }
+        queue.unshift(...again);
       }
     } catch (e) {
       if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT') || isMamoriError(e, 'MAMORI_SURVEY_HTTP_PROTOCOL')) { stopped ??= 'unresponsive'; return; }
