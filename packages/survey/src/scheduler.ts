@@ -190,6 +190,9 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
   const open: { address: string; port: number }[] = [];
   let discovering = true;
   let wake: (() => void)[] = [];
+  // One idle prober per open port found (waking them all for each port made thousands of
+  // wake-ups per port at the start of a sweep); all of them once discovery is over.
+  const notifyOne = (): void => { wake.shift()?.(); };
   const notify = (): void => { const w = wake; wake = []; for (const f of w) f(); };
   const discoverers = Array.from({ length: concurrency }, async () => {
     for (let next = iterator.next(); !next.done; next = iterator.next()) {
@@ -203,7 +206,7 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
       if (result === 'open') {
         progress.openPorts++;
         open.push({ address, port });
-        notify();
+        notifyOne();
       } else {
         finish(result);
       }
