@@ -102,20 +102,20 @@ function rows<R>(bucketMs: number, cols: readonly (keyof R)[], data: unknown[][]
   return out;
 }
 
-const byPort = (a: PortRollupRow, b: PortRollupRow): number => (a.proto < b.proto ? -1 : a.proto > b.proto ? 1 : a.port - b.port);
+const byPort = (a: { proto: string; port: number }, b: { proto: string; port: number }): number => (a.proto < b.proto ? -1 : a.proto > b.proto ? 1 : a.port - b.port);
 const bySource = (a: SourceRollupRow, b: SourceRollupRow): number => (a.src < b.src ? -1 : a.src > b.src ? 1 : 0);
 
 /**
  * Splits an interval into batches of at most `maxRows` rows (ports, then sources, then
  * infected hosts); the summary, victims and alerts ride in part 0. Rows go out sorted by
- * key (alerts are unique per port and bucket already), so concurrent merges lock rows in one
- * order and cannot deadlock each other.
+ * key, so concurrent merges lock rows in one order and cannot deadlock each other.
  */
 export function splitInterval(sensor: string, run: string, r: IntervalResult, maxRows = DEFAULT_ROWS_PER_BATCH): IntervalBatch[] {
   const ports = [...r.ports].sort(byPort);
   const sources = [...r.sources].sort(bySource);
   const infected = [...r.infected].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const victims = [...r.victims].sort((a, b) => (a.victim < b.victim ? -1 : a.victim > b.victim ? 1 : a.firstMs - b.firstMs));
+  const alerts = [...r.alerts].sort(byPort);
   const total = ports.length + sources.length + infected.length;
   const parts = Math.max(1, Math.ceil(total / maxRows));
   const out: IntervalBatch[] = [];
@@ -130,7 +130,7 @@ export function splitInterval(sensor: string, run: string, r: IntervalResult, ma
       sources: columns(slice(sources, ports.length), SOURCE_COLUMNS) as IntervalBatch['sources'],
       infected: slice(infected, ports.length + sources.length),
       victims: part === 0 ? victims : [],
-      alerts: part === 0 ? r.alerts : [],
+      alerts: part === 0 ? alerts : [],
     });
   }
   return out;
