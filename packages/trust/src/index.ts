@@ -34,6 +34,7 @@ export { sealCades, type CadesOptions, type SealLevel } from './seal/cades.js';
 export { verifyCades, type CadesVerifyOptions } from './seal/verify-cades.js';
 export { sealJws, sealJson, verifyJws, jwsPayload, type JwsFlattened, type JadesOptions } from './seal/jades.js';
 export type { SealVerdict, SealVerifyOptions, SealTimeStamp } from './seal/verdict.js';
+export { addValidationData, addArchiveTimeStamp, readUnsigned, type JadesLevel, type ValidationDataSource, type UnsignedProperties } from './seal/jades-lt.js';
 export {
   createDeliveryEvidence, verifyDeliveryEvidence, EVIDENCE_TYPE,
   type DeliveryEvent, type DeliveryEvidence, type EvidenceInput, type EvidenceIssuer, type EvidenceRecord, type EvidenceVerdict, type EvidenceVerifyOptions,

@@ -11,6 +11,10 @@ import { loadIdentity, loadTrustAnchors } from './pki/keys.js';
 import { statSync } from 'node:fs';
 import { loadCrls, crlSignedBy, type Crl } from './pki/crl.js';
 import { OcspResponder } from './ocsp/responder.js';
+import { certIdOf } from './ocsp/cert-id.js';
+import { encodeOcspRequest } from './ocsp/request.js';
+import { parseOcspResponse } from './ocsp/response.js';
+import type { ValidationDataSource } from './seal/jades-lt.js';
 import { trustFiles } from './pki/keys.js';
 import type { SigningIdentity } from './cms/sign.js';
 import { TimeStampAuthority } from './tsp/authority.js';
@@ -41,6 +45,8 @@ export interface TrustServices {
   verifyCades(signature: Uint8Array, content?: Uint8Array): SealVerdict;
   /** The CA's OCSP responder (rebuilt when `trust init` replaced the keys). */
   ocspResponder(): OcspResponder;
+  /** JAdES LT/LTA validation data from this CA: its CRL and its responder's answers for the certificates it issued. */
+  validationData: ValidationDataSource;
   /** The CA's current CRL, if it publishes one. */
   caCrl(): Crl | undefined;
   deliveryEvidence(input: EvidenceInput): Promise<DeliveryEvidence>;
@@ -106,6 +112,19 @@ export function openTrust(options: OpenTrustOptions): TrustServices {
     return responder.value;
   };
 
+  const validationData: ValidationDataSource = async (certs) => {
+    let responder: OcspResponder;
+    try {
+      responder = ocspResponder();
+    } catch {
+      return { crls: crls(), ocsp: [] }; // no CA of our own (imported identities): CRLs only
+    }
+    const ids = certs
+      .filter((c) => !c.subjectDer.equals(c.issuerDer) && c.issuerDer.equals(responder.issuer.subjectDer))
+      .map((c) => certIdOf(c, responder.issuer));
+    return { crls: crls(), ocsp: ids.length ? [parseOcspResponse(responder.respond(encodeOcspRequest(ids).der))] : [] };
+  };
+
   const timeStamper = (): TimeStamper =>
     config.tsaUrl ? httpTimeStamper(config.tsaUrl) : async (hash, digest) => localTimeStamper(await authority())(hash, digest);
 
@@ -119,11 +138,12 @@ export function openTrust(options: OpenTrustOptions): TrustServices {
     stampDigest: (hash, digest = 'sha256') => timeStamper()(hash, digest),
     stampData: (data) => timeStamper()(createHash('sha256').update(data).digest(), 'sha256'),
     verifyStampToken: (token, subject) => verifyTimeStampToken(token, { ...subject, trustAnchors: trustAnchors(), crls: crls() }),
-    sealJson: (doc, o = {}) => sealJson(seal(), doc, { ...o, timeStamper: timeStamper() }),
+    sealJson: (doc, o = {}) => sealJson(seal(), doc, { validationData, ...o, timeStamper: timeStamper() }),
     sealFile: (content, o = {}) => sealCades(seal(), content, { ...o, timeStamper: timeStamper() }),
     verifyJws: (jws, payload) => verifyJws(jws, { trustAnchors: trustAnchors(), payload, crls: crls() }),
     verifyCades: (signature, content) => verifyCades(signature, { trustAnchors: trustAnchors(), content, crls: crls() }),
     ocspResponder,
+    validationData,
     caCrl: () => {
       const root = ocspResponder().issuer;
       return crls().find((c) => crlSignedBy(c, root));

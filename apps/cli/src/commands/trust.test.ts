@@ -86,6 +86,13 @@ describe('mamori trust', () => {
     expect((await mamori('evidence', 'verify', f('advisory.json'), f('e1.json'), f('e2.json'), f('e3.json'))).code).toBe(1);
   });
 
+  it('seal --jws --level LTA embeds certificates, CRL and OCSP and an archive time stamp; verify says LTA', async () => {
+    expect((await mamori('seal', f('advisory.json'), '--jws', '--level', 'LTA', '--out', f('advisory.lta.json'))).code).toBe(0);
+    const v = await mamori('verify', f('advisory.json'), f('advisory.lta.json'));
+    expect(v).toMatchObject({ code: 0, out: { valid: true, level: 'LTA', revocation: { status: 'good' }, archiveTimeStamps: [{ valid: true }] } });
+    expect((await mamori('seal', f('report.txt'), '--level', 'LTA')).code).toBe(2); // CAdES: B or T only
+  });
+
   // Last: it revokes the e-seal.
   it('crl --revoke seal: a level-B seal then fails (exit 1), a seal time-stamped before the revocation still verifies; openssl crl verifies the CRL', async () => {
     writeFileSync(f('note.txt'), 'sealed at level B\n');
@@ -99,6 +106,7 @@ describe('mamori trust', () => {
     expect(v).toMatchObject({ code: 1, out: { valid: false, chainTrusted: false } });
     // level T: the chain is judged at the time stamp's genTime, before the revocation
     expect((await mamori('verify', f('advisory.json'), f('advisory.json.jws'))).code).toBe(0);
+    expect((await mamori('verify', f('advisory.json'), f('advisory.lta.json'))).out).toMatchObject({ valid: true, level: 'LTA', revocation: { status: 'revoked' } });
     const o = spawnSync('openssl', ['crl', '-in', join(trustDir(), 'root.crl.pem'), '-CAfile', join(trustDir(), 'root.cert.pem'), '-noout'], { encoding: 'utf8' });
     expect(`${o.stdout}${o.stderr}`).toContain('verify OK');
     expect((await mamori('crl', '--reason', 'bogus')).code).toBe(2);

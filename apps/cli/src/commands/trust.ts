@@ -99,6 +99,7 @@ function sealText(v: SealVerdict): string {
     `  signature valid:    ${yes(v.signatureValid)}`,
     `  trusted chain:      ${yes(v.chainTrusted)}`,
     `  revocation:         ${v.revocation?.summary ?? 'not checked (no CRL or OCSP response from its CA)'}`,
+    ...(v.archiveTimeStamps ?? []).map((a) => `  archive time stamp: ${a.valid ? 'valid' : 'INVALID'}, ${iso(a.genTime)} by ${a.tsa ?? '-'}`),
     ...v.reasons.map((r) => `  reason:             ${r}`),
   ].join('\n');
 }
@@ -193,19 +194,20 @@ export function registerTrust(program: Command, ctx: CliContext): void {
     .command('seal <file>')
     .description("seal a file with the organisation's e-seal: CAdES (FILE.p7s) or, with --jws, JAdES (FILE.jws)")
     .option('--jws', 'JAdES/JWS for a JSON document')
-    .option('--json-serialization', 'JWS JSON serialisation (implied by --level T)')
+    .option('--json-serialization', 'JWS JSON serialisation (implied by --level T, LT, LTA)')
     .option('--enveloping', 'CAdES: embed the content (FILE.p7m)')
-    .option('--level <level>', 'B (baseline) or T (with a signature time stamp)', 'B')
+    .option('--level <level>', 'B (baseline), T (with a signature time stamp); JAdES also LT (+ certificates, CRL and OCSP) and LTA (+ archive time stamp)', 'B')
     .option('--tsa <url>', 'TSA for level T (default: [trust] tsaUrl, else the local TSA)')
     .option('--out <file>', 'where to write the seal')
     .action(async (file: string, opts: { jws?: boolean; jsonSerialization?: boolean; enveloping?: boolean; level: string; tsa?: string; out?: string }) => {
       const level = opts.level.toUpperCase();
-      if (level !== 'B' && level !== 'T') throw new MamoriError('MAMORI_USAGE', { reason: '--level must be B or T' });
+      const levels = opts.jws ? ['B', 'T', 'LT', 'LTA'] : ['B', 'T'];
+      if (!levels.includes(level)) throw new MamoriError('MAMORI_USAGE', { reason: `--level must be ${levels.join(', ')}${opts.jws ? '' : ' (LT and LTA: JAdES, with --jws)'}` });
       const content = read(file);
       const url = opts.tsa ?? openTrust({ config: ctx.config() }).config.tsaUrl;
-      const t = await services(ctx, level === 'T' && !url);
+      const t = await services(ctx, level !== 'B' && !url);
       const identity = loadIdentity(t.config.dir, 'seal');
-      const timeStamper = level === 'T' ? (url ? httpTimeStamper(url) : localTimeStamper(await t.authority())) : undefined;
+      const timeStamper = level !== 'B' ? (url ? httpTimeStamper(url) : localTimeStamper(await t.authority())) : undefined;
       let out: string;
       if (opts.jws) {
         try {
@@ -213,11 +215,13 @@ export function registerTrust(program: Command, ctx: CliContext): void {
         } catch (e) {
           throw new MamoriError('MAMORI_USAGE', { reason: `--jws seals JSON documents; ${file}: ${(e as Error).message}` });
         }
-        const jws = await sealJws(identity, content, { level, timeStamper, serialization: opts.jsonSerialization || level === 'T' ? 'json' : 'compact' });
+        const jws = await sealJws(identity, content, {
+          level: level as 'B' | 'T' | 'LT' | 'LTA', timeStamper, validationData: t.validationData, serialization: opts.jsonSerialization || level !== 'B' ? 'json' : 'compact',
+        });
         out = opts.out ?? `${file}.jws`;
         writeFileSync(out, typeof jws === 'string' ? `${jws}\n` : `${JSON.stringify(jws, null, 2)}\n`);
       } else {
-        const sig = await sealCades(identity, content, { detached: !opts.enveloping, level, timeStamper });
+        const sig = await sealCades(identity, content, { detached: !opts.enveloping, level: level as 'B' | 'T', timeStamper });
         out = opts.out ?? `${file}.${opts.enveloping ? 'p7m' : 'p7s'}`;
         writeFileSync(out, sig);
       }

@@ -9,7 +9,7 @@ import { KEY_USAGE } from './certificate.js';
 import { OID } from '../asn1/oids.js';
 import type { Crl } from './crl.js';
 import type { OcspResponse } from '../ocsp/response.js';
-import { checkRevocation, type CertRevocation } from './revocation.js';
+import { checkRevocation, type CertRevocation, type RevocationData } from './revocation.js';
 
 export interface PathOptions {
   /** The time the path must be valid at (a time stamp's genTime, or now). */
@@ -20,8 +20,8 @@ export interface PathOptions {
   crls?: Crl[];
   /** OCSP responses to check the path against (each applies to the certificates of the CA that authorised its signer). */
   ocsp?: OcspResponse[];
-  /** The CRLs/OCSP responses came with the signature (JAdES LT): no staleness check against now. */
-  archivedRevocation?: boolean;
+  /** CRLs/OCSP responses that came with the signature (JAdES LT): no staleness check against now. */
+  archivedRevocation?: RevocationData['archived'];
 }
 
 export interface PathResult {

@@ -14,10 +14,10 @@ export interface RevocationData {
   crls?: Crl[];
   ocsp?: OcspResponse[];
   /**
-   * Data carried inside a signature (JAdES LT): it documents the status after signing and is
+   * Data carried inside a signature (JAdES LT): it documents the status at signing time and is
    * not refused for being past its next update later on.
    */
-  archived?: boolean;
+  archived?: { crls?: Crl[]; ocsp?: OcspResponse[] };
 }
 
 export interface CertRevocation {
@@ -39,25 +39,27 @@ export interface RevocationResult {
 const rank = { revoked: 3, good: 2, unknown: 1, unchecked: 0 } as const;
 
 function statusOf(cert: Certificate, issuer: Certificate, data: RevocationData, now: Date, problems: string[]): CertRevocation {
+  const archivedCrls = new Set(data.archived?.crls);
+  const archivedOcsp = new Set(data.archived?.ocsp);
   let best: CertRevocation = { subject: cert.subject, serial: cert.serial, status: 'unchecked' };
   const consider = (c: CertRevocation): void => {
     const earlier = c.status === 'revoked' && best.status === 'revoked' && c.revokedAt! < best.revokedAt!;
     if (rank[c.status] > rank[best.status] || earlier) best = c;
   };
-  for (const crl of data.crls ?? []) {
+  for (const crl of [...(data.crls ?? []), ...archivedCrls]) {
     if (!crlSignedBy(crl, issuer)) continue;
-    if (!data.archived && crl.nextUpdate && crl.nextUpdate < now) {
+    if (!archivedCrls.has(crl) && crl.nextUpdate && crl.nextUpdate < now) {
       problems.push(`the CRL of ${issuer.subject} is out of date (next update was due ${crl.nextUpdate.toISOString()})`);
       continue;
     }
     const entry = crl.revoked.get(cert.serial);
     consider(entry ? { ...best, status: 'revoked', source: 'crl', revokedAt: entry.revokedAt, reason: entry.reason } : { ...best, status: 'good', source: 'crl' });
   }
-  for (const resp of data.ocsp ?? []) {
+  for (const resp of [...(data.ocsp ?? []), ...archivedOcsp]) {
     if (resp.status !== 'successful' || !ocspSignerFor(resp, issuer).signer) continue;
     for (const single of resp.responses) {
       if (!single.certId.digest || !sameCert(single.certId, certIdOf(cert, issuer, single.certId.digest))) continue;
-      if (!data.archived && single.nextUpdate && single.nextUpdate < now) {
+      if (!archivedOcsp.has(resp) && single.nextUpdate && single.nextUpdate < now) {
         problems.push(`the OCSP response for ${cert.subject} is out of date (next update was due ${single.nextUpdate.toISOString()})`);
         continue;
       }

@@ -11,7 +11,8 @@ import type { SigningIdentity } from '../cms/sign.js';
 import { parseCertificate, type Certificate } from '../pki/certificate.js';
 import type { TimeStamper } from '../tsp/client.js';
 import { finishVerdict, type SealVerdict, type SealVerifyOptions } from './verdict.js';
-import type { SealLevel } from './cades.js';
+import { addArchiveTimeStamp, addValidationData, readUnsigned, type JadesLevel, type ValidationDataSource } from './jades-lt.js';
+import { verifyTimeStampToken } from '../tsp/verify.js';
 
 export interface JwsFlattened {
   payload: string;
@@ -22,9 +23,11 @@ export interface JwsFlattened {
 
 export interface JadesOptions {
   serialization?: 'compact' | 'json';
-  level?: SealLevel;
+  level?: JadesLevel;
   timeStamper?: TimeStamper;
   signingTime?: Date;
+  /** LT/LTA: where the CRLs and OCSP responses for the chains come from. */
+  validationData?: ValidationDataSource;
 }
 
 const b64u = (b: Uint8Array | string): string => Buffer.from(b).toString('base64url');
@@ -52,8 +55,9 @@ const ALGS: Record<string, { digest: string; key: string; dsaEncoding?: 'ieee-p1
 /** Seals JSON bytes (kept exactly as given) as a JWS. */
 export async function sealJws(identity: SigningIdentity, payload: Uint8Array, options: JadesOptions = {}): Promise<string | JwsFlattened> {
   const level = options.level ?? 'B';
-  const serialization = options.serialization ?? (level === 'T' ? 'json' : 'compact');
-  if (level === 'T' && serialization === 'compact') throw new MamoriError('MAMORI_USAGE', { reason: 'a level-T JWS needs the JSON serialisation (compact has no unprotected header)' });
+  const serialization = options.serialization ?? (level === 'B' ? 'compact' : 'json');
+  if (level !== 'B' && serialization === 'compact') throw new MamoriError('MAMORI_USAGE', { reason: `a level-${level} JWS needs the JSON serialisation (compact has no unprotected header)` });
+  if ((level === 'LT' || level === 'LTA') && !options.validationData) throw new MamoriError('MAMORI_USAGE', { reason: `level ${level} needs a source of CRLs/OCSP responses` });
   const { alg, digest, dsaEncoding } = algFor(identity.key);
   const sigT = (options.signingTime ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const header = {
@@ -69,12 +73,13 @@ export async function sealJws(identity: SigningIdentity, payload: Uint8Array, op
   const signature = b64u(cryptoSign(digest, Buffer.from(`${protectedB64}.${payloadB64}`, 'ascii'), dsaEncoding ? { key: identity.key, dsaEncoding } : identity.key));
   if (serialization === 'compact') return `${protectedB64}.${payloadB64}.${signature}`;
   const out: JwsFlattened = { payload: payloadB64, protected: protectedB64, signature };
-  if (level === 'T') {
-    if (!options.timeStamper) throw new MamoriError('MAMORI_USAGE', { reason: 'level T needs a time-stamp authority' });
-    const token = await options.timeStamper(createHash('sha256').update(signature, 'ascii').digest(), 'sha256');
-    out.header = { etsiU: [{ sigTst: { tstTokens: [{ val: Buffer.from(token).toString('base64') }] } }] };
-  }
-  return out;
+  if (level === 'B') return out;
+  if (!options.timeStamper) throw new MamoriError('MAMORI_USAGE', { reason: `level ${level} needs a time-stamp authority` });
+  const token = await options.timeStamper(createHash('sha256').update(signature, 'ascii').digest(), 'sha256');
+  out.header = { etsiU: [{ sigTst: { tstTokens: [{ val: Buffer.from(token).toString('base64') }] } }] };
+  if (level === 'T') return out;
+  const lt = await addValidationData(out, options.validationData!);
+  return level === 'LT' ? lt : addArchiveTimeStamp(lt, options.timeStamper);
 }
 
 /** Seals a JSON value: serialised once with JSON.stringify, and those bytes are what is signed. */
@@ -163,34 +168,45 @@ export function verifyJws(input: string | JwsFlattened, options: SealVerifyOptio
       claimed = new Date(String(header.sigT));
       if (Number.isNaN(claimed.getTime())) reasons.push('sigT is not a time');
     }
-    const tokens: Uint8Array[] = [];
-    const etsiU = jws.header?.etsiU;
-    if (etsiU !== undefined) {
-      if (!Array.isArray(etsiU)) return invalid('etsiU is not an array');
-      for (const raw of etsiU) {
-        // TS 119 182-1 allows etsiU members in clear JSON or base64url-encoded: read both.
-        let item: any = raw;
-        if (typeof raw === 'string') {
-          try {
-            item = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-          } catch {
-            return invalid('etsiU member is neither JSON nor base64url JSON');
-          }
-        }
-        const vals = item?.sigTst?.tstTokens;
-        if (Array.isArray(vals)) for (const t of vals) if (typeof t?.val === 'string') tokens.push(Buffer.from(t.val, 'base64'));
-      }
+    let unsigned;
+    try {
+      unsigned = readUnsigned(jws);
+    } catch (e) {
+      return invalid(`unsigned header: ${isMamoriError(e) ? e.message : (e as Error)?.message}`);
     }
-    return finishVerdict(
+    const embedded = unsigned.crls.length || unsigned.ocsp.length ? { crls: unsigned.crls, ocsp: unsigned.ocsp } : undefined;
+    const withData: SealVerifyOptions = {
+      ...options,
+      certificates: [...(options.certificates ?? []), ...unsigned.certificates],
+      archivedRevocation: embedded,
+    };
+    const verdict = finishVerdict(
       { format: 'JAdES', claimedSigningTime: claimed, signer, reasons, contentUnchanged: signatureValid && !reasons.some((r) => r.includes('differs')), signatureValid },
-      tokens,
+      unsigned.sigTst,
       Buffer.from(jws.signature, 'ascii'),
-      [...certs.slice(1), ...(options.certificates ?? [])],
-      options,
+      [...certs.slice(1), ...unsigned.certificates, ...(options.certificates ?? [])],
+      withData,
     );
+    return withLongTerm(verdict, unsigned.level, unsigned.archive, withData);
   } catch (e) {
     return invalid(`malformed JWS: ${isMamoriError(e) ? e.message : (e as Error)?.message}`);
   }
+}
+
+/** LT/LTA: the embedded data must cover the sealing certificate; each archive time stamp must verify. */
+function withLongTerm(v: SealVerdict, level: JadesLevel, archive: { token: Uint8Array; imprint: Buffer }[], options: SealVerifyOptions): SealVerdict {
+  if (level === 'B' || level === 'T') return v;
+  const reasons = [...v.reasons];
+  if (v.signer && (!v.revocation || v.revocation.status === 'unchecked')) reasons.push(`level ${level}: the seal carries no revocation data for its sealing certificate`);
+  const archiveTimeStamps = archive.map(({ token, imprint }) => {
+    const a = verifyTimeStampToken(token, {
+      digest: { algorithm: 'sha256', value: imprint }, trustAnchors: options.trustAnchors, certificates: options.certificates,
+      crls: options.crls, ocsp: options.ocsp, archivedRevocation: options.archivedRevocation,
+    });
+    if (!a.valid) reasons.push(...a.reasons.map((r) => `archive time stamp: ${r}`));
+    return { genTime: a.genTime, tsa: a.tsa, valid: a.valid, reasons: a.reasons };
+  });
+  return { ...v, level, valid: reasons.length === 0, reasons, archiveTimeStamps: archiveTimeStamps.length ? archiveTimeStamps : undefined };
 }
 
 /** The payload of a JWS as bytes (after verification, for callers that want the document). */

@@ -4,7 +4,7 @@ import { displayName } from '../pki/certificate.js';
 import { validatePath } from '../pki/path.js';
 import type { Crl } from '../pki/crl.js';
 import type { OcspResponse } from '../ocsp/response.js';
-import { describeRevocation, type CertRevocation } from '../pki/revocation.js';
+import { describeRevocation, type CertRevocation, type RevocationData } from '../pki/revocation.js';
 import { verifyTimeStampToken } from '../tsp/verify.js';
 
 export interface SealTimeStamp {
@@ -17,7 +17,7 @@ export interface SealTimeStamp {
 export interface SealVerdict {
   valid: boolean;
   format: 'CAdES' | 'CMS' | 'JAdES';
-  level: 'B' | 'T';
+  level: 'B' | 'T' | 'LT' | 'LTA';
   /** Subject of the sealing certificate ("Org / CN"). */
   sealedBy?: string;
   organisation?: string;
@@ -25,6 +25,8 @@ export interface SealVerdict {
   claimedSigningTime?: Date;
   /** The signature time stamp (level T): proof the seal existed then. */
   timeStamp?: SealTimeStamp;
+  /** JAdES LTA: archive time stamps over the seal and its validation data. */
+  archiveTimeStamps?: SealTimeStamp[];
   contentUnchanged: boolean;
   signatureValid: boolean;
   chainTrusted: boolean;
@@ -45,7 +47,7 @@ export interface SealVerifyOptions {
   /** OCSP responses the chains are checked against (the seal's own, for LT, are added). */
   ocsp?: OcspResponse[];
   /** Set when crls/ocsp came embedded in the seal (JAdES LT): not refused later for staleness. */
-  archivedRevocation?: boolean;
+  archivedRevocation?: RevocationData['archived'];
 }
 
 export function organisationOf(cert: Certificate): string | undefined {

@@ -13,7 +13,7 @@ import { displayName, type Certificate } from '../pki/certificate.js';
 import { timeStampingEkuProblems, validatePath } from '../pki/path.js';
 import type { Crl } from '../pki/crl.js';
 import type { OcspResponse } from '../ocsp/response.js';
-import { describeRevocation, type CertRevocation } from '../pki/revocation.js';
+import { describeRevocation, type CertRevocation, type RevocationData } from '../pki/revocation.js';
 import { parseTstInfo, type TstInfo } from './tst-info.js';
 
 export interface StampVerifyOptions {
@@ -30,7 +30,7 @@ export interface StampVerifyOptions {
   /** OCSP responses the TSA's chain is checked against. */
   ocsp?: OcspResponse[];
   /** crls/ocsp came embedded in a signature (JAdES LT): no staleness check against now. */
-  archivedRevocation?: boolean;
+  archivedRevocation?: RevocationData['archived'];
 }
 
 export interface StampVerdict {
