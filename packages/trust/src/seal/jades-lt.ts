@@ -99,7 +99,11 @@ export async function addValidationData(jws: JwsFlattened, source: ValidationDat
   const tsaCerts = unsigned.sigTst.flatMap((t) => readTimeStampToken(t).certificates);
   const seen = new Set(x5c.map((c) => c.fingerprint256));
   const xVals: Certificate[] = [];
-  for (const c of [...tsaCerts, ...extraCertificates]) if (!seen.has(c.fingerprint256)) (seen.add(c.fingerprint256), xVals.push(c));
+  for (const c of [...tsaCerts, ...extraCertificates]) {
+    if (seen.has(c.fingerprint256)) continue;
+    seen.add(c.fingerprint256);
+    xVals.push(c);
+  }
   const data = await source([...x5c, ...xVals]);
   const etsiU = (jws.header?.etsiU ?? []).map((m) => (typeof m === 'string' ? m : member(m)));
   etsiU.push(member({ xVals: xVals.map((c) => ({ x509Cert: { val: c.der.toString('base64') } })) }));
