@@ -1,8 +1,8 @@
 /**
  * `mamori demo`: load a demo data set built through the parts' real code paths (a generated
  * darknet capture, a survey of an emulated device farm on loopback, flows from a botnet
- * scenario, a demo community with reports and a sealed advisory); `--remove` deletes
- * exactly what the demo made, listed in its manifest.
+ * scenario, a trusted list with a year of history, a demo community with reports and a
+ * sealed advisory); `--remove` deletes exactly what the demo made, listed in its manifest.
  */
 import type { Command } from 'commander';
 import { buildDemo, demoStatus, DEMO_STEPS, removeDemo, type DemoResult } from '@mamori/server';
@@ -13,7 +13,7 @@ function humanResult(r: DemoResult): string {
   const line = (name: string, v: Record<string, number>) => `  ${name.padEnd(10)} ${Object.entries(v).map(([k, n]) => `${k} ${n}`).join(', ')}`;
   return [
     `demo data loaded (${r.objects} objects in the demo manifest; remove with \`mamori demo --remove\`)`,
-    line('telescope', r.telescope), line('survey', r.survey), line('flows', r.flows), line('hub', r.hub),
+    line('telescope', r.telescope), line('survey', r.survey), line('flows', r.flows), line('supply', r.supply), line('hub', r.hub),
     '',
     'demo users (passwords are shown only now):',
     table(r.users.map((u) => ({ username: u.username, password: u.password, roles: u.roles.join(','), organisation: u.org }))),
@@ -22,13 +22,14 @@ function humanResult(r: DemoResult): string {
 
 export function registerDemo(program: Command, ctx: CliContext): void {
   program.command('demo')
-    .description('load demo data through the real code paths (telescope, survey, flows, hub, trust), clearly labelled [demo]; --remove deletes exactly it')
+    .description('load demo data through the real code paths (telescope, survey, flows, supply, hub, trust), clearly labelled [demo]; --remove deletes exactly it')
     .option('--remove', 'delete the demo data (everything listed in the demo manifest, nothing else)')
     .option('--status', 'show whether demo data is loaded')
     .addHelpText('after', `
 The demo ingests a generated 45-minute darknet capture, surveys an emulated device farm on
 127.201.0.0/27 (ports 12323, 18080, 12222; MAMORI_DEMO__FARM_NET moves it), detects C&C servers in six hours of generated
-NetFlow v9, and creates four [demo] organisations with users, reports, a relay and an
+NetFlow v9, keeps a trusted list of three [demo] products over the last 400 days (SBOMs,
+demo vulnerabilities, advisories, a suspension), and creates four [demo] organisations with users, reports, a relay and an
 advisory sealed by trust (trust keys are made if there are none). It refuses to run twice,
 or where its time windows already hold data. The hub's audit log keeps its entries on
 --remove: it is append-only.`)

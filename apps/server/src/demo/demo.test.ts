@@ -12,13 +12,14 @@ import { sql } from 'kysely';
 import { loadConfig, openPlatform, testBackends, type Platform, type Store } from '@mamori/core';
 import * as hub from '@mamori/hub';
 import { FlowsStore } from '@mamori/flows';
+import { listSummary } from '@mamori/supply';
 import { openTrust, trustConfig, trustFiles } from '@mamori/trust';
 import { runMamori } from '@mamori/testbed';
 import { migrationSets } from '../parts.js';
 import { buildDemo, demoStatus, removeDemo } from './index.js';
 
-/** Tables whose rows may only grow: the audit chain (and its checkpoints) and the TSA serial blocks. */
-const GROW_ONLY = new Set(['hub_audit', 'hub_audit_checkpoint', 'trust_tsa_serials']);
+/** Tables whose rows may only grow or advance: the audit chain (its checkpoints and head) and the TSA serial blocks. */
+const GROW_ONLY = new Set(['hub_audit', 'hub_audit_checkpoint', 'hub_audit_head', 'trust_tsa_serials']);
 
 /** Every row of every mamori table (not the migrator's own), as sorted JSON lines per table. */
 async function snapshot(store: Store): Promise<Record<string, string[]>> {
@@ -55,6 +56,15 @@ async function checkAdvisory(platform: Platform, password: string): Promise<void
   await trust.close();
 }
 
+/** The demo's trusted list has a history the half-year view can show: three half-years, each different. */
+async function checkSupplyTrend(platform: Platform, now: number): Promise<void> {
+  const at = (days: number) => now - days * 86_400_000;
+  // Ends of ranges between the demo's events: before the camera is listed, after the home hub, after the suspension.
+  expect(await listSummary(platform.store, { from: at(500), to: at(300) })).toEqual({ listed: 1, added: 1, openVulns: 2, criticalOpen: 1, productsWithVulns: 1, advisories: 1 });
+  expect(await listSummary(platform.store, { from: at(300), to: at(40) })).toEqual({ listed: 3, added: 2, openVulns: 3, criticalOpen: 1, productsWithVulns: 3, advisories: 1 });
+  expect(await listSummary(platform.store, { from: at(40), to: now + 1 })).toEqual({ listed: 2, added: 0, openVulns: 2, criticalOpen: 1, productsWithVulns: 2, advisories: 0 });
+}
+
 describe.each(testBackends())('demo on $name', (backend) => {
   let platform: Platform;
   afterAll(async () => platform?.close());
@@ -65,12 +75,14 @@ describe.each(testBackends())('demo on $name', (backend) => {
     const before = await snapshot(platform.store);
     const steps: string[] = [];
     const result = await buildDemo(platform, { onStep: (s) => steps.push(s) });
-    expect(steps).toEqual(['telescope', 'survey', 'flows', 'trust', 'hub']);
+    expect(steps).toEqual(['telescope', 'survey', 'flows', 'supply', 'trust', 'hub']);
     expect(result.telescope.packets).toBeGreaterThan(10_000);
     expect(result.survey.findings).toBeGreaterThan(0);
     expect(result.survey.fixed).toBeGreaterThan(0);
     expect(result.flows.candidates).toBeGreaterThan(0);
-    for (const t of ['telescope_port_rollups', 'telescope_victims', 'survey_finding', 'survey_batch', 'flows_rollup', 'flows_candidate', 'flows_candidate_host', 'hub_org', 'hub_report', 'hub_attachment']) {
+    expect(result.supply).toEqual({ products: 3, vulnerabilities: 3, advisories: 2 });
+    await checkSupplyTrend(platform, result.createdAt);
+    for (const t of ['telescope_port_rollups', 'telescope_victims', 'survey_finding', 'survey_batch', 'flows_rollup', 'flows_candidate', 'flows_candidate_host', 'supply_product', 'supply_product_history', 'supply_sbom', 'supply_vuln', 'supply_advisory_sent', 'hub_org', 'hub_report', 'hub_attachment']) {
       expect(await count(platform.store, t), t).toBeGreaterThan(0);
     }
     expect(await demoStatus(platform.store)).toMatchObject({ present: true });

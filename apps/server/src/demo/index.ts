@@ -1,13 +1,14 @@
 /**
  * `mamori demo`: a living platform for a first look, built end to end through the parts'
- * real code paths (telescope ingest, survey scheduler, flow collector and detection, hub
- * services, trust seals), every object listed in the demo manifest and removable with
- * `removeDemo` — which deletes exactly what the manifest lists.
+ * real code paths (telescope ingest, survey scheduler, flow collector and detection, the
+ * supply part's trusted list, hub services, trust seals), every object listed in the demo
+ * manifest and removable with `removeDemo` — which deletes exactly what the manifest lists.
  */
 import { MamoriError, type Platform } from '@mamori/core';
 import { demoFlows, removeFlows } from './flows.js';
 import { demoHub, removeHub, type DemoUser } from './hub.js';
 import { demoObjects, demoStatus, forgetDemo, recordDemo, type DemoObject } from './manifest.js';
+import { demoSupply, removeSupply } from './supply.js';
 import { demoSurvey, removeSurvey } from './survey.js';
 import { demoTelescope, removeTelescope } from './telescope.js';
 import { demoTrustKeys, removeTrustKeys } from './trust.js';
@@ -15,7 +16,7 @@ import { demoTrustKeys, removeTrustKeys } from './trust.js';
 export { demoMigrations, demoStatus, demoObjects, DEMO_KINDS, type DemoObject, type DemoKind } from './manifest.js';
 export type { DemoUser } from './hub.js';
 
-export const DEMO_STEPS = ['telescope', 'survey', 'flows', 'trust', 'hub'] as const;
+export const DEMO_STEPS = ['telescope', 'survey', 'flows', 'supply', 'trust', 'hub'] as const;
 export type DemoStep = (typeof DEMO_STEPS)[number];
 
 export interface DemoResult {
@@ -23,6 +24,7 @@ export interface DemoResult {
   telescope: Record<string, number>;
   survey: Record<string, number>;
   flows: Record<string, number>;
+  supply: Record<string, number>;
   hub: Record<string, number>;
   /** Users who can sign in to look around; passwords are random and shown only here. */
   users: DemoUser[];
@@ -49,9 +51,10 @@ export async function buildDemo(platform: Platform, options: { onStep?: (step: D
   const telescope = await step('telescope', () => demoTelescope(platform, now));
   const survey = await step('survey', () => demoSurvey(platform));
   const flows = await step('flows', () => demoFlows(platform, now));
+  const supply = await step('supply', () => demoSupply(platform, now));
   await step('trust', async () => ({ objects: await demoTrustKeys(platform) }));
   const hub = await step('hub', () => demoHub(platform, flows.cc));
-  return { createdAt: now, telescope: telescope.summary, survey: survey.summary, flows: flows.summary, hub: hub.summary, users: hub.users, objects };
+  return { createdAt: now, telescope: telescope.summary, survey: survey.summary, flows: flows.summary, supply: supply.summary, hub: hub.summary, users: hub.users, objects };
 }
 
 /** Deletes everything the manifest lists, then the manifest itself; returns what was removed by kind. */
@@ -59,6 +62,7 @@ export async function removeDemo(platform: Platform): Promise<{ removed: Record<
   const objects = await demoObjects(platform.store);
   await removeHub(platform, objects);
   await removeFlows(platform, objects);
+  await removeSupply(platform, objects);
   await removeSurvey(platform, objects);
   await removeTelescope(platform, objects);
   removeTrustKeys(objects);

@@ -8,7 +8,7 @@ import type { MigrationSet, Store } from '@mamori/core';
 
 export const DEMO_KINDS = [
   'telescope-window', 'telescope-ingest', 'survey-run', 'survey-finding', 'survey-batch', 'flows-window', 'flows-run',
-  'hub-org', 'hub-user', 'hub-report', 'trust-keys',
+  'hub-org', 'hub-user', 'hub-report', 'trust-keys', 'supply-criteria', 'supply-vuln', 'supply-product', 'supply-sbom',
 ] as const;
 export type DemoKind = (typeof DEMO_KINDS)[number];
 

@@ -43,12 +43,12 @@ export const demoRoutes: RouteModule = {
     app.post('/', {
       schema: {
         tags, summary: 'Build the demo data set through the parts (admin)',
-        description: 'Ingests a generated darknet capture, surveys an emulated device farm on loopback, detects C&C servers in generated flows, and creates demo organisations, users and reports with a sealed advisory. Every object is listed in the demo manifest.',
+        description: 'Ingests a generated darknet capture, surveys an emulated device farm on loopback, detects C&C servers in generated flows, keeps a trusted product list with a year of history, and creates demo organisations, users and reports with a sealed advisory. Every object is listed in the demo manifest.',
         response: {
           200: {
             type: 'object',
             properties: {
-              createdAt: { type: 'integer' }, telescope: counts, survey: counts, flows: counts, hub: counts, objects: { type: 'integer' },
+              createdAt: { type: 'integer' }, telescope: counts, survey: counts, flows: counts, supply: counts, hub: counts, objects: { type: 'integer' },
               users: { type: 'array', items: { type: 'object', properties: { username: { type: 'string' }, password: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } }, org: { type: 'string' } } } },
             },
           },

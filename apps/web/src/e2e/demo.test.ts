@@ -1,7 +1,8 @@
 /**
  * The empty platform's first look in a real browser: an admin signs in, loads the demo from
  * the overview's button (POST /api/demo, built through the parts), sees the [demo] banner
- * and the darknet data, then removes it from the banner and the platform is empty again.
+ * and the darknet data and every half-year measure it feeds, then removes it from the banner
+ * and the platform is empty again.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,6 +69,17 @@ describe.skipIf(!hasChromium)('demo data from the dashboard', () => {
     await page.locator('nav.main-nav a[href="/hub"]').click();
     await page.getByText('[demo] 注意喚起', { exact: false }).first().waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'demo-hub.png'), fullPage: true });
+
+    // Effectiveness: every measure the demo feeds has its half-years; the trusted list's year of history shows as at least three.
+    await page.locator('nav.main-nav a[href="/effectiveness"]').click();
+    for (const measure of ['telescope', 'hub', 'flows', 'supply']) {
+      await page.locator(`#measure-${measure}-h`).locator('xpath=..').locator('table tbody tr').first().waitFor();
+    }
+    const supplyHead = page.locator('#measure-supply-h').locator('xpath=..').locator('table thead th');
+    expect(await supplyHead.count()).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('#measure-flows-h').locator('xpath=..').textContent()).toContain('検知した C&C サーバー候補');
+    await page.waitForFunction(() => document.querySelectorAll('.state-loading').length === 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-effectiveness.png'), fullPage: true });
 
     await page.getByTestId('demo-banner').getByRole('button', { name: 'デモデータを削除' }).click();
     await page.getByTestId('demo-banner').waitFor({ state: 'detached', timeout: 60_000 });

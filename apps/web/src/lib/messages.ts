@@ -36,7 +36,7 @@ export const en = {
 
   'demo.banner': 'Demo data is loaded: everything labelled [demo] was made by `mamori demo` and goes away with `mamori demo --remove`.',
   'demo.title': 'First look',
-  'demo.intro': 'This platform holds no reports yet. A demo data set shows it working: a generated darknet capture, a survey of an emulated device farm, C&C detection in generated flows, a demo community with reports, and an advisory sealed by the trust service — all made by the platform\u2019s own code and labelled [demo].',
+  'demo.intro': 'This platform holds no reports yet. A demo data set shows it working: a generated darknet capture, a survey of an emulated device farm, C&C detection in generated flows, a trusted product list with a year of history, a demo community with reports, and an advisory sealed by the trust service — all made by the platform\u2019s own code and labelled [demo].',
   'demo.adminOnly': 'An administrator can load it here, or run `mamori demo` on the server.',
   'demo.load': 'Load demo data',
   'demo.remove': 'Remove demo data',
@@ -324,7 +324,7 @@ export const ja: Record<MessageKey, string> = {
 
   'demo.banner': 'デモデータを表示しています。[demo] の付いたものはすべて `mamori demo` が作成したもので、`mamori demo --remove` で削除されます。',
   'demo.title': 'はじめての方へ',
-  'demo.intro': 'このプラットフォームにはまだ報告がありません。デモデータで動作を確認できます。生成したダークネットのキャプチャ、模擬 IoT 機器群の調査、生成したフローからの C&C 検知、デモ用の組織と報告、トラストサービスで e シールを付与した注意喚起を、プラットフォーム自身の処理で作成し、[demo] と表示します。',
+  'demo.intro': 'このプラットフォームにはまだ報告がありません。デモデータで動作を確認できます。生成したダークネットのキャプチャ、模擬 IoT 機器群の調査、生成したフローからの C&C 検知、1 年分の履歴を持つ信頼リスト、デモ用の組織と報告、トラストサービスで e シールを付与した注意喚起を、プラットフォーム自身の処理で作成し、[demo] と表示します。',
   'demo.adminOnly': '管理者はここから読み込めます。またはサーバーで `mamori demo` を実行してください。',
   'demo.load': 'デモデータを読み込む',
   'demo.remove': 'デモデータを削除',

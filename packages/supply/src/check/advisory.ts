@@ -20,10 +20,12 @@ export interface SupplyAdvisory {
   at: number;
 }
 
-export async function publishNewAdvisories(store: Store, bus: Bus, now = Date.now()): Promise<SupplyAdvisory[]> {
+/** `productIds` limits the run to those products (the demo announces only its own). */
+export async function publishNewAdvisories(store: Store, bus: Bus, now = Date.now(), options: { productIds?: string[] } = {}): Promise<SupplyAdvisory[]> {
   const k = store.as<SupplyTables>();
   const published: SupplyAdvisory[] = [];
   for (const p of await listProducts(store, { status: 'listed' })) {
+    if (options.productIds && !options.productIds.includes(p.id)) continue;
     const components = [];
     let matches: VulnMatch[] = [];
     if (p.sbomId) {
