@@ -75,16 +75,19 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 
 describe('telescope sensor and analyzer processes (PostgreSQL + NATS JetStream)', () => {
   it('explain themselves and exit 0 for help, 2 for usage errors, 1 for failures', async () => {
+    // Seven CLI starts at once on a loaded 2-core CI machine can take minutes: the default
+    // 120 s kill (exit 1) once failed the help check.
+    const SLOW = 300_000;
     const noNats = { MAMORI_NATS_URL: undefined, MAMORI_DATA_DIR: join(dir, 'usage') };
     const nats = { MAMORI_NATS_URL: TEST_NATS_URL, MAMORI_DATA_DIR: join(dir, 'usage') };
     const [help, missing, withoutNats, badRows, noFile, analyzerWithoutNats, shortRetention] = await Promise.all([
-      runMamori(['telescope', 'sensor', '--help']),
-      runMamori(['telescope', 'sensor'], nats),
-      runMamori(['telescope', 'sensor', captures[0].path], noNats),
-      runMamori(['telescope', 'sensor', '--rows-per-message', '0', captures[0].path], nats),
-      runMamori(['telescope', 'sensor', '--queue', 'tele-usage', join(dir, 'absent.pcap')], nats),
-      runMamori(['telescope', 'analyzer', '--until-idle', '1s'], noNats),
-      runMamori(['telescope', 'analyzer', '--ack-wait', '30s', '--applied-retention', '45s'], nats),
+      runMamori(['telescope', 'sensor', '--help'], {}, SLOW),
+      runMamori(['telescope', 'sensor'], nats, SLOW),
+      runMamori(['telescope', 'sensor', captures[0].path], noNats, SLOW),
+      runMamori(['telescope', 'sensor', '--rows-per-message', '0', captures[0].path], nats, SLOW),
+      runMamori(['telescope', 'sensor', '--queue', 'tele-usage', join(dir, 'absent.pcap')], nats, SLOW),
+      runMamori(['telescope', 'analyzer', '--until-idle', '1s'], noNats, SLOW),
+      runMamori(['telescope', 'analyzer', '--ack-wait', '30s', '--applied-retention', '45s'], nats, SLOW),
     ]);
     expect(help.code).toBe(0);
     for (const text of ['--sensor-id <id>', '--queue <name>', '--follow', '--darknet <prefixes>', '--rows-per-message <n>', 'Exit codes', 'Example']) expect(help.stdout).toContain(text);
@@ -101,7 +104,7 @@ describe('telescope sensor and analyzer processes (PostgreSQL + NATS JetStream)'
     const bus = await NatsBus.connect(TEST_NATS_URL);
     await (await bus.queue('tele-usage')).destroy();
     await bus.close();
-  }, 300_000);
+  }, 420_000);
 
   it('3 sensors into 1 analyzer store what one process stores', async () => {
     const d = await deployment();
