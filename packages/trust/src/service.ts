@@ -11,9 +11,6 @@ import { loadIdentity, loadTrustAnchors } from './pki/keys.js';
 import { statSync } from 'node:fs';
 import { loadCrls, crlSignedBy, type Crl } from './pki/crl.js';
 import { OcspResponder } from './ocsp/responder.js';
-import { certIdOf } from './ocsp/cert-id.js';
-import { encodeOcspRequest } from './ocsp/request.js';
-import { parseOcspResponse } from './ocsp/response.js';
 import type { ValidationDataSource } from './seal/jades-lt.js';
 import { trustFiles } from './pki/keys.js';
 import type { SigningIdentity } from './cms/sign.js';
@@ -119,10 +116,8 @@ export function openTrust(options: OpenTrustOptions): TrustServices {
     } catch {
       return { crls: crls(), ocsp: [] }; // no CA of our own (imported identities): CRLs only
     }
-    const ids = certs
-      .filter((c) => !c.subjectDer.equals(c.issuerDer) && c.issuerDer.equals(responder.issuer.subjectDer))
-      .map((c) => certIdOf(c, responder.issuer));
-    return { crls: crls(), ocsp: ids.length ? [parseOcspResponse(responder.respond(encodeOcspRequest(ids).der))] : [] };
+    const answer = responder.answerFor(certs);
+    return { crls: crls(), ocsp: answer ? [answer] : [] };
   };
 
   const timeStamper = (): TimeStamper =>

@@ -308,13 +308,16 @@ export function registerTrust(program: Command, ctx: CliContext): void {
     .option('--previous <file>', 'the evidence of the previous event (links the set)')
     .option('--tsa <url>', 'TSA (default: [trust] tsaUrl, else the local TSA)')
     .requiredOption('--out <file>', 'where to write the evidence')
-    .action(async (file: string, opts: { event: string; messageId: string; sender: string; recipient: string; previous?: string; tsa?: string; out: string }) => {
+    .option('--level <level>', 'T, or LT / LTA to embed the validation data (certificates, CRL, OCSP) and an archive time stamp', 'T')
+    .action(async (file: string, opts: { event: string; messageId: string; sender: string; recipient: string; previous?: string; tsa?: string; out: string; level: string }) => {
       if (!['submission', 'acceptance', 'retrieval'].includes(opts.event)) throw new MamoriError('MAMORI_USAGE', { reason: '--event must be submission, acceptance or retrieval' });
+      const level = opts.level.toUpperCase();
+      if (level !== 'T' && level !== 'LT' && level !== 'LTA') throw new MamoriError('MAMORI_USAGE', { reason: '--level must be T, LT or LTA' });
       const url = opts.tsa ?? openTrust({ config: ctx.config() }).config.tsaUrl;
       const t = await services(ctx, !url);
       const previous = opts.previous ? (JSON.parse(read(opts.previous).toString('utf8')) as DeliveryEvidence) : undefined;
       const ev = await createDeliveryEvidence(
-        { identity: loadIdentity(t.config.dir, 'seal'), timeStamper: url ? httpTimeStamper(url) : localTimeStamper(await t.authority()) },
+        { identity: loadIdentity(t.config.dir, 'seal'), timeStamper: url ? httpTimeStamper(url) : localTimeStamper(await t.authority()), level, validationData: t.validationData },
         { event: opts.event as DeliveryEvent, messageId: opts.messageId, sender: opts.sender, recipient: opts.recipient, content: read(file), previous },
       );
       writeFileSync(opts.out, `${JSON.stringify(ev, null, 2)}\n`);

@@ -4,6 +4,7 @@ import { loadIdentity } from '../pki/keys.js';
 import { localTimeStamper } from '../tsp/client.js';
 import { issueCrl } from '../pki/generate.js';
 import { loadCrls } from '../pki/crl.js';
+import { OcspResponder } from '../ocsp/responder.js';
 import { createDeliveryEvidence, verifyDeliveryEvidence, type EvidenceIssuer } from './evidence.js';
 
 let trust: TestTrust;
@@ -60,6 +61,15 @@ describe('e-delivery evidence', () => {
     const v = verifyDeliveryEvidence([submission], { trustAnchors: [trust.root] });
     expect(v.valid).toBe(true);
     expect(v.complete).toBe(false);
+  });
+
+  it('LT evidence carries its own CRL and OCSP answer: verified with the trust anchor alone, revocation checked', async () => {
+    const validationData = async (certs: Parameters<OcspResponder['answerFor']>[0]) => ({ crls: loadCrls(trust.dir), ocsp: [new OcspResponder({ dir: trust.dir }).answerFor(certs)!] });
+    const set = await fullSet({ ...issuer, level: 'LT', validationData });
+    const v = verifyDeliveryEvidence(set, { trustAnchors: [trust.root], content });
+    expect(v.reasons).toEqual([]);
+    expect(v.complete).toBe(true);
+    expect(v.events.every((e) => e.revocation === 'not revoked (CRL)' || e.revocation === 'not revoked (OCSP)')).toBe(true);
   });
 
   // Last: it revokes the e-seal.

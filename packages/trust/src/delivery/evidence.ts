@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { MamoriError } from '@mamori/core';
 import type { SigningIdentity } from '../cms/sign.js';
 import { sealJws, verifyJws, type JwsFlattened } from '../seal/jades.js';
+import type { ValidationDataSource } from '../seal/jades-lt.js';
 import type { Certificate } from '../pki/certificate.js';
 import type { Crl } from '../pki/crl.js';
 import type { OcspResponse } from '../ocsp/response.js';
@@ -58,6 +59,9 @@ export interface EvidenceInput {
 export interface EvidenceIssuer {
   identity: SigningIdentity;
   timeStamper: TimeStamper;
+  /** JAdES level of each evidence: T (default), or LT/LTA carrying its own validation data. */
+  level?: 'T' | 'LT' | 'LTA';
+  validationData?: ValidationDataSource;
 }
 
 const evidenceLink = (e: DeliveryEvidence): string => createHash('sha256').update(e.signature, 'ascii').digest('hex');
@@ -81,7 +85,7 @@ export async function createDeliveryEvidence(issuer: EvidenceIssuer, input: Evid
     details: input.details,
   };
   return (await sealJws(issuer.identity, Buffer.from(JSON.stringify(record), 'utf8'), {
-    serialization: 'json', level: 'T', timeStamper: issuer.timeStamper,
+    serialization: 'json', level: issuer.level ?? 'T', timeStamper: issuer.timeStamper, validationData: issuer.validationData,
   })) as JwsFlattened;
 }
 
@@ -119,7 +123,7 @@ export function verifyDeliveryEvidence(set: DeliveryEvidence[], options: Evidenc
       r.push(`not a mamori delivery evidence: ${(e as Error).message}`);
       record = undefined;
     }
-    if (v.level !== 'T' || !v.timeStamp?.valid) r.push('evidence is not time-stamped');
+    if (v.level === 'B' || !v.timeStamp?.valid) r.push('evidence is not time-stamped');
     return { jws, record, verdict: v, reasons: r };
   });
   // By time stamp; events stamped within the same millisecond (a fast TSA) by their place in the protocol.

@@ -12,9 +12,9 @@ import { certificatesFromPem, type Certificate } from '../pki/certificate.js';
 import { loadCrls, crlSignedBy } from '../pki/crl.js';
 import { loadIdentity, loadPrivateKey, trustFiles } from '../pki/keys.js';
 import type { SigningIdentity } from '../cms/sign.js';
-import { issuedBy } from './cert-id.js';
-import { parseOcspRequest } from './request.js';
-import { encodeOcspError, encodeOcspResponse, type ResponseItem } from './response.js';
+import { certIdOf, issuedBy } from './cert-id.js';
+import { encodeOcspRequest, parseOcspRequest } from './request.js';
+import { encodeOcspError, encodeOcspResponse, parseOcspResponse, type OcspResponse, type ResponseItem } from './response.js';
 
 /** How long an answer may be cached by relying parties when the CRL names no next update. */
 const DEFAULT_VALIDITY_MS = 24 * 3600_000;
@@ -71,5 +71,11 @@ export class OcspResponder {
       return { ...base, status: this.issued.has(certId.serial) ? 'good' : 'unknown' };
     });
     return encodeOcspResponse(this.signer, items, now, request.nonce);
+  }
+
+  /** This responder's signed answer about every certificate of `certs` the CA issued (none: undefined). */
+  answerFor(certs: Certificate[]): OcspResponse | undefined {
+    const ids = certs.filter((c) => !c.subjectDer.equals(c.issuerDer) && c.issuerDer.equals(this.issuer.subjectDer)).map((c) => certIdOf(c, this.issuer));
+    return ids.length ? parseOcspResponse(this.respond(encodeOcspRequest(ids).der)) : undefined;
   }
 }

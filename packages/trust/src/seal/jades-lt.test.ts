@@ -10,9 +10,6 @@ import { createTestTrust, type TestTrust } from '../testing.js';
 import { loadIdentity } from '../pki/keys.js';
 import { loadCrls } from '../pki/crl.js';
 import { issueCrl } from '../pki/generate.js';
-import { certIdOf } from '../ocsp/cert-id.js';
-import { encodeOcspRequest } from '../ocsp/request.js';
-import { parseOcspResponse } from '../ocsp/response.js';
 import { OcspResponder } from '../ocsp/responder.js';
 import { localTimeStamper } from '../tsp/client.js';
 import { sealJws, verifyJws, type JwsFlattened } from './jades.js';
@@ -27,11 +24,7 @@ beforeAll(async () => {
 afterAll(() => trust.remove());
 
 /** What the installation's service does: its CRL and its responder's answer for the certificates it issued. */
-const local: ValidationDataSource = async (certs) => {
-  const responder = new OcspResponder({ dir: trust.dir });
-  const ids = certs.filter((c) => !c.subjectDer.equals(c.issuerDer) && c.issuerDer.equals(trust.root.subjectDer)).map((c) => certIdOf(c, trust.root));
-  return { crls: loadCrls(trust.dir), ocsp: [parseOcspResponse(responder.respond(encodeOcspRequest(ids).der))] };
-};
+const local: ValidationDataSource = async (certs) => ({ crls: loadCrls(trust.dir), ocsp: [new OcspResponder({ dir: trust.dir }).answerFor(certs)!] });
 
 const seal = async (level: 'LT' | 'LTA', source = local, stampedAgoMs = 0): Promise<JwsFlattened> =>
   (await sealJws(loadIdentity(trust.dir, 'seal'), payload, {
