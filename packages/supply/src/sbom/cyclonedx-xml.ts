@@ -14,7 +14,7 @@ import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { MamoriError } from '@mamori/core';
 import { buildCyclonedx, checkCyclonedxVersion } from './cyclonedx.js';
 import { DEFAULT_LIMITS, type Sbom, type SbomLimits } from './model.js';
-import { validateCyclonedxXsd } from './xsd.js';
+import { validateCyclonedxXsd, validateCyclonedxXsdAsync, type XsdOptions, type XsdResult } from './xsd.js';
 import { xsdError } from './xsd-errors.js';
 
 const NS_PREFIX = 'http://cyclonedx.org/schema/bom/';
@@ -31,7 +31,37 @@ interface Frame {
   text?: string;
 }
 
+interface ParsedXml { doc: Record<string, unknown>; version: string }
+
 export function readCyclonedxXml(text: string, limits: SbomLimits = {}): Sbom {
+  const parsed = parseCyclonedxXml(text, limits);
+  return finish(text, parsed, validateCyclonedxXsd(text, parsed.version, xsdOptions(limits)), limits);
+}
+
+/** The same, with the XSD validation off this thread (see xsd.ts). */
+export async function readCyclonedxXmlAsync(text: string, limits: SbomLimits = {}): Promise<Sbom> {
+  const parsed = parseCyclonedxXml(text, limits);
+  return finish(text, parsed, await validateCyclonedxXsdAsync(text, parsed.version, xsdOptions(limits)), limits);
+}
+
+const xsdOptions = (limits: SbomLimits): XsdOptions => ({
+  timeoutMs: limits.xsdTimeoutMs ?? DEFAULT_LIMITS.xsdTimeoutMs,
+  maxMemoryMiB: limits.xsdMemoryMiB ?? DEFAULT_LIMITS.xsdMemoryMiB,
+});
+
+function finish(text: string, { doc, version }: ParsedXml, result: XsdResult, limits: SbomLimits): Sbom {
+  if (!result.valid) {
+    const first = result.problems[0] ?? { message: 'invalid' };
+    if (result.unreadable) {
+      throw new MamoriError('MAMORI_SUPPLY_SBOM_PARSE', { reason: first.message, ...(first.line !== undefined ? { line: first.line, field: `line ${first.line}` } : {}) });
+    }
+    throw xsdError(text, version, first, result.total);
+  }
+  return buildCyclonedx(doc, version, 'xml', limits);
+}
+
+/** Pass 1: well-formedness, no DOCTYPE, the version from the namespace, limits, the JSON shape. */
+function parseCyclonedxXml(text: string, limits: SbomLimits): ParsedXml {
   const parser = new SaxesParser({ xmlns: true, position: true });
   const doc: Record<string, unknown> = { bomFormat: 'CycloneDX' };
   const stack: Frame[] = [];
@@ -111,18 +141,5 @@ export function readCyclonedxXml(text: string, limits: SbomLimits = {}): Sbom {
   const CHUNK = 1 << 20;
   for (let i = 0; i < text.length; i += CHUNK) parser.write(text.slice(i, i + CHUNK));
   parser.close();
-  const specVersion = version ?? fail('no <bom> element');
-
-  const result = validateCyclonedxXsd(text, specVersion, {
-    timeoutMs: limits.xsdTimeoutMs ?? DEFAULT_LIMITS.xsdTimeoutMs,
-    maxMemoryMiB: limits.xsdMemoryMiB ?? DEFAULT_LIMITS.xsdMemoryMiB,
-  });
-  if (!result.valid) {
-    const first = result.problems[0] ?? { message: 'invalid' };
-    if (result.unreadable) {
-      throw new MamoriError('MAMORI_SUPPLY_SBOM_PARSE', { reason: first.message, ...(first.line !== undefined ? { line: first.line, field: `line ${first.line}` } : {}) });
-    }
-    throw xsdError(text, specVersion, first, result.total);
-  }
-  return buildCyclonedx(doc, specVersion, 'xml', limits);
+  return { doc, version: version ?? fail('no <bom> element') };
 }

@@ -12,6 +12,7 @@
  * and the other parts, while xmllint-wasm answers with a promise from its own worker thread.
  * One long-lived helper thread runs it; this thread blocks on a shared flag with a timeout, so
  * a validation that runs too long is cut off (the helper and its xmllint thread are terminated).
+ * `validateCyclonedxXsdAsync` (behind `readSbomAsync`) does not block: for servers.
  *
  * The schemas are read at run time from `@cyclonedx/cyclonedx-library`'s res/schema folder
  * (see SCHEMAS.md), with every schema they import, found by following `xs:import`/`xs:include`.
@@ -126,13 +127,37 @@ export function validateCyclonedxXsd(xml: string, version: string, o: XsdOptions
   helper ??= startHelper();
   const h = helper;
   Atomics.store(h.flag, 0, 0);
-  h.port.postMessage({ xml, files, maxMemoryPages: Math.max(256, Math.ceil(o.maxMemoryMiB * 16)) });
+  h.port.postMessage({ xml, files, maxMemoryPages: memoryPages(o) });
   if (Atomics.wait(h.flag, 0, 0, o.timeoutMs) === 'timed-out') {
     stopHelper();
     throw new MamoriError('MAMORI_SUPPLY_SBOM_TOO_LARGE', { limit: o.timeoutMs, what: 'milliseconds of XSD validation' });
   }
   const answer = receiveMessageOnPort(h.port)?.message as Answer | undefined;
   if (!answer) { stopHelper(); throw new MamoriError('MAMORI_SUPPLY_SBOM_PARSE', { reason: 'the XSD validator gave no answer' }); }
+  return settle(answer, o);
+}
+
+/**
+ * The same, without blocking this thread (for a server's event loop): a helper thread of its
+ * own per call, terminated when it answers or when the time limit passes.
+ */
+export function validateCyclonedxXsdAsync(xml: string, version: string, o: XsdOptions): Promise<XsdResult> {
+  const files = cyclonedxXsdFiles(version);
+  const h = startHelper();
+  return new Promise<XsdResult>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new MamoriError('MAMORI_SUPPLY_SBOM_TOO_LARGE', { limit: o.timeoutMs, what: 'milliseconds of XSD validation' })), o.timeoutMs);
+    h.worker.once('error', (e) => { clearTimeout(timer); reject(new MamoriError('MAMORI_SUPPLY_SBOM_PARSE', { reason: `the XSD validator failed: ${e.message}` })); });
+    h.port.once('message', (answer: Answer) => {
+      clearTimeout(timer);
+      try { resolve(settle(answer, o)); } catch (e) { reject(e); }
+    });
+    h.port.postMessage({ xml, files, maxMemoryPages: memoryPages(o) });
+  }).finally(() => { h.port.close(); void h.worker.terminate(); });
+}
+
+const memoryPages = (o: XsdOptions): number => Math.max(256, Math.ceil(o.maxMemoryMiB * 16));
+
+function settle(answer: Answer, o: XsdOptions): XsdResult {
   if ('failure' in answer) return { valid: false, problems: failureProblems(answer.failure, o), total: 1, unreadable: true };
   return answer;
 }
