@@ -16,8 +16,12 @@ import { certIdOf, issuedBy } from './cert-id.js';
 import { encodeOcspRequest, parseOcspRequest } from './request.js';
 import { encodeOcspError, encodeOcspResponse, parseOcspResponse, type OcspResponse, type ResponseItem } from './response.js';
 
-/** How long an answer may be cached by relying parties when the CRL names no next update. */
-const DEFAULT_VALIDITY_MS = 24 * 3600_000;
+/**
+ * How long an answer stays current: a day, or less when the CRL is due sooner. Not the CRL's
+ * whole period (a year for the development root): answers come from live data, so relying
+ * parties should come back soon enough to see a revocation.
+ */
+const VALIDITY_MS = 24 * 3600_000;
 /** Certificate IDs per request: enough for any chain, small enough to bound the work. */
 const MAX_REQUESTS = 32;
 
@@ -61,7 +65,8 @@ export class OcspResponder {
     if (request.requests.length > MAX_REQUESTS) return encodeOcspError('malformedRequest');
     const now = this.now();
     const crl = loadCrls(this.options.dir).find((c) => crlSignedBy(c, this.issuer));
-    const nextUpdate = crl?.nextUpdate ?? new Date(now.getTime() + DEFAULT_VALIDITY_MS);
+    const dayAhead = new Date(now.getTime() + VALIDITY_MS);
+    const nextUpdate = crl?.nextUpdate && crl.nextUpdate < dayAhead ? crl.nextUpdate : dayAhead;
     const items: ResponseItem[] = request.requests.map(({ certId, der }) => {
       // thisUpdate is now: the CRL file is the database itself, so its state is current.
       const base = { certIdDer: der, thisUpdate: now, nextUpdate };

@@ -166,7 +166,10 @@ export function verifyJws(input: string | JwsFlattened, options: SealVerifyOptio
     let claimed: Date | undefined;
     if (header.sigT !== undefined) {
       claimed = new Date(String(header.sigT));
-      if (Number.isNaN(claimed.getTime())) reasons.push('sigT is not a time');
+      if (Number.isNaN(claimed.getTime())) {
+        reasons.push('sigT is not a time');
+        claimed = undefined; // an Invalid Date would break every consumer that prints it
+      }
     }
     let unsigned;
     try {
