@@ -18,7 +18,7 @@ export { compileAllowList, parseAllowList } from './analysis/allow-list.js';
 export { candidatesToStix, candidatePattern, uuidv5, TLP_MARKINGS, type Tlp, type StixOptions } from './analysis/stix.js';
 export { flowsMigrations } from './store/migrations.js';
 export { Rollup, AddressCounter, topAddressesByFlows, type RollupRow, type IpStat } from './store/rollup.js';
-export { FlowsStore, type DetectionRun, type DetectionSummary } from './store/flows-store.js';
+export { FlowsStore, STRONG_CANDIDATE_SCORE, type DetectionRun, type DetectionSummary } from './store/flows-store.js';
 export { FlowArchive, archiveLine, ARCHIVE_HEADER, type ArchiveOptions } from './archive/archive.js';
 export { parseKnownBots } from './analysis/known-bots.js';
 export { FlowPipeline, type PipelineOptions } from './pipeline.js';

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MamoriError, parseSince, type Platform } from '@mamori/core';
 import {
-  candidatesToStix, FlowArchive, FlowCollector, FlowPipeline, FlowsStore, importNfdumpCsv, TLP_MARKINGS, type Candidate, type CollectorStats, type Tlp,
+  candidatesToStix, FlowArchive, FlowCollector, FlowPipeline, FlowsStore, importNfdumpCsv, STRONG_CANDIDATE_SCORE, TLP_MARKINGS, type Candidate, type CollectorStats, type Tlp,
 } from '@mamori/flows';
 import { table, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
@@ -159,7 +159,7 @@ export function registerFlows(program: Command, ctx: CliContext): void {
 
   flows
     .command('summary')
-    .description('detection history over a time range: runs whose traffic ends in it, distinct C&C candidates and contacting hosts')
+    .description('detection history over a time range: runs whose traffic ends in it, distinct C&C candidates (ranked, strong) and the hosts contacting strong ones')
     .option('--since <when>', 'ISO-8601 time or a duration back from now (24h, 180d)', '180d')
     .option('--until <when>', 'ISO-8601 time or duration back from now (exclusive); default now')
     .action(async (opts: { since: string; until?: string }) => {
@@ -173,7 +173,7 @@ export function registerFlows(program: Command, ctx: CliContext): void {
       const to = opts.until === undefined ? now + 1 : at(opts.until, '--until');
       const platform = await ctx.platform();
       const sum = await new FlowsStore(platform.store).summary({ from, to });
-      ctx.print(sum, (r) => `${new Date(from).toISOString()} – ${new Date(to).toISOString()}: ${r.runs} detection run(s), ${r.candidates} C&C candidate(s), ${r.hosts} contacting host(s) (${r.beaconingHosts} beaconing)`);
+      ctx.print(sum, (r) => `${new Date(from).toISOString()} – ${new Date(to).toISOString()}: ${r.runs} detection run(s), ${r.candidates} C&C candidate(s) ranked, ${r.strong} strong (score ≥ ${STRONG_CANDIDATE_SCORE}) contacted by ${r.hosts} host(s) (${r.beaconingHosts} beaconing)`);
     });
 
   flows

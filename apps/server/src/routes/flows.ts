@@ -62,7 +62,7 @@ const nullableInt = { type: ['integer', 'null'] } as const;
 const detectionSummary = {
   type: 'object',
   properties: {
-    runs: { type: 'integer' }, candidates: { type: 'integer' }, hosts: { type: 'integer' }, beaconingHosts: { type: 'integer' },
+    runs: { type: 'integer' }, candidates: { type: 'integer' }, strong: { type: 'integer' }, hosts: { type: 'integer' }, beaconingHosts: { type: 'integer' },
     firstWindowStart: nullableInt, lastWindowEnd: nullableInt,
   },
 } as const;
@@ -122,7 +122,7 @@ export const flowsRoutes: RouteModule = {
 
     app.get('/summary', {
       schema: {
-        tags, summary: 'Detection history over a time range: runs whose traffic window ends in it, distinct C&C candidates and contacting hosts',
+        tags, summary: 'Detection history over a time range: runs whose traffic window ends in it, distinct C&C candidates (all ranked, strong), hosts contacting strong ones',
         querystring: {
           type: 'object',
           properties: {

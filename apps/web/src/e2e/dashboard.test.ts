@@ -308,8 +308,8 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
       return Number((await row.locator('td').last().textContent())!.replace(/[^\d.]/g, ''));
     };
     if (seeded.flows) {
-      expect(seeded.flows.candidates).toBeGreaterThan(0);
-      expect(await current('flows', '検知した C&C サーバー候補')).toBe(seeded.flows.candidates);
+      expect(seeded.flows.strong).toBeGreaterThan(0);
+      expect(await current('flows', '検知した C&C サーバー候補（スコア 0.5 以上）')).toBe(seeded.flows.strong);
       expect(await current('flows', '候補と通信した顧客端末')).toBe(seeded.flows.hosts);
       expect(await current('flows', 'うち定期通信（ビーコン）を示した端末')).toBe(seeded.flows.beaconingHosts);
       expect(await current('flows', '検知の実行回数')).toBe(1);

@@ -19,7 +19,7 @@ export interface Seeded {
   relayable?: string;
   telescope?: { packets: number; victims: number; alerts: number };
   /** One detection run over a generated botnet's flows of the last hours. */
-  flows?: { candidates: number; hosts: number; beaconingHosts: number };
+  flows?: { strong: number; hosts: number; beaconingHosts: number };
   /** One listed product whose SBOM has two known vulnerabilities, one critical (its advisory sent). */
   supply?: { listed: number; openVulns: number; criticalOpen: number; advisories: number };
   /** The trust root the server's TSA chains to, when trust keys were made. */
@@ -87,8 +87,8 @@ export async function seed(platform: Platform, dataDir: string): Promise<Seeded>
     await pipeline.flush([{ exporter: session.key, counters: session.counters }]);
     await pipeline.detectAndSave({ knownBots: scenario.knownBots, allow: { prefixes: scenario.allowList } }, 'e2e');
     const sum = await new flows.FlowsStore(platform.store).summary({ from: 0, to: Number.MAX_SAFE_INTEGER });
-    out.flows = { candidates: sum.candidates, hosts: sum.hosts, beaconingHosts: sum.beaconingHosts };
-    notes.push(`flows: ${records.length} records, ${sum.candidates} C&C candidates contacted by ${sum.hosts} hosts`);
+    out.flows = { strong: sum.strong, hosts: sum.hosts, beaconingHosts: sum.beaconingHosts };
+    notes.push(`flows: ${records.length} records, ${sum.candidates} candidates ranked, ${sum.strong} strong, contacted by ${sum.hosts} hosts`);
   }
 
   if (has('supply')) {

@@ -65,7 +65,7 @@ export function surveyMeasure(data: SurveyEffectiveness): MeasureData {
 
 interface TelescopeSummary { packets: number; victims: number; alerts: number; infected: number }
 interface HubSummary { total: number; bySeverity: Record<string, number>; byStatus: Record<string, number>; byTlp: Record<string, number> }
-interface FlowsSummary { runs: number; candidates: number; hosts: number; beaconingHosts: number }
+interface FlowsSummary { runs: number; candidates: number; strong: number; hosts: number; beaconingHosts: number }
 interface SupplySummary { listed: number; added: number; openVulns: number; criticalOpen: number; advisories: number }
 
 /** The half-year as the window parameters the telescope, flows and supply routes take. */
@@ -116,10 +116,11 @@ const MEASURES: Measure[] = [
   {
     id: 'flows', label: 'eff.flows', what: 'flows',
     // Detection runs whose traffic ended in the half-year; a candidate or host seen in several runs counts once.
+    // Strong candidates, not the whole ranked list: its length is the detection's limit, not a finding.
     load: (signal) => perHalfYear<FlowsSummary>(
       (h) => request(withQuery(FLOWS.summary, isoWindow(h)), { signal }),
       (s) => s.runs > 0,
-      [['eff.ccCandidates', (s) => s.candidates], ['eff.ccHosts', (s) => s.hosts], ['eff.ccBeaconing', (s) => s.beaconingHosts], ['eff.detectionRuns', (s) => s.runs]],
+      [['eff.ccCandidates', (s) => s.strong], ['eff.ccHosts', (s) => s.hosts], ['eff.ccBeaconing', (s) => s.beaconingHosts], ['eff.detectionRuns', (s) => s.runs]],
     ),
   },
   {
