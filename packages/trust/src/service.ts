@@ -97,8 +97,8 @@ export function openTrust(options: OpenTrustOptions): TrustServices {
 
   let responder: { key: string; value: OcspResponder } | null = null;
   const ocspResponder = (): OcspResponder => {
-    // Keyed by the certificates' change times: `trust init --force` issues new ones.
-    const key = (['root', 'ocsp'] as const).map((r) => {
+    // Keyed by the certificates' change times: `trust init --force` or `trust import` replace them.
+    const key = (['root', 'ocsp', 'tsa', 'seal'] as const).map((r) => {
       try {
         return statSync(trustFiles(config.dir, r).cert).mtimeMs;
       } catch {

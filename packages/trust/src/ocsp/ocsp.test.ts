@@ -84,6 +84,9 @@ describe('OCSP', () => {
     for (const bad of [Buffer.alloc(0), Buffer.from('30030201ff', 'hex'), Buffer.from('not der')]) {
       expect(parseOcspResponse(responder.respond(bad)).status).toBe('malformedRequest');
     }
+    const many = encodeOcspRequest(Array.from({ length: 33 }, () => certIdOf(trust.seal, trust.root))).der;
+    expect(parseOcspResponse(responder.respond(many)).status).toBe('malformedRequest');
+    expect(() => new OcspResponder({ dir: join(work, 'no-such-dir') })).toThrow(/no CA certificate/);
   });
 
   it('revocation: openssl sees revoked; a seal time-stamped before stays valid at signing time, one after is revoked', async () => {

@@ -7,7 +7,7 @@
  * creates (or by the CA key when there is none) and echo the request's nonce.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { isMamoriError } from '@mamori/core';
+import { MamoriError, isMamoriError } from '@mamori/core';
 import { certificatesFromPem, type Certificate } from '../pki/certificate.js';
 import { loadCrls, crlSignedBy } from '../pki/crl.js';
 import { loadIdentity, loadPrivateKey, trustFiles } from '../pki/keys.js';
@@ -38,7 +38,8 @@ export class OcspResponder {
 
   constructor(private readonly options: OcspResponderOptions) {
     const files = trustFiles(options.dir, 'root');
-    const [root] = certificatesFromPem(readFileSync(files.cert, 'utf8'));
+    const [root] = existsSync(files.cert) ? certificatesFromPem(readFileSync(files.cert, 'utf8')) : [];
+    if (!root) throw new MamoriError('MAMORI_TRUST_KEYS', { reason: `no CA certificate at ${files.cert}; run \`mamori trust init\`` });
     this.issuer = root;
     this.signer = existsSync(trustFiles(options.dir, 'ocsp').key)
       ? loadIdentity(options.dir, 'ocsp')
