@@ -42,6 +42,11 @@ describe('mamori trust', () => {
     const r = await mamori('init', '--org', 'Example CSIRT');
     expect(r.code).toBe(0);
     expect(r.out.seal).toContain('O=Example CSIRT');
+    expect(r.out.revocation).toBeUndefined();
+    const other = await mamori('init', '--org', 'URL CSIRT', '--url', 'https://mamori.example.jp/', '--force');
+    expect(other.out.revocation).toEqual({ crl: 'https://mamori.example.jp/crl', ocsp: 'https://mamori.example.jp/ocsp' });
+    expect((await mamori('init', '--org', 'Bad', '--url', 'ftp://x', '--force')).code).toBe(2);
+    expect((await mamori('init', '--org', 'Example CSIRT', '--force')).code).toBe(0);
     for (const role of ['root', 'tsa', 'seal']) expect(statSync(join(trustDir(), `${role}.key.pem`)).mode & 0o777).toBe(0o600);
     expect((await mamori('init', '--org', 'Again')).code).toBe(1);
   });

@@ -10,7 +10,7 @@ import {
   certificatesFromPem, installIdentity, initTrust, isJwsText, openTrust, readPem, sealVerdictJson, stampVerdictJson, timeStampTokenOf, readPkcs12, requestTimeStamp,
   sealCades, sealJws, verifyCades, verifyJws, verifyTimeStampToken, readTimeStampToken, loadIdentity, httpTimeStamper, localTimeStamper,
   createDeliveryEvidence, verifyDeliveryEvidence, crlsFromPem, loadCrls, issueCrl, crlFile, trustFiles, CRL_REASONS,
-  parseOcspResponse, requestOcsp, ocspUrlsOf, type OcspResponse,
+  parseOcspResponse, requestOcsp, ocspUrlsOf, revocationUrls, type OcspResponse,
   type Certificate, type Crl, type DigestName, type SealVerdict, type StampVerdict, type TrustServices, type Role, type DeliveryEvent, type DeliveryEvidence,
 } from '@mamori/trust';
 import type { CliContext } from '../context.js';
@@ -122,8 +122,9 @@ export function registerTrust(program: Command, ctx: CliContext): void {
       if (baseUrl && !/^https?:\/\/[^\s]+$/.test(baseUrl)) throw new MamoriError('MAMORI_USAGE', { reason: '--url must be an http(s) URL' });
       const r = await initTrust({ dir, organisation: opts.org, algorithm: opts.rsa ? 'rsa-3072' : 'ec-p256', days: opts.days, force: opts.force, baseUrl });
       ctx.print(
-        { dir, root: r.root.subject, tsa: r.tsa.subject, seal: r.seal.subject, algorithm: opts.rsa ? 'rsa-3072' : 'ec-p256' },
-        (v) => `trust keys in ${v.dir} (${v.algorithm}, keys mode 0600)\n  root: ${v.root}\n  tsa:  ${v.tsa}\n  seal: ${v.seal}`,
+        { dir, root: r.root.subject, tsa: r.tsa.subject, seal: r.seal.subject, ocsp: r.ocsp.subject, algorithm: opts.rsa ? 'rsa-3072' : 'ec-p256', revocation: baseUrl ? revocationUrls(baseUrl) : undefined },
+        (v) => `trust keys in ${v.dir} (${v.algorithm}, keys mode 0600)\n  root: ${v.root}\n  tsa:  ${v.tsa}\n  seal: ${v.seal}\n  ocsp: ${v.ocsp}\n`
+          + (v.revocation ? `  CRL at ${v.revocation.crl}, OCSP at ${v.revocation.ocsp}` : '  no CRL/OCSP URLs in the certificates (give --url or [trust] publicUrl)'),
       );
     });
 
