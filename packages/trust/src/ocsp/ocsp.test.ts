@@ -5,7 +5,7 @@
  * `openssl ocsp -index` made; verification turns a revocation into a clear verdict (revoked
  * after the time stamp: valid at signing time; before it, or without one: revoked).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -70,6 +70,23 @@ describe('OCSP', () => {
     const parsed = parseOcspResponse(r.response);
     expect(parsed.nonce).toEqual(parseOcspRequest(readFileSync(join(work, 'req.der'))).nonce);
     expect(ocspSignerFor(parsed, trust.root).signer?.subject).toContain('OCSP Responder');
+  });
+
+  it('without a delegated responder the CA key signs; openssl and mamori accept that too', () => {
+    const caOnly = join(work, 'ca-only');
+    mkdirSync(caOnly);
+    for (const f of ['root.key.pem', 'root.cert.pem', 'root.crl.pem', 'seal.cert.pem']) copyFileSync(join(trust.dir, f), join(caOnly, f));
+    chmodSync(join(caOnly, 'root.key.pem'), 0o600);
+    const responder = new OcspResponder({ dir: caOnly });
+    expect(responder.signer.cert.fingerprint256).toBe(trust.root.fingerprint256);
+    expect(runOpenssl(['ocsp', '-issuer', file('root'), '-cert', file('seal'), '-reqout', 'ca-req.der'], work).ok).toBe(true);
+    writeFileSync(join(work, 'ca-resp.der'), responder.respond(readFileSync(join(work, 'ca-req.der'))));
+    const v = runOpenssl(['ocsp', '-reqin', 'ca-req.der', '-respin', 'ca-resp.der', '-CAfile', file('root'), '-resp_text'], work);
+    expect(v.out).toContain('Response verify OK');
+    expect(v.out).toContain('Cert Status: good');
+    const parsed = parseOcspResponse(readFileSync(join(work, 'ca-resp.der')));
+    expect(parsed.certs).toHaveLength(1);
+    expect(ocspSignerFor(parsed, trust.root).signer?.fingerprint256).toBe(trust.root.fingerprint256);
   });
 
   it('answers unknown for a certificate of another CA and for a serial the CA never issued', () => {
