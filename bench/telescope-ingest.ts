@@ -7,12 +7,14 @@
  *   - mamori: read + decode + classify + fingerprint + every interval analysis (port and
  *     source rollups, unique sources, victims, campaigns, infected hosts), results
  *     materialised per interval and discarded (no store I/O);
- *   - mamori end to end into a SQLite store (`ingestCapture`), on the smaller file;
+ *   - mamori end to end into a SQLite store and a PostgreSQL store (`ingestCapture`, the
+ *     loopback test database), on the smaller file;
  *   - tshark -r FILE -q -z io,stat,0 and tcpdump -r FILE -w /dev/null on the smaller file,
  *     compared with mamori on that same file.
  * Memory flatness: peak RSS of the mamori child at two file sizes.
  *
  * Run: npm run bench -- bench/telescope-ingest.ts [--base-scale 250] [--copies 2] [--keep]
+ *   [--only analyse,sqlite,postgres,peers]   (a subset of the runs; the machine is shared)
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -61,7 +63,8 @@ async function child(mode: string, file: string): Promise<void> {
     packets = engine.stats.packets;
   } else {
     const { testBackends } = await import('@mamori/core');
-    const platform = await testBackends()[0].open({ migrations: [telescopeMigrations] });
+    const backend = testBackends().find((b) => b.name === (mode === 'postgres' ? 'postgres+nats' : 'sqlite+memory'))!;
+    const platform = await backend.open({ migrations: [telescopeMigrations] });
     const r = await ingestCapture(platform, file, { darknet, research });
     frames = r.frames;
     packets = r.packets;
@@ -146,40 +149,62 @@ async function main(): Promise<void> {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`machine: ${(await import('node:os')).cpus().length} CPUs, load average ${load} (shared machine: CPU time is the steadier figure)`);
 
-  warm(large);
-  const mLarge = runChild('analyse', large);
-  warm(small);
-  const mSmall = runChild('analyse', small);
-  const mStore = runChild('store', small);
-  // The peers read the small file (tshark is slow enough that the large one would take many minutes).
-  warm(small);
-  const tshark = peer('tshark', ['-r', small, '-q', '-z', 'io,stat,0']);
-  warm(small);
-  const tcpdump = peer('tcpdump', ['-r', small, '-w', '/dev/null']);
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : ['analyse', 'sqlite', 'postgres', 'peers'];
+  const rows: [string, number, number, number, number][] = [];
+  let mLarge: ChildResult | null = null;
+  let mSmall: ChildResult | null = null;
+  let tshark: PeerResult | null = null;
+  let tcpdump: PeerResult | null = null;
+  if (only.includes('analyse')) {
+    warm(large);
+    mLarge = runChild('analyse', large);
+    warm(small);
+    mSmall = runChild('analyse', small);
+    rows.push(['mamori analyse (large)', largePackets, mLarge.wallMs, mLarge.cpuMs, mLarge.maxRssMb]);
+    rows.push(['mamori analyse (small)', smallPackets, mSmall.wallMs, mSmall.cpuMs, mSmall.maxRssMb]);
+  }
+  for (const [mode, name] of [['sqlite', 'mamori → SQLite (small)'], ['postgres', 'mamori → PostgreSQL (small)']] as const) {
+    if (!only.includes(mode)) continue;
+    warm(small);
+    const m = runChild(mode === 'sqlite' ? 'store' : mode, small);
+    rows.push([name, smallPackets, m.wallMs, m.cpuMs, m.maxRssMb]);
+  }
+  if (only.includes('peers')) {
+    // The peers read the small file (tshark is slow enough that the large one would take many minutes).
+    warm(small);
+    tshark = peer('tshark', ['-r', small, '-q', '-z', 'io,stat,0']);
+    warm(small);
+    tcpdump = peer('tcpdump', ['-r', small, '-w', '/dev/null']);
+    rows.push(['tshark -z io,stat,0 (small)', smallPackets, tshark.wallMs, tshark.cpuMs, tshark.maxRssMb]);
+    rows.push(['tcpdump -w /dev/null (small)', smallPackets, tcpdump.wallMs, tcpdump.cpuMs, tcpdump.maxRssMb]);
+  }
+  const after = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`load average after the runs ${after}`);
 
-  const rows = [
-    ['mamori analyse (large)', largePackets, mLarge.wallMs, mLarge.cpuMs, mLarge.maxRssMb],
-    ['mamori analyse (small)', smallPackets, mSmall.wallMs, mSmall.cpuMs, mSmall.maxRssMb],
-    ['mamori → SQLite (small)', smallPackets, mStore.wallMs, mStore.cpuMs, mStore.maxRssMb],
-    ['tshark -z io,stat,0 (small)', smallPackets, tshark.wallMs, tshark.cpuMs, tshark.maxRssMb],
-    ['tcpdump -w /dev/null (small)', smallPackets, tcpdump.wallMs, tcpdump.cpuMs, tcpdump.maxRssMb],
-  ] as const;
   console.log('\nrun                            packets      wall s   cpu s   Mpkt/s wall  Mpkt/s cpu  peak RSS MiB');
   for (const [name, n, wall, cpu, rss] of rows) {
     console.log(`${name.padEnd(30)} ${fmt(n).padStart(11)} ${(wall / 1000).toFixed(2).padStart(8)} ${(cpu / 1000).toFixed(2).padStart(7)} ${mpps(n, wall).padStart(12)} ${mpps(n, cpu).padStart(11)} ${rss.toFixed(0).padStart(13)}`);
   }
+  if (mLarge && mSmall) {
+    if (tshark && tcpdump) {
+      console.log(`\nratio, packets/s by CPU time on the same (small) file: mamori/tshark ${(tshark.cpuMs / mSmall.cpuMs).toFixed(2)}×, mamori/tcpdump ${(tcpdump.cpuMs / mSmall.cpuMs).toFixed(2)}×`);
+      console.log(`ratio, packets/s by wall time on the same (small) file: mamori/tshark ${(tshark.wallMs / mSmall.wallMs).toFixed(2)}×, mamori/tcpdump ${(tcpdump.wallMs / mSmall.wallMs).toFixed(2)}×`);
+    }
+    report(mLarge, mSmall, smallPackets, largePackets);
+  }
+  if (!process.argv.includes('--keep')) {
+    rmSync(small);
+    rmSync(large);
+  }
+}
+
+function report(mLarge: ChildResult, mSmall: ChildResult, smallPackets: number, largePackets: number): void {
   const ours = largePackets / mLarge.cpuMs;
-  console.log(`\nratio, packets/s by CPU time on the same (small) file: mamori/tshark ${(tshark.cpuMs / mSmall.cpuMs).toFixed(2)}×, mamori/tcpdump ${(tcpdump.cpuMs / mSmall.cpuMs).toFixed(2)}×`);
-  console.log(`ratio, packets/s by wall time on the same (small) file: mamori/tshark ${(tshark.wallMs / mSmall.wallMs).toFixed(2)}×, mamori/tcpdump ${(tcpdump.wallMs / mSmall.wallMs).toFixed(2)}×`);
   console.log(`memory: peak RSS ${mSmall.maxRssMb.toFixed(0)} MiB at ${fmt(smallPackets)} packets, ${mLarge.maxRssMb.toFixed(0)} MiB at ${fmt(largePackets)} packets (${(mLarge.maxRssMb / mSmall.maxRssMb).toFixed(2)}× for 4× the file)`);
   console.log(`RSS after each tenth of the large file (MiB): ${mLarge.rssTrace.join(' ')}`);
   console.log(`RSS after each tenth of the small file (MiB): ${mSmall.rssTrace.join(' ')}`);
   const year = 600e9;
   console.log(`a NICTER year (~${year / 1e9}e9 packets) at ${(ours / 1000).toFixed(2)} Mpkt/s per core: ${(year / (ours * 1000) / 3600).toFixed(0)} core-hours`);
-  if (!process.argv.includes('--keep')) {
-    rmSync(small);
-    rmSync(large);
-  }
 }
 
 if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4]);

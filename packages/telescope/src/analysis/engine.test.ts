@@ -43,7 +43,7 @@ describe('engine against the generator’s ground truth', () => {
   it('names the Mirai bots as infected hosts and fingerprints the other scanners', () => {
     const infected = new Set(results.flatMap((r) => r.infected.map((h) => h.address)));
     expect([...infected].sort()).toEqual([...truth.miraiSources].sort());
-    const kind = (k: string): string[] => [...new Set(results.flatMap((r) => r.sources.filter((s) => s.fingerprint === k).map((s) => s.src)))].sort();
+    const kind = (k: string): string[] => [...new Set(results.flatMap((r) => r.sources.rows().filter((s) => s.fingerprint === k).map((s) => s.src)))].sort();
     expect(kind('mirai')).toEqual([...truth.miraiSources].sort());
     expect(kind('zmap')).toEqual([...truth.zmapSources].sort());
     expect(kind('masscan')).toEqual([...truth.masscanSources].sort());

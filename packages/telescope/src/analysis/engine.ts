@@ -7,7 +7,8 @@
  */
 import { bucketStart, MINUTE_MS, type PrefixSet } from '@mamori/core';
 import type { CaptureFrame } from '../capture/frame.js';
-import { classify, fingerprint } from '../classify/classify.js';
+import { Fingerprint } from '../classify/classes.js';
+import { classify, scannerFingerprint } from '../classify/classify.js';
 import { decodeFrame } from '../decode/decoder.js';
 import { DECODE_PROBLEM_NAMES, PacketInfo, type DecodeProblemCode } from '../decode/packet.js';
 import { BackscatterPlugin, CORSARO_DOS_THRESHOLDS, type BackscatterThresholds, type VictimRow } from './backscatter.js';
@@ -15,8 +16,9 @@ import { CampaignDetector, DEFAULT_CAMPAIGN_THRESHOLDS, type CampaignAlert, type
 import { InfectedHostPlugin, type InfectedHostRow } from './infected.js';
 import { PortRollupPlugin, type PortRollupRow } from './port-rollup.js';
 import { portKey } from './plugin.js';
-import { SourceRollupPlugin, type SourceRollupRow } from './source-rollup.js';
+import { SourceRollupPlugin, SourceTable } from './source-rollup.js';
 import { SummaryPlugin, type IntervalSummary } from './summary.js';
+import { v4Matcher, type V4Match } from './v4-match.js';
 
 export interface EngineOptions {
   bucketMs?: number;
@@ -37,7 +39,8 @@ export interface IntervalResult {
   endMs: number;
   summary: IntervalSummary;
   ports: PortRollupRow[];
-  sources: SourceRollupRow[];
+  /** Per-source rows, column by column (`rows()` for objects). */
+  sources: SourceTable;
   victims: VictimRow[];
   alerts: CampaignAlert[];
   infected: InfectedHostRow[];
@@ -69,7 +72,8 @@ export class TelescopeEngine {
 
   private readonly p = new PacketInfo();
   private readonly darknet: PrefixSet | null;
-  private readonly research: PrefixSet | null;
+  private readonly darknet4: V4Match | null;
+  private readonly research4: V4Match | null;
   private readonly summary = new SummaryPlugin();
   private readonly ports = new PortRollupPlugin();
   private readonly sources = new SourceRollupPlugin();
@@ -84,7 +88,8 @@ export class TelescopeEngine {
   constructor(options: EngineOptions = {}) {
     this.bucketMs = options.bucketMs ?? MINUTE_MS;
     this.darknet = options.darknet && options.darknet.size > 0 ? options.darknet : null;
-    this.research = options.research && options.research.size > 0 ? options.research : null;
+    this.darknet4 = this.darknet ? v4Matcher(this.darknet) : null;
+    this.research4 = options.research && options.research.size > 0 ? v4Matcher(options.research) : null;
     const size = this.darknet ? darknetSizeOf(this.darknet) : (options.darknetSize ?? 0);
     this.victims = new BackscatterPlugin(size, options.backscatter ?? CORSARO_DOS_THRESHOLDS);
     this.campaigns = new CampaignDetector(this.bucketMs, options.campaigns ?? DEFAULT_CAMPAIGN_THRESHOLDS);
@@ -111,17 +116,18 @@ export class TelescopeEngine {
     st.packets++;
     st.bytes += f.origLen;
     const cls = classify(p);
-    const fp = fingerprint(p, this.research);
+    let fp = scannerFingerprint(p);
+    if (this.research4 !== null && p.ipVersion === 4 && this.research4(p.src)) fp |= Fingerprint.RESEARCH;
     this.summary.observe(p, cls, fp);
     this.sources.observe(p, cls, fp);
     const key = portKey(p);
     this.ports.count(key, p.wireLen, this.sources.firstForPort(this.sources.lastSlot, key));
     this.victims.observe(p, cls);
-    if (fp !== 0) this.infected.observe(p, cls, fp);
+    if (fp !== 0) this.infected.observeSlot(p, fp, this.sources.lastSlot);
   };
 
   private inDarknet(p: PacketInfo): boolean {
-    if (p.ipVersion === 4) return this.darknet!.hasV4(p.dst);
+    if (p.ipVersion === 4) return this.darknet4!(p.dst);
     let v = 0n;
     for (let i = 0; i < 16; i++) v = (v << 8n) | BigInt(p.dst6[i]);
     return this.darknet!.has({ family: 6, value: v });
@@ -139,7 +145,7 @@ export class TelescopeEngine {
     const end = this.bucketEnd;
     const ports = this.ports.endInterval(start);
     const summary = this.summary.endInterval(start, end, this.sources.sourceCount);
-    let sources: SourceRollupRow[] = [];
+    let sources = SourceTable.empty(start);
     if (this.keepSources) sources = this.sources.endInterval(start);
     else this.sources.reset();
     this.pending.push({

@@ -28,31 +28,59 @@ interface Seen {
 export class InfectedHostPlugin implements IntervalPlugin<InfectedHostRow[]> {
   readonly name = 'infected';
   private readonly seen = new Map<number, Seen>();
-  private lastAddr = -1;
-  private lastSeen: Seen | null = null;
+  /** Hosts in first-seen order, and by the source rollup's slot (index + 1): no hash lookup per bot packet. */
+  private readonly list: Seen[] = [];
+  private bySlot = new Int32Array(1 << 14);
+  private readonly slots: number[] = [];
 
   observe(p: PacketInfo, _cls: PacketClassCode, fp: number): void {
     if ((fp & Fingerprint.MIRAI) === 0) return;
-    // Bots send in bursts: the previous packet's host is the likeliest next one.
-    let s = this.lastAddr === p.src && this.lastSeen !== null ? this.lastSeen : this.seen.get(p.src);
+    let s = this.seen.get(p.src);
     if (!s) {
-      s = { address: sourceText(p), firstMs: p.tsMs, lastMs: p.tsMs, packets: 0, ports: new Set() };
+      s = this.add(p);
       this.seen.set(p.src, s);
     }
-    this.lastAddr = p.src;
-    this.lastSeen = s;
-    s.packets++;
-    s.lastMs = p.tsMs;
-    if (s.ports.size < 16) s.ports.add(p.dstPort);
+    count(s, p);
+  }
+
+  /** The engine's path: `slot` is the source's dense index in this interval's source rollup. */
+  observeSlot(p: PacketInfo, fp: number, slot: number): void {
+    if ((fp & Fingerprint.MIRAI) === 0) return;
+    if (slot >= this.bySlot.length) {
+      const bigger = new Int32Array(Math.max(this.bySlot.length * 2, slot + 1));
+      bigger.set(this.bySlot);
+      this.bySlot = bigger;
+    }
+    const i = this.bySlot[slot];
+    let s: Seen;
+    if (i === 0) {
+      s = this.add(p);
+      this.bySlot[slot] = this.list.length;
+      this.slots.push(slot);
+    } else s = this.list[i - 1];
+    count(s, p);
+  }
+
+  private add(p: PacketInfo): Seen {
+    const s = { address: sourceText(p), firstMs: p.tsMs, lastMs: p.tsMs, packets: 0, ports: new Set<number>() };
+    this.list.push(s);
+    return s;
   }
 
   endInterval(): InfectedHostRow[] {
-    const rows: InfectedHostRow[] = [];
-    for (const s of this.seen.values()) {
-      rows.push({ address: s.address, fingerprint: 'mirai', firstMs: s.firstMs, lastMs: s.lastMs, packets: s.packets, ports: [...s.ports].sort((x, y) => x - y) });
-    }
+    const rows = this.list.map((s): InfectedHostRow => (
+      { address: s.address, fingerprint: 'mirai', firstMs: s.firstMs, lastMs: s.lastMs, packets: s.packets, ports: [...s.ports].sort((x, y) => x - y) }
+    ));
+    for (const slot of this.slots) this.bySlot[slot] = 0;
+    this.slots.length = 0;
+    this.list.length = 0;
     this.seen.clear();
-    this.lastSeen = null;
     return rows;
   }
+}
+
+function count(s: Seen, p: PacketInfo): void {
+  s.packets++;
+  s.lastMs = p.tsMs;
+  if (s.ports.size < 16) s.ports.add(p.dstPort);
 }

@@ -15,9 +15,8 @@ export interface PortRollupRow {
 
 export class PortRollupPlugin implements IntervalPlugin<PortRollupRow[]> {
   readonly name = 'ports';
-  private readonly packets = new Float64Array(PORT_KEYS);
-  private readonly bytes = new Float64Array(PORT_KEYS);
-  private readonly sources = new Uint32Array(PORT_KEYS);
+  /** Packets, bytes and unique sources per key side by side: one cache line per packet, not three. */
+  private readonly cells = new Float64Array(PORT_KEYS * 4);
   /** Keys touched this interval, so reporting and resetting cost what was seen, not 327,680 cells. */
   private readonly touched = new Uint32Array(PORT_KEYS);
   private touchedCount = 0;
@@ -32,23 +31,24 @@ export class PortRollupPlugin implements IntervalPlugin<PortRollupRow[]> {
 
   /** The engine's path: it already knows whether the source is new to this port (from the source table). */
   count(key: number, bytes: number, newSource: boolean): void {
-    if (this.packets[key] === 0) this.touched[this.touchedCount++] = key;
-    this.packets[key]++;
-    this.bytes[key] += bytes;
-    if (newSource) this.sources[key]++;
+    const c = this.cells;
+    const at = key << 2;
+    if (c[at] === 0) this.touched[this.touchedCount++] = key;
+    c[at]++;
+    c[at + 1] += bytes;
+    if (newSource) c[at + 2]++;
   }
 
   endInterval(startMs: number): PortRollupRow[] {
     const rows: PortRollupRow[] = new Array(this.touchedCount);
+    const c = this.cells;
     for (let i = 0; i < this.touchedCount; i++) {
       const key = this.touched[i];
-      rows[i] = {
-        bucketMs: startMs, proto: portKeyProto(key), port: portKeyPort(key),
-        packets: this.packets[key], bytes: this.bytes[key], sources: this.sources[key],
-      };
-      this.packets[key] = 0;
-      this.bytes[key] = 0;
-      this.sources[key] = 0;
+      const at = key << 2;
+      rows[i] = { bucketMs: startMs, proto: portKeyProto(key), port: portKeyPort(key), packets: c[at], bytes: c[at + 1], sources: c[at + 2] };
+      c[at] = 0;
+      c[at + 1] = 0;
+      c[at + 2] = 0;
     }
     this.touchedCount = 0;
     this.pairs.clear();

@@ -33,16 +33,21 @@ const WIDTH = 14;
 const CLASS_COLUMN = [SYN, TCP_OTHER, UDP, ICMP, BACK, -1];
 const INLINE_PORTS = 8;
 
-export function scannerKind(synScan: number, mirai: number, zmap: number, masscan: number, research: number): ScannerKind | null {
-  if (research > 0) return 'research';
+const KINDS: readonly (ScannerKind | null)[] = [null, 'mirai', 'zmap', 'masscan', 'research'];
+function kindCode(synScan: number, mirai: number, zmap: number, masscan: number, research: number): number {
+  if (research > 0) return 4;
   const half = synScan / 2;
-  if (mirai > half) return 'mirai';
-  if (zmap > half) return 'zmap';
-  if (masscan > half) return 'masscan';
-  return null;
+  if (mirai > half) return 1;
+  if (zmap > half) return 2;
+  if (masscan > half) return 3;
+  return 0;
 }
 
-export class SourceRollupPlugin implements IntervalPlugin<SourceRollupRow[]> {
+export function scannerKind(synScan: number, mirai: number, zmap: number, masscan: number, research: number): ScannerKind | null {
+  return KINDS[kindCode(synScan, mirai, zmap, masscan, research)];
+}
+
+export class SourceRollupPlugin implements IntervalPlugin<SourceTable> {
   readonly name = 'sources';
   private readonly index = new PairIndex(1 << 14);
   private readonly cols = new Column(WIDTH * (1 << 14));
@@ -118,24 +123,94 @@ export class SourceRollupPlugin implements IntervalPlugin<SourceRollupRow[]> {
     this.v6Text.clear();
   }
 
-  endInterval(startMs: number): SourceRollupRow[] {
+  /**
+   * The interval's rows as columns: the counters' array is handed over (a fresh zeroed one
+   * takes its place), so a 90k-source minute costs no per-row objects or strings here.
+   */
+  endInterval(startMs: number): SourceTable {
     const n = this.index.size;
-    const rows: SourceRollupRow[] = new Array(n);
     const c = this.cols.values;
+    const kinds = new Uint8Array(n);
     for (let slot = 0; slot < n; slot++) {
       const b = slot * WIDTH;
-      const family = this.index.denseB[slot];
-      const addr = this.index.denseA[slot];
-      rows[slot] = {
-        bucketMs: startMs,
-        src: family === 6 ? this.v6Text.get(slot)! : `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`,
-        packets: c[b + PACKETS], bytes: c[b + BYTES], synScan: c[b + SYN], tcpOther: c[b + TCP_OTHER],
-        udpProbe: c[b + UDP], icmpProbe: c[b + ICMP], backscatter: c[b + BACK], ports: c[b + PORTS],
-        fingerprint: scannerKind(c[b + SYN], c[b + MIRAI], c[b + ZMAP], c[b + MASSCAN], c[b + RESEARCH]),
-        firstMs: c[b + FIRST], lastMs: c[b + LAST],
-      };
+      kinds[slot] = kindCode(c[b + SYN], c[b + MIRAI], c[b + ZMAP], c[b + MASSCAN], c[b + RESEARCH]);
     }
-    this.reset();
-    return rows;
+    const texts = this.v6Text.size > 0 ? new Map(this.v6Text) : null;
+    const table = new SourceTable(startMs, n, this.index.denseA.slice(0, n), texts, c, kinds);
+    this.cols.values = new Float64Array(c.length);
+    this.index.clear();
+    this.inline.fill(0, 0, n * INLINE_PORTS);
+    this.overflow.clear();
+    this.v6Text.clear();
+    return table;
   }
+}
+
+/**
+ * One interval's per-source rollups, column by column. Addresses are IPv4 numbers until
+ * asked for as text (IPv6 sources carry their text); `row(i)` and `rows()` give objects
+ * for callers that want them, writers read the columns.
+ */
+export class SourceTable {
+  constructor(
+    readonly bucketMs: number,
+    readonly length: number,
+    private readonly addrs: Uint32Array,
+    /** Text of the sources that are not IPv4 numbers, by index (IPv6; every row when built from rows). */
+    private readonly texts: ReadonlyMap<number, string> | null,
+    private readonly counts: Float64Array,
+    private readonly kinds: Uint8Array,
+  ) {}
+
+  static empty(bucketMs: number): SourceTable {
+    return new SourceTable(bucketMs, 0, new Uint32Array(0), null, new Float64Array(0), new Uint8Array(0));
+  }
+
+  /** A table of rows that arrive as objects (a sensor's batch). */
+  static fromRows(bucketMs: number, rows: readonly Omit<SourceRollupRow, 'bucketMs'>[]): SourceTable {
+    const n = rows.length;
+    const counts = new Float64Array(n * WIDTH);
+    const kinds = new Uint8Array(n);
+    const texts = new Map<number, string>();
+    rows.forEach((r, i) => {
+      const b = i * WIDTH;
+      texts.set(i, r.src);
+      counts[b + PACKETS] = r.packets; counts[b + BYTES] = r.bytes; counts[b + SYN] = r.synScan; counts[b + TCP_OTHER] = r.tcpOther;
+      counts[b + UDP] = r.udpProbe; counts[b + ICMP] = r.icmpProbe; counts[b + BACK] = r.backscatter; counts[b + PORTS] = r.ports;
+      counts[b + FIRST] = r.firstMs; counts[b + LAST] = r.lastMs;
+      kinds[i] = KINDS.indexOf(r.fingerprint);
+    });
+    return new SourceTable(bucketMs, n, new Uint32Array(n), texts, counts, kinds);
+  }
+
+  src(i: number): string {
+    const text = this.texts?.get(i);
+    if (text !== undefined) return text;
+    const a = this.addrs[i];
+    return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+  }
+  packets(i: number): number { return this.counts[i * WIDTH + PACKETS]; }
+  bytes(i: number): number { return this.counts[i * WIDTH + BYTES]; }
+  synScan(i: number): number { return this.counts[i * WIDTH + SYN]; }
+  tcpOther(i: number): number { return this.counts[i * WIDTH + TCP_OTHER]; }
+  udpProbe(i: number): number { return this.counts[i * WIDTH + UDP]; }
+  icmpProbe(i: number): number { return this.counts[i * WIDTH + ICMP]; }
+  backscatter(i: number): number { return this.counts[i * WIDTH + BACK]; }
+  ports(i: number): number { return this.counts[i * WIDTH + PORTS]; }
+  fingerprint(i: number): ScannerKind | null { return KINDS[this.kinds[i]]; }
+  firstMs(i: number): number { return this.counts[i * WIDTH + FIRST]; }
+  lastMs(i: number): number { return this.counts[i * WIDTH + LAST]; }
+
+  row(i: number): SourceRollupRow {
+    return {
+      bucketMs: this.bucketMs, src: this.src(i), packets: this.packets(i), bytes: this.bytes(i), synScan: this.synScan(i),
+      tcpOther: this.tcpOther(i), udpProbe: this.udpProbe(i), icmpProbe: this.icmpProbe(i), backscatter: this.backscatter(i),
+      ports: this.ports(i), fingerprint: this.fingerprint(i), firstMs: this.firstMs(i), lastMs: this.lastMs(i),
+    };
+  }
+
+  rows(): SourceRollupRow[] {
+    return Array.from({ length: this.length }, (_, i) => this.row(i));
+  }
+
 }

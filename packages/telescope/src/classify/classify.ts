@@ -44,14 +44,18 @@ export function classify(p: PacketInfo): PacketClassCode {
  * The first three are exclusive, tested in that order; research is added on top.
  */
 export function fingerprint(p: PacketInfo, research: PrefixSet | null): number {
-  let bits = 0;
-  if (p.proto === PROTO_TCP && p.hasTransport && (p.tcpFlags & (TCP_SYN | TCP_ACK | TCP_RST)) === TCP_SYN) {
-    if (p.ipVersion === 4 && p.seq === p.dst) bits = Fingerprint.MIRAI;
-    else if (p.ipVersion === 4 && p.ipId === ZMAP_IP_ID) bits = Fingerprint.ZMAP;
-    else if (p.ipVersion === 4 && p.ipId === ((p.dst ^ p.dstPort ^ p.seq) & 0xffff)) bits = Fingerprint.MASSCAN;
+  const bits = scannerFingerprint(p);
+  return research !== null && p.ipVersion === 4 && research.hasV4(p.src) ? bits | Fingerprint.RESEARCH : bits;
+}
+
+/** The first three fingerprints of `fingerprint` (what the packet itself shows; no operator list). */
+export function scannerFingerprint(p: PacketInfo): number {
+  if (p.proto === PROTO_TCP && p.hasTransport && p.ipVersion === 4 && (p.tcpFlags & (TCP_SYN | TCP_ACK | TCP_RST)) === TCP_SYN) {
+    if (p.seq === p.dst) return Fingerprint.MIRAI;
+    if (p.ipId === ZMAP_IP_ID) return Fingerprint.ZMAP;
+    if (p.ipId === ((p.dst ^ p.dstPort ^ p.seq) & 0xffff)) return Fingerprint.MASSCAN;
   }
-  if (research !== null && p.ipVersion === 4 && research.hasV4(p.src)) bits |= Fingerprint.RESEARCH;
-  return bits;
+  return 0;
 }
 
 /**

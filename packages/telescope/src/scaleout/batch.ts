@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { MamoriError } from '@mamori/core';
 import type { IntervalResult } from '../analysis/engine.js';
 import type { PortRollupRow } from '../analysis/port-rollup.js';
-import type { SourceRollupRow } from '../analysis/source-rollup.js';
+import { SourceTable, type SourceRollupRow } from '../analysis/source-rollup.js';
 import type { IngestReport } from '../ingest.js';
 import type { IntervalPart } from '../store/sink.js';
 
@@ -112,7 +112,7 @@ const bySource = (a: SourceRollupRow, b: SourceRollupRow): number => (a.src < b.
  */
 export function splitInterval(sensor: string, run: string, r: IntervalResult, maxRows = DEFAULT_ROWS_PER_BATCH): IntervalBatch[] {
   const ports = [...r.ports].sort(byPort);
-  const sources = [...r.sources].sort(bySource);
+  const sources = r.sources.rows().sort(bySource);
   const infected = [...r.infected].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const victims = [...r.victims].sort((a, b) => (a.victim < b.victim ? -1 : a.victim > b.victim ? 1 : a.firstMs - b.firstMs));
   const alerts = [...r.alerts].sort(byPort);
@@ -177,7 +177,7 @@ export function intervalPartOf(b: IntervalBatch): IntervalPart {
   return {
     startMs: b.startMs, endMs: b.endMs, summary: b.summary as IntervalPart['summary'],
     ports: rows<PortRollupRow>(b.startMs, PORT_COLUMNS, b.ports),
-    sources: rows<SourceRollupRow>(b.startMs, SOURCE_COLUMNS, b.sources),
+    sources: SourceTable.fromRows(b.startMs, rows<SourceRollupRow>(b.startMs, SOURCE_COLUMNS, b.sources)),
     infected: b.infected, victims: b.victims, alerts: b.alerts,
   };
 }

@@ -113,12 +113,14 @@ export async function writeIntervalIn(tx: Transaction<TelescopeTables>, r: Inter
       })).execute();
   }
 
-  for (const batch of chunks(r.sources)) {
+  const src = r.sources;
+  for (let lo = 0; lo < src.length; lo += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, src.length - lo) }, (_, k) => lo + k);
     await tx.insertInto('telescope_source_rollups')
-      .values(batch.map((x) => ({
-        bucket_ms: x.bucketMs, src: x.src, packets: x.packets, bytes: x.bytes, syn_scan: x.synScan, tcp_other: x.tcpOther,
-        udp_probe: x.udpProbe, icmp_probe: x.icmpProbe, backscatter: x.backscatter, ports: x.ports,
-        fingerprint: x.fingerprint, first_ms: Math.floor(x.firstMs), last_ms: Math.floor(x.lastMs),
+      .values(batch.map((i) => ({
+        bucket_ms: src.bucketMs, src: src.src(i), packets: src.packets(i), bytes: src.bytes(i), syn_scan: src.synScan(i), tcp_other: src.tcpOther(i),
+        udp_probe: src.udpProbe(i), icmp_probe: src.icmpProbe(i), backscatter: src.backscatter(i), ports: src.ports(i),
+        fingerprint: src.fingerprint(i), first_ms: Math.floor(src.firstMs(i)), last_ms: Math.floor(src.lastMs(i)),
       })))
       .onConflict((oc) => oc.columns(['bucket_ms', 'src']).doUpdateSet({
         ...adding('telescope_source_rollups', ['packets', 'bytes', 'syn_scan', 'tcp_other', 'udp_probe', 'icmp_probe', 'backscatter']),
