@@ -12,6 +12,7 @@ import type { ServiceRecord } from '../types.js';
 import type { ProbeContext } from './context.js';
 import { printable, promptLine, telnetState } from './telnet-text.js';
 import { pickChallenge } from './http.js';
+import type { AuthChallenge } from '../protocol/www-authenticate.js';
 import { TELNET_MAX_BYTES, TELNET_MAX_COMMANDS } from './telnet.js';
 
 /** Page titles that mark a management or monitoring screen (shown without login = a finding). */
@@ -20,6 +21,8 @@ const ADMIN_TITLE = /admin|management|setup|config|status|monitor|camera|dvr|nvr
 /** A live connection the fingerprint leaves to the login probe (see `fingerprint`). */
 export interface Handoff {
   reader?: BoundedReader;
+  /** The HTTP authentication challenge the page answered with (the login probe starts from it). */
+  challenge?: AuthChallenge;
 }
 
 /**
@@ -118,6 +121,7 @@ export async function fingerprint(ctx: ProbeContext, address: string, port: numb
     };
     if (head.status === 401 && challenge) {
       record.authScheme = challenge.scheme === 'digest' ? 'digest' : 'basic';
+      if (handoff) handoff.challenge = challenge;
       record.realm = challenge.params.realm?.slice(0, 200);
     } else if (head.status >= 200 && head.status < 300 && title && ADMIN_TITLE.test(title)) {
       record.open = true;

@@ -23,8 +23,9 @@ afterEach(async () => {
 type Mode = 'pipelines' | 'one-per-connection' | 'first-of-each-read' | 'stale-nonce';
 
 /** A Basic (or, for `stale-nonce`, Digest) server accepting `admin:<good>`; counts the attempts it checked. */
-async function server(address: string, mode: Mode, good: string): Promise<{ attempts: () => number; connections: () => number }> {
+async function server(address: string, mode: Mode, good: string): Promise<{ attempts: () => number; connections: () => number; bare: () => number }> {
   let attempts = 0;
+  let bare = 0;
   let connections = 0;
   let nonce = 0;
   let checked = 0;
@@ -42,6 +43,7 @@ async function server(address: string, mode: Mode, good: string): Promise<{ atte
         if (mode === 'first-of-each-read' && !firstOfRead) continue; // silently dropped
         firstOfRead = false;
         const auth = /\r\nAuthorization: (.*)/i.exec(head)?.[1];
+        if (!auth) bare++;
         let ok = false;
         let stale = false;
         if (auth && mode !== 'stale-nonce') {
@@ -68,7 +70,7 @@ async function server(address: string, mode: Mode, good: string): Promise<{ atte
   });
   servers.push(s);
   await new Promise<void>((r) => s.listen(8080, address, r));
-  return { attempts: () => attempts, connections: () => connections };
+  return { attempts: () => attempts, connections: () => connections, bare: () => bare };
 }
 
 function context(maxAttemptsPerHost = 1000, httpPipeline = 4): ProbeContext {
@@ -95,6 +97,16 @@ describe('HTTP login with pipelined attempts', () => {
     expect(dev.attempts()).toBe(pairs.length);
     if (mode === 'pipelines') expect(dev.connections()).toBe(2); // one per lane carries all its attempts
     if (mode === 'one-per-connection') expect(dev.connections()).toBeGreaterThan(pairs.length);
+  });
+
+  it('starts from a challenge the fingerprint already saw, without asking for it again', async () => {
+    const dev = await server('127.47.0.22', 'stale-nonce', 'not-in-the-dictionary');
+    // A nonce from an earlier connection: the device calls it stale, and the pairs go again.
+    const known = { scheme: 'digest', params: { realm: 'r', qop: 'auth', nonce: 'old' } };
+    const out = await httpLogin(context(), '127.47.0.22', 8080, pairs, '/', 2, known);
+    expect([...(out.refused ?? [])].sort()).toEqual(pairs.map((p) => p.id).sort());
+    expect(dev.bare()).toBe(0);
+    expect(dev.attempts()).toBe(pairs.length);
   });
 
   it('keeps to the host attempt budget with several attempts per write', async () => {

@@ -24,11 +24,12 @@ export function pickChallenge(res: HttpResponse): AuthChallenge | undefined {
 /**
  * Tries the pairs over up to `lanes` keep-alive connections in parallel (the per-host
  * connection limit still applies in the connector), each sending up to `ctx.httpPipeline`
- * attempts per write; the first success stops every lane. A lane whose server did not answer
+ * attempts per write; the first success stops every lane. Lanes start from the challenge the
+ * fingerprint saw (`known`) when given one. A lane whose server did not answer
  * a whole batch sends the unanswered pairs again one at a time. Every request sent spends
  * one attempt of the host's budget, answered or not, so pipelining never exceeds it.
  */
-export async function httpLogin(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[], path = '/', lanes = ctx.connector.limits.perHostConnections): Promise<LoginOutcome> {
+export async function httpLogin(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[], path = '/', lanes = ctx.connector.limits.perHostConnections, known?: AuthChallenge): Promise<LoginOutcome> {
   const queue = [...pairs];
   let attempts = 0;
   let success: LoginOutcome['success'];
@@ -38,11 +39,17 @@ export async function httpLogin(ctx: ProbeContext, address: string, port: number
     const conn = new HttpConnection(ctx, address, port);
     let depth = Math.max(1, ctx.httpPipeline);
     try {
-      let res = await conn.request(path);
-      let challenge = pickChallenge(res);
-      if (res.head.status !== 401 || !challenge) { stopped ??= 'unsupported'; return; }
+      // The challenge the fingerprint saw, else one asked for now. (A Digest nonce gone stale
+      // meanwhile is answered with stale=true, and the pair sent again.)
+      let challenge = known;
+      let lastRaw: string | undefined;
+      if (!challenge) {
+        const res = await conn.request(path);
+        challenge = pickChallenge(res);
+        if (res.head.status !== 401 || !challenge) { stopped ??= 'unsupported'; return; }
+        lastRaw = res.head.headers.get('www-authenticate')?.join('\n');
+      }
       let nc = 0;
-      let lastRaw = res.head.headers.get('www-authenticate')?.join('\n');
       let stale = false;
       while (queue.length && !success && !stopped) {
         const batch: CredentialPair[] = [];
@@ -65,7 +72,7 @@ export async function httpLogin(ctx: ProbeContext, address: string, port: number
         if (again.length) depth = 1;
         for (let i = 0; i < answers.length; i++) {
           const pair = batch[i];
-          res = answers[i];
+          const res = answers[i];
           const status = res.head.status;
           if (status >= 200 && status < 300) {
             success ??= { credentialId: pair.id, method: challenge.scheme === 'basic' ? 'basic' : 'digest', at: Date.now() };

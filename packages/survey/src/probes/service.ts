@@ -43,12 +43,13 @@ async function login(ctx: ProbeContext, service: ServiceRecord, pairs: readonly 
   const { address, port } = service;
   if (service.protocol === 'telnet' && service.prompt) return telnetLogin(ctx, address, port, pairs, handoff);
   if (service.protocol === 'ssh') return sshLogin(ctx, address, port, pairs);
-  if (service.protocol === 'http' && service.authScheme) return httpLogin(ctx, address, port, pairs);
+  if (service.protocol === 'http' && service.authScheme) return httpLogin(ctx, address, port, pairs, '/', undefined, handoff.challenge);
   return null;
 }
 
 export async function probeService(ctx: ProbeContext, address: string, port: number, pairs: readonly CredentialPair[]): Promise<ServiceVerdict> {
-  // The fingerprint's connection, when left at a login prompt, carries the first login attempts.
+  // The fingerprint's connection, when left at a login prompt, carries the first login attempts;
+  // the challenge an HTTP page answered with saves each login lane asking for it again.
   const handoff: Handoff = {};
   try {
     return await verdict(ctx, address, port, pairs, handoff);
