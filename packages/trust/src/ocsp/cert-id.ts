@@ -52,12 +52,5 @@ export function certIdOf(cert: Certificate, issuer: Certificate, digest: DigestN
 export const encodeCertId = (id: CertId): Buffer =>
   seq(seq(oid(id.hashOid), NULL), octets(id.issuerNameHash), octets(id.issuerKeyHash), integer(id.serial));
 
-/** Whether `id` names a certificate issued by `issuer` (any serial). */
-export function issuedBy(id: CertId, issuer: Certificate): boolean {
-  if (!id.digest) return false;
-  return createHash(id.digest).update(issuer.subjectDer).digest().equals(id.issuerNameHash)
-    && createHash(id.digest).update(publicKeyBits(issuer)).digest().equals(id.issuerKeyHash);
-}
-
 export const sameCert = (a: CertId, b: CertId): boolean =>
   a.hashOid === b.hashOid && a.serial === b.serial && a.issuerNameHash.equals(b.issuerNameHash) && a.issuerKeyHash.equals(b.issuerKeyHash);

@@ -6,15 +6,15 @@
  * is "unknown". Answers are signed by the delegated responder certificate `trust init`
  * creates (or by the CA key when there is none) and echo the request's nonce.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { MamoriError, isMamoriError } from '@mamori/core';
 import { certificatesFromPem, type Certificate } from '../pki/certificate.js';
-import { loadCrls, crlSignedBy } from '../pki/crl.js';
+import { crlFile, crlSignedBy, loadCrls, type Crl } from '../pki/crl.js';
 import { loadIdentity, loadPrivateKey, trustFiles } from '../pki/keys.js';
 import type { SigningIdentity } from '../cms/sign.js';
-import { certIdOf, issuedBy } from './cert-id.js';
+import { certIdOf, type CertId } from './cert-id.js';
 import { encodeOcspRequest, parseOcspRequest } from './request.js';
-import { encodeOcspError, encodeOcspResponse, parseOcspResponse, type OcspResponse, type ResponseItem } from './response.js';
+import { encodeOcspError, encodeOcspResponse, parseOcspResponse, responderKeyHash, type OcspResponse, type ResponseItem } from './response.js';
 
 /**
  * How long an answer stays current: a day, or less when the CRL is due sooner. Not the CRL's
@@ -35,6 +35,7 @@ export class OcspResponder {
   readonly signer: SigningIdentity;
   private readonly issued: Set<bigint>;
   private readonly now: () => Date;
+  private readonly keyHash: Buffer;
 
   constructor(private readonly options: OcspResponderOptions) {
     const files = trustFiles(options.dir, 'root');
@@ -52,6 +53,7 @@ export class OcspResponder {
       .filter((c) => c.issuerDer.equals(root.subjectDer))
       .map((c) => c.serial));
     this.now = options.now ?? (() => new Date());
+    this.keyHash = responderKeyHash(this.signer.cert);
   }
 
   /** Answers a DER OCSPRequest with a DER OCSPResponse; a malformed request gets malformedRequest. */
@@ -65,18 +67,45 @@ export class OcspResponder {
     }
     if (request.requests.length > MAX_REQUESTS) return encodeOcspError('malformedRequest');
     const now = this.now();
-    const crl = loadCrls(this.options.dir).find((c) => crlSignedBy(c, this.issuer));
+    const crl = this.currentCrl();
     const dayAhead = new Date(now.getTime() + VALIDITY_MS);
     const nextUpdate = crl?.nextUpdate && crl.nextUpdate < dayAhead ? crl.nextUpdate : dayAhead;
     const items: ResponseItem[] = request.requests.map(({ certId, der }) => {
       // thisUpdate is now: the CRL file is the database itself, so its state is current.
       const base = { certIdDer: der, thisUpdate: now, nextUpdate };
-      if (!issuedBy(certId, this.issuer)) return { ...base, status: 'unknown' };
+      if (!this.issues(certId)) return { ...base, status: 'unknown' };
       const entry = crl?.revoked.get(certId.serial);
       if (entry && entry.revokedAt <= now) return { ...base, status: 'revoked', revokedAt: entry.revokedAt, reason: entry.reason };
       return { ...base, status: this.issued.has(certId.serial) ? 'good' : 'unknown' };
     });
-    return encodeOcspResponse(this.signer, items, now, request.nonce);
+    return encodeOcspResponse({ ...this.signer, keyHash: this.keyHash }, items, now, request.nonce);
+  }
+
+  private crlCache: { stamp: string; crl: Crl | undefined } | null = null;
+
+  /** The CA's CRL, re-read (and its signature re-checked) only when the file changed. */
+  private currentCrl(): Crl | undefined {
+    let stamp = 'none';
+    try {
+      const st = statSync(crlFile(this.options.dir));
+      stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch {
+      // no CRL file: nothing is revoked
+    }
+    if (this.crlCache?.stamp !== stamp) {
+      this.crlCache = { stamp, crl: stamp === 'none' ? undefined : loadCrls(this.options.dir).find((c) => crlSignedBy(c, this.issuer)) };
+    }
+    return this.crlCache.crl;
+  }
+
+  private readonly issuerIds = new Map<string, CertId>();
+
+  /** Whether a CertID names this CA (name and key hashes computed once per hash algorithm). */
+  private issues(id: CertId): boolean {
+    if (!id.digest) return false;
+    let mine = this.issuerIds.get(id.digest);
+    if (!mine) this.issuerIds.set(id.digest, (mine = certIdOf(this.issuer, this.issuer, id.digest)));
+    return mine.issuerNameHash.equals(id.issuerNameHash) && mine.issuerKeyHash.equals(id.issuerKeyHash);
   }
 
   /** This responder's signed answer about every certificate of `certs` the CA issued (none: undefined). */

@@ -67,9 +67,12 @@ function encodeSingle(r: ResponseItem): Buffer {
   return seq(Buffer.from(r.certIdDer), status, generalizedTime(r.thisUpdate, false), r.nextUpdate && explicit(0, generalizedTime(r.nextUpdate, false)));
 }
 
+/** ResponderID byKey: SHA-1 of the responder's subjectPublicKey bits (RFC 6960 §4.2.1 fixes SHA-1). */
+export const responderKeyHash = (cert: Certificate): Buffer => createHash('sha1').update(publicKeyBits(cert)).digest();
+
 /** A successful response signed by `signer` (the CA or its delegated responder), responder named by key. */
-export function encodeOcspResponse(signer: { key: KeyObject; cert: Certificate }, items: ResponseItem[], producedAt: Date, nonce?: Uint8Array): Buffer {
-  const keyHash = createHash('sha1').update(publicKeyBits(signer.cert)).digest(); // RFC 6960 §4.2.1: byKey is SHA-1
+export function encodeOcspResponse(signer: { key: KeyObject; cert: Certificate; keyHash?: Buffer }, items: ResponseItem[], producedAt: Date, nonce?: Uint8Array): Buffer {
+  const keyHash = signer.keyHash ?? responderKeyHash(signer.cert);
   const tbs = seq(
     explicit(2, octets(keyHash)),
     generalizedTime(producedAt, false),
