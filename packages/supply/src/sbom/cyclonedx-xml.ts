@@ -18,6 +18,8 @@ import { validateCyclonedxXsd, validateCyclonedxXsdAsync, type XsdOptions, type 
 import { xsdError } from './xsd-errors.js';
 
 const NS_PREFIX = 'http://cyclonedx.org/schema/bom/';
+/** libxml2's own limit without XML_PARSE_HUGE. */
+const MAX_DEPTH = 256;
 /** Leaf elements of <component> kept as JSON string properties. */
 const COMPONENT_FIELDS = new Set(['name', 'version', 'group', 'purl', 'cpe', 'description', 'publisher', 'scope']);
 
@@ -78,6 +80,8 @@ function parseCyclonedxXml(text: string, limits: SbomLimits): ParsedXml {
   parser.on('error', (e) => fail(e.message));
 
   parser.on('opentag', (tag: SaxesTagNS) => {
+    // libxml2 (the XSD validator) refuses deeper documents with no useful message: say it here.
+    if (stack.length >= MAX_DEPTH) fail(`elements nested deeper than ${MAX_DEPTH}`);
     const parent = stack[stack.length - 1];
     const frame: Frame = { local: tag.local, line: parser.line };
     const attr = (n: string): string | undefined => tag.attributes[n]?.value;

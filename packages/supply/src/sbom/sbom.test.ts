@@ -74,8 +74,12 @@ describe('CycloneDX JSON', () => {
     expect(dependencyPaths(s).pathTo('lodash')).toEqual(['router', 'openssl', 'lodash']);
   });
 
-  it('reads 100,000 components with bounded memory and limits', () => {
+  it('reads 100,000 components with bounded memory and limits', async () => {
+    // Each step below blocks this thread for seconds (tens at high load): a turn of the event
+    // loop between them keeps vitest's worker messages from timing out (its RPC limit is 60 s).
+    const turn = (): Promise<void> => new Promise((r) => setImmediate(() => setImmediate(r))); // spans a poll phase
     const text = generateCyclonedxJson({ components: 100_000, cycle: true, seed: 7 });
+    await turn();
     const before = process.memoryUsage().heapUsed;
     const s = readSbom(text);
     expect(s.components).toHaveLength(100_001);
@@ -83,6 +87,7 @@ describe('CycloneDX JSON', () => {
     expect(dependencyPaths(s).pathTo('c99999')[0]).toBe('root');
     // The parsed SBOM is a small multiple of the text, not an explosion of it.
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(text.length * 20);
+    await turn();
     expect(thrown(() => readSbom(text, { maxComponents: 50_000 })).code).toBe('MAMORI_SUPPLY_SBOM_TOO_LARGE');
     expect(thrown(() => readSbom(text, { maxBytes: 1000 })).code).toBe('MAMORI_SUPPLY_SBOM_TOO_LARGE');
   }, 240_000); // ~20 s on an idle 2-core machine; the budget covers a loaded one

@@ -7,6 +7,8 @@ import { generateCyclonedxXml } from '@mamori/testbed';
 import { readSbom, readSbomAsync } from '../index.js';
 import { cyclonedxXsdFiles, validateCyclonedxXsd } from './xsd.js';
 
+const turn = (): Promise<void> => new Promise((r) => setImmediate(() => setImmediate(r))); // spans a poll phase
+
 function thrown(f: () => unknown): MamoriError {
   try { f(); } catch (e) { if (isMamoriError(e)) return e; throw e; }
   throw new Error('expected a MamoriError');
@@ -87,6 +89,19 @@ describe('CycloneDX XML against the official XSD', () => {
     expect(String(crypto.details.reason)).toMatch(/'cryptographic-asset' is CycloneDX 1\.6.*namespace says 1\.5/);
   });
 
+  it('refuses nesting deeper than libxml2 reads, naming the line', () => {
+    const open = '<component type="library"><name>x</name><components>\n';
+    const deep = doc('1.6', `${open.repeat(200)}${'</components></component>'.repeat(200)}`);
+    const e = thrown(() => readSbom(deep));
+    expect(e.code).toBe('MAMORI_SUPPLY_SBOM_PARSE');
+    expect(e.message).toContain('deeper than 256');
+    expect(e.details.line).toBe(8 + 127);
+    // Directly, xmllint gives up too, and says it could not parse rather than "validates".
+    const r = validateCyclonedxXsd(deep, '1.6', { timeoutMs: 120_000, maxMemoryMiB: 64 });
+    expect(r).toMatchObject({ valid: false, unreadable: true });
+    expect(r.problems[0].message).not.toMatch(/validates$/);
+  });
+
   it('refuses unknown namespaces before validating', () => {
     expect(thrown(() => readSbom(doc('2.0', ZLIB))).code).toBe('MAMORI_SUPPLY_SBOM_VERSION');
     const other = thrown(() => readSbom(doc('1.6', ZLIB).replace('http://cyclonedx.org/schema/bom/1.6', 'urn:example:bom')));
@@ -95,11 +110,17 @@ describe('CycloneDX XML against the official XSD', () => {
   });
 
   it('validates 100,000 components', async () => {
+    // Async, with turns of the event loop between the long synchronous steps (generation, the
+    // saxes pass, building the model): vitest's worker messages time out after 60 s.
     const text = generateCyclonedxXml({ components: 100_000, cycle: true, seed: 7 });
+    await turn();
     const s = await readSbomAsync(text);
     expect(s.components).toHaveLength(100_001);
+    await turn();
     // The same document with one bad component far down names that component.
-    const bad = await readSbomAsync(text.replace('<component type="library" bom-ref="c99998">', '<component type="spaceship" bom-ref="c99998">')).catch((e: unknown) => e);
+    const badText = text.replace('<component type="library" bom-ref="c99998">', '<component type="spaceship" bom-ref="c99998">');
+    await turn();
+    const bad = await readSbomAsync(badText).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(MamoriError);
     expect((bad as MamoriError).details).toMatchObject({ field: '/components/99998/type', line: `line ${5 + 99_998}` });
   }, 240_000);

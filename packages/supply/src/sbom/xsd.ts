@@ -167,7 +167,8 @@ function failureProblems(failure: string, o: XsdOptions): XsdProblem[] {
   if (/WASM Abort|out of memory|Cannot enlarge memory/i.test(failure)) {
     throw new MamoriError('MAMORI_SUPPLY_SBOM_TOO_LARGE', { limit: o.maxMemoryMiB, what: 'MiB of XSD validator memory' });
   }
-  const first = failure.split('\n').find((l) => l.trim().length > 0) ?? failure;
+  // In streaming mode xmllint may print "validates" and then "failed to parse": the latter counts.
+  const first = failure.split('\n').find((l) => l.trim().length > 0 && !/ validates$/.test(l)) ?? failure;
   const m = /^sbom\.xml:(\d+):\s*(.*)$/.exec(first);
   return [m ? { line: Number(m[1]), message: m[2] } : { message: first }];
 }
