@@ -2,10 +2,11 @@
  * Where finished intervals go: the store (one transaction per interval, upserts so a
  * bucket split across two captures adds up) and the bus (`mamori.telescope.*` events).
  */
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Bus, Store } from '@mamori/core';
 import type { IntervalResult } from '../analysis/engine.js';
 import type { IntervalSummary } from '../analysis/summary.js';
+import { BulkUpsert } from './bulk.js';
 import type { TelescopeTables } from './tables.js';
 
 /** Subjects the telescope publishes on. */
@@ -91,6 +92,31 @@ async function mergeSummary(tx: Kysely<TelescopeTables>, startMs: number, endMs:
     .where('bucket_ms', '=', startMs).execute();
 }
 
+const portUpsert = new BulkUpsert<TelescopeTables>(
+  ['bucket_ms', 'proto', 'port', 'packets', 'bytes', 'sources'],
+  (db, rows) => db.insertInto('telescope_port_rollups')
+    .values(rows as Insertable<TelescopeTables['telescope_port_rollups']>[])
+    .onConflict((oc) => oc.columns(['bucket_ms', 'proto', 'port']).doUpdateSet({
+      ...adding('telescope_port_rollups', ['packets', 'bytes']),
+      sources: larger('telescope_port_rollups', 'sources'),
+    })),
+);
+
+/** Per-source rows: the largest output (one row per source and minute), so they skip the query builder. */
+const sourceUpsert = new BulkUpsert<TelescopeTables>(
+  ['bucket_ms', 'src', 'packets', 'bytes', 'syn_scan', 'tcp_other', 'udp_probe', 'icmp_probe', 'backscatter', 'ports', 'fingerprint', 'first_ms', 'last_ms'],
+  (db, rows) => db.insertInto('telescope_source_rollups')
+    .values(rows as Insertable<TelescopeTables['telescope_source_rollups']>[])
+    .onConflict((oc) => oc.columns(['bucket_ms', 'src']).doUpdateSet({
+      ...adding('telescope_source_rollups', ['packets', 'bytes', 'syn_scan', 'tcp_other', 'udp_probe', 'icmp_probe', 'backscatter']),
+      ports: larger('telescope_source_rollups', 'ports'),
+      // Two partial minutes may name different scanners: the higher-ranked one stays, in any order.
+      fingerprint: sql<string | null>`case when ${fingerprintRank('excluded.fingerprint')} > ${fingerprintRank('telescope_source_rollups.fingerprint')} then ${sql.ref('excluded.fingerprint')} else ${sql.ref('telescope_source_rollups.fingerprint')} end`,
+      first_ms: smaller('telescope_source_rollups', 'first_ms'),
+      last_ms: larger('telescope_source_rollups', 'last_ms'),
+    })),
+);
+
 /** Writes one interval (or part) in its own transaction. */
 export async function writeInterval(db: Kysely<TelescopeTables>, r: IntervalPart): Promise<void> {
   await db.transaction().execute((tx) => writeIntervalIn(tx, r));
@@ -104,32 +130,26 @@ export async function writeInterval(db: Kysely<TelescopeTables>, r: IntervalPart
 export async function writeIntervalIn(tx: Transaction<TelescopeTables>, r: IntervalPart): Promise<void> {
   if (r.summary) await mergeSummary(tx, r.startMs, r.endMs, r.summary);
 
-  for (const batch of chunks(r.ports)) {
-    await tx.insertInto('telescope_port_rollups')
-      .values(batch.map((p) => ({ bucket_ms: p.bucketMs, proto: p.proto, port: p.port, packets: p.packets, bytes: p.bytes, sources: p.sources })))
-      .onConflict((oc) => oc.columns(['bucket_ms', 'proto', 'port']).doUpdateSet({
-        ...adding('telescope_port_rollups', ['packets', 'bytes']),
-        sources: larger('telescope_port_rollups', 'sources'),
-      })).execute();
+  const ports = [...r.ports].sort((a, b) => (a.proto < b.proto ? -1 : a.proto > b.proto ? 1 : a.port - b.port));
+  for (let lo = 0; lo < ports.length; lo += BATCH) {
+    const values: unknown[] = [];
+    for (const p of ports.slice(lo, lo + BATCH)) values.push(p.bucketMs, p.proto, p.port, p.packets, p.bytes, p.sources);
+    await portUpsert.run(tx, values);
   }
 
+  // In key order: each B-tree insert lands next to the previous one (random order cost the
+  // store 2-3x as much), and concurrent merges lock rows in one order.
   const src = r.sources;
-  for (let lo = 0; lo < src.length; lo += BATCH) {
-    const batch = Array.from({ length: Math.min(BATCH, src.length - lo) }, (_, k) => lo + k);
-    await tx.insertInto('telescope_source_rollups')
-      .values(batch.map((i) => ({
-        bucket_ms: src.bucketMs, src: src.src(i), packets: src.packets(i), bytes: src.bytes(i), syn_scan: src.synScan(i), tcp_other: src.tcpOther(i),
-        udp_probe: src.udpProbe(i), icmp_probe: src.icmpProbe(i), backscatter: src.backscatter(i), ports: src.ports(i),
-        fingerprint: src.fingerprint(i), first_ms: Math.floor(src.firstMs(i)), last_ms: Math.floor(src.lastMs(i)),
-      })))
-      .onConflict((oc) => oc.columns(['bucket_ms', 'src']).doUpdateSet({
-        ...adding('telescope_source_rollups', ['packets', 'bytes', 'syn_scan', 'tcp_other', 'udp_probe', 'icmp_probe', 'backscatter']),
-        ports: larger('telescope_source_rollups', 'ports'),
-        // Two partial minutes may name different scanners: the higher-ranked one stays, in any order.
-        fingerprint: sql<string | null>`case when ${fingerprintRank('excluded.fingerprint')} > ${fingerprintRank('telescope_source_rollups.fingerprint')} then ${sql.ref('excluded.fingerprint')} else ${sql.ref('telescope_source_rollups.fingerprint')} end`,
-        first_ms: smaller('telescope_source_rollups', 'first_ms'),
-        last_ms: larger('telescope_source_rollups', 'last_ms'),
-      })).execute();
+  const texts = Array.from({ length: src.length }, (_, i) => src.src(i));
+  const order = Array.from({ length: src.length }, (_, i) => i).sort((a, b) => (texts[a] < texts[b] ? -1 : texts[a] > texts[b] ? 1 : 0));
+  for (let lo = 0; lo < order.length; lo += BATCH) {
+    const values: unknown[] = [];
+    for (let k = lo; k < lo + BATCH && k < order.length; k++) {
+      const i = order[k];
+      values.push(src.bucketMs, texts[i], src.packets(i), src.bytes(i), src.synScan(i), src.tcpOther(i), src.udpProbe(i), src.icmpProbe(i),
+        src.backscatter(i), src.ports(i), src.fingerprint(i), Math.floor(src.firstMs(i)), Math.floor(src.lastMs(i)));
+    }
+    await sourceUpsert.run(tx, values);
   }
 
   for (const v of r.victims) {
