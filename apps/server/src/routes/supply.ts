@@ -8,7 +8,7 @@ import { MamoriError, parseSince } from '@mamori/core';
 import { hubAuth, hubContext, requestPrincipal } from '@mamori/hub';
 import {
   addProduct, attachSbom, checkProcurement, createFingerprintMatcher, getProduct, listCriteria, listProducts, listSummary, loadIndexFor, matchSbom,
-  productHistory, publishNewAdvisories, putCriteria, readSbom, saveSbom, setStatus, type ListStatus,
+  productHistory, publishNewAdvisories, putCriteria, readSbomAsync, saveSbom, setStatus, type ListStatus,
 } from '@mamori/supply';
 import type { FastifyRequest } from 'fastify';
 import type { RouteModule } from '../route-module.js';
@@ -95,7 +95,7 @@ export const supplyRoutes: RouteModule = {
       if (!b.product && !(b.manufacturer && b.model) && b.sbom === undefined) {
         throw new MamoriError('MAMORI_SUPPLY_INPUT', { field: 'body', reason: 'give product, manufacturer and model, or sbom' });
       }
-      const sbom = b.sbom === undefined ? undefined : readSbom(typeof b.sbom === 'string' ? b.sbom : JSON.stringify(b.sbom));
+      const sbom = b.sbom === undefined ? undefined : await readSbomAsync(typeof b.sbom === 'string' ? b.sbom : JSON.stringify(b.sbom));
       return checkProcurement(platform.store, { productId: b.product, manufacturer: b.manufacturer, model: b.model, version: b.version, sbom });
     });
 
@@ -225,7 +225,8 @@ export const supplyRoutes: RouteModule = {
     }, async (request, reply) => {
       const actor = requireWriter(request);
       const body = request.body;
-      const sbom = readSbom(typeof body === 'string' ? body : JSON.stringify(body));
+      // Async: XSD validation of an XML SBOM runs off the event loop.
+      const sbom = await readSbomAsync(typeof body === 'string' ? body : JSON.stringify(body));
       const stored = await saveSbom(platform.store, sbom);
       const productId = (request.query as { product?: string }).product;
       let advisories = 0;
