@@ -3,7 +3,7 @@
  *
  *   npm run bench -- bench/taxii-ingest.ts            (1,000,000 stored objects)
  *   BENCH_OBJECTS=200000 BENCH_BACKENDS=sqlite npm run bench -- bench/taxii-ingest.ts
- *   BENCH_PROFILE=/tmp/prof ...   (CPU profile of the server process during the ingest phase)
+ *   BENCH_PROFILE=/tmp/prof ...   (CPU profiles of this process during the ingest phase and the unloaded pages)
  *
  * For each back end: objects/s ingested through TAXII POST (envelopes of 1,000 objects,
  * validated, stored, status complete), then the store is filled to BENCH_OBJECTS, and
@@ -17,7 +17,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
@@ -214,7 +214,33 @@ async function run(kind: string): Promise<void> {
       console.log(`[${kind}] page of ${body.objects?.length ?? 0} objects (limit=${limit}): ${counter.count()} store queries`);
     }
 
-    // 4. page latency under load from a second process
+    // 4. the same page with no other load: latency and the server's CPU per page (this figure
+    // hardly depends on what else the machine runs; latency does)
+    {
+      const quiet: number[] = [];
+      const pageProfiler = process.env.BENCH_PROFILE ? new Session() : null;
+      if (pageProfiler) {
+        pageProfiler.connect();
+        await pageProfiler.post('Profiler.enable');
+        await pageProfiler.post('Profiler.start');
+      }
+      const cpuStart = process.cpuUsage();
+      for (let i = 0; i < 100; i++) {
+        const s = performance.now();
+        const r = await fetchRetry(`${root}objects/?limit=100&match[type]=indicator&added_after=${encodeURIComponent(formatMicros(randomAfter()))}`, { headers });
+        await r.arrayBuffer();
+        quiet.push(performance.now() - s);
+      }
+      const c = process.cpuUsage(cpuStart);
+      if (pageProfiler) {
+        const { profile } = await pageProfiler.post('Profiler.stop');
+        writeFileSync(join(process.env.BENCH_PROFILE!, `taxii-pages-${kind}.cpuprofile`), JSON.stringify(profile));
+        pageProfiler.disconnect();
+      }
+      console.log(`[${kind}] filtered 100-object page, no other load: p50 ${pct(quiet, 50).toFixed(1)} ms, p99 ${pct(quiet, 99).toFixed(1)} ms, CPU ${((c.user + c.system) / 1000 / 100).toFixed(2)} ms per page (server and client in this process; load average ${loadavg()[0].toFixed(1)})`);
+    }
+
+    // 5. page latency under load from a second process
     const self = fileURLToPath(import.meta.url);
     const child = spawn(process.execPath, [...process.execArgv, self, 'load', root, token, String(LOAD_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let loadOut = '';
