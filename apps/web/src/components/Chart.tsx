@@ -1,5 +1,5 @@
 /** One ECharts chart: lazy-loads ECharts, resizes with its box, labelled for screen readers. */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
 import { useI18n } from '../lib/i18n.js';
 
@@ -12,12 +12,19 @@ const SERIES: Record<string, () => Promise<unknown>> = {
   map: () => import('./world-map.js'),
 };
 const loaded = new Map<string, Promise<unknown>>();
+/**
+ * Series modules registered so far. ECharts copies the registered layout and visual steps
+ * into an instance when it is made, so an instance made before a series type registered
+ * never lays that type out (a line chart showed its legend and axes but no line): a chart
+ * whose instance is older than the last registration makes a new one.
+ */
+let registrations = 0;
 
 /** ECharts' core plus the series types `option` uses. */
 function loadFor(option: EChartsCoreOption): Promise<typeof import('./echarts-setup.js')> {
   const series = ([] as { type?: string }[]).concat((option.series as { type?: string }[] | undefined) ?? []);
   const types = [...new Set(series.map((s) => s.type).filter((t): t is string => !!t && t in SERIES))];
-  for (const t of types) if (!loaded.has(t)) loaded.set(t, SERIES[t]());
+  for (const t of types) if (!loaded.has(t)) loaded.set(t, SERIES[t]().then(() => { registrations++; }));
   return Promise.all(types.map((t) => loaded.get(t))).then(() => import('./echarts-setup.js'));
 }
 
@@ -37,15 +44,9 @@ export function Chart({ title, option, height = 280, summary }: { title: string;
   const { t } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<Instance | null>(null);
-  const [ready, setReady] = useState(false);
+  const madeAt = useRef(-1);
 
   useEffect(() => {
-    let disposed = false;
-    import('./echarts-setup.js').then(({ echarts }) => {
-      if (disposed || !box.current) return;
-      chart.current = echarts.init(box.current, undefined, { renderer: 'svg' }) as unknown as Instance;
-      setReady(true);
-    });
     // A box of no size (the view is leaving: React removes the DOM before this effect's
     // cleanup runs) has nothing to lay out, and the map series cannot invert a zero scale.
     const observer = new ResizeObserver(([entry]) => {
@@ -53,7 +54,6 @@ export function Chart({ title, option, height = 280, summary }: { title: string;
     });
     if (box.current) observer.observe(box.current);
     return () => {
-      disposed = true;
       observer.disconnect();
       chart.current?.dispose();
       chart.current = null;
@@ -61,14 +61,19 @@ export function Chart({ title, option, height = 280, summary }: { title: string;
   }, []);
 
   useEffect(() => {
-    if (!ready) return;
     let stale = false;
     // The series types this option draws arrive first; a newer option wins over a slower load.
-    loadFor(option).then(() => {
-      if (!stale) chart.current?.setOption({ color: PALETTE, aria: { enabled: true }, animation: false, textStyle: { fontFamily: pageFont() }, ...option }, true);
+    loadFor(option).then(({ echarts }) => {
+      if (stale || !box.current) return;
+      if (!chart.current || madeAt.current < registrations) {
+        chart.current?.dispose();
+        chart.current = echarts.init(box.current, undefined, { renderer: 'svg' }) as unknown as Instance;
+        madeAt.current = registrations;
+      }
+      chart.current.setOption({ color: PALETTE, aria: { enabled: true }, animation: false, textStyle: { fontFamily: pageFont() }, ...option }, true);
     });
     return () => { stale = true; };
-  }, [ready, option]);
+  }, [option]);
 
   return (
     <figure className="chart">

@@ -343,6 +343,16 @@ describe.skipIf(!hasChromium)('dashboard in chromium against the real server', (
     expect(res?.headers()['cache-control']).toBe('no-cache');
     await settled(page);
     expect(await page.textContent('main h1')).toContain('施策の効果');
+    // A fresh page whose first charts load the line series: they draw it (an ECharts instance
+    // made before the series type registered drew the legend and axes only). The legend alone
+    // draws two coloured shapes per series; the series adds its own.
+    const flowsChart = page.locator('#measure-flows-h').locator('xpath=..').locator('figure [role="img"] svg');
+    await flowsChart.first().waitFor();
+    await page.waitForFunction(() => {
+      const svg = document.querySelector('#measure-flows-h')?.parentElement?.querySelector('figure svg');
+      const coloured = [...(svg?.querySelectorAll('path') ?? [])].filter((p) => /#(0072B2|D55E00|009E73|CC79A7)/i.test(`${p.getAttribute('stroke')} ${p.getAttribute('fill')}`));
+      return coloured.length > 2 * 4;
+    }, undefined, { timeout: 15_000 });
     const api = await page.request.get(server.base + '/api/no-such-part/items');
     expect(api.status()).toBe(404);
     expect((await api.json()).code).toBe('MAMORI_NOT_FOUND');
