@@ -127,7 +127,7 @@ export function validateCyclonedxXsd(xml: string, version: string, o: XsdOptions
   helper ??= startHelper();
   const h = helper;
   Atomics.store(h.flag, 0, 0);
-  h.port.postMessage({ xml, files, maxMemoryPages: memoryPages(o) });
+  postRequest(h.port, xml, files, o);
   if (Atomics.wait(h.flag, 0, 0, o.timeoutMs) === 'timed-out') {
     stopHelper();
     throw new MamoriError('MAMORI_SUPPLY_SBOM_TOO_LARGE', { limit: o.timeoutMs, what: 'milliseconds of XSD validation' });
@@ -151,11 +151,18 @@ export function validateCyclonedxXsdAsync(xml: string, version: string, o: XsdOp
       clearTimeout(timer);
       try { resolve(settle(answer, o)); } catch (e) { reject(e); }
     });
-    h.port.postMessage({ xml, files, maxMemoryPages: memoryPages(o) });
+    postRequest(h.port, xml, files, o);
   }).finally(() => { h.port.close(); void h.worker.terminate(); });
 }
 
-const memoryPages = (o: XsdOptions): number => Math.max(256, Math.ceil(o.maxMemoryMiB * 16));
+/**
+ * The document goes as UTF-8 bytes whose buffer is moved, not copied, to the helper: a cloned
+ * string would be one more copy of a document that may be hundreds of MiB.
+ */
+function postRequest(port: MessagePort, xml: string, files: XsdFile[], o: XsdOptions): void {
+  const bytes = new TextEncoder().encode(xml);
+  port.postMessage({ xml: bytes, files, maxMemoryPages: Math.max(256, Math.ceil(o.maxMemoryMiB * 16)) }, [bytes.buffer]);
+}
 
 function settle(answer: Answer, o: XsdOptions): XsdResult {
   if ('failure' in answer) return { valid: false, problems: failureProblems(answer.failure, o), total: 1, unreadable: true };
