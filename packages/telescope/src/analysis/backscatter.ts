@@ -46,7 +46,8 @@ interface Vector {
   lastMs: number;
   packets: number;
   bytes: number;
-  ports: Set<string>;
+  /** Attacked ports as proto × 65536 + port: text only when reported (not one string per packet). */
+  ports: Set<number>;
   windowStartMs: number;
   windowPackets: number;
   maxPpm: number;
@@ -92,7 +93,7 @@ export class BackscatterPlugin implements IntervalPlugin<VictimRow[]> {
       v.windowPackets = 0;
     }
     if (++v.windowPackets > v.maxPpm) v.maxPpm = v.windowPackets;
-    if (tgt.port >= 0 && v.ports.size < MAX_PORTS) v.ports.add(`${protoName(tgt.proto)}/${tgt.port}`);
+    if (tgt.port >= 0 && v.ports.size < MAX_PORTS) v.ports.add(tgt.proto * 65536 + tgt.port);
   }
 
   private qualifies(v: Vector): boolean {
@@ -107,7 +108,7 @@ export class BackscatterPlugin implements IntervalPlugin<VictimRow[]> {
         const observedPps = v.packets / seconds;
         rows.push({
           victim: v.victim, firstMs: v.firstMs, lastMs: v.lastMs, packets: v.packets, bytes: v.bytes,
-          ports: [...v.ports].sort(), maxPpm: v.maxPpm, observedPps,
+          ports: [...v.ports].map((k) => `${protoName(Math.floor(k / 65536))}/${k % 65536}`).sort(), maxPpm: v.maxPpm, observedPps,
           estimatedAttackPps: this.darknetSize > 0 ? observedPps * (4294967296 / this.darknetSize) : null,
         });
       }
