@@ -13,7 +13,7 @@
  * a larger farm.
  */
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planFarm, type FarmPlanOptions } from '@mamori/testbed';
@@ -60,9 +60,27 @@ async function ours(label: string, farm: { totals(): Promise<Totals> }, opts: Pa
     `CPU scanner ${cpuSeconds.toFixed(1)} s + farm ${farmCpu.toFixed(1)} s = ${(attempts / (cpuSeconds + farmCpu)).toFixed(0)} attempts per CPU-second of both, ` +
     `${result.stats.openPorts} services, ${(result.stats.openPorts / seconds).toFixed(0)} devices/s, ${result.findings.length} findings, peak sockets in flight ${result.stats.peakInFlight} ` +
     `(limit ${opts.concurrency}); load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  // On a shared machine wall time says more about the neighbours than about us: with each
+  // process on a core of its own, the run would take about as long as the busier one's CPU.
+  console.log(`  CPU-seconds: scanner ${cpuSeconds.toFixed(1)} s (${(1e6 * cpuSeconds / Math.max(1, attempts)).toFixed(0)} µs/attempt), farm ${farmCpu.toFixed(1)} s; ` +
+    `on two idle cores ≈ ${Math.max(cpuSeconds, farmCpu).toFixed(1)} s (${(attempts / Math.max(cpuSeconds, farmCpu)).toFixed(0)} attempts/s)`);
   // Where every address×port ended and why connects failed: the first thing to read when a sweep finds too little.
   console.log(`  outcomes ${JSON.stringify(result.stats.outcomes)}; connect failures ${JSON.stringify(result.stats.failures)}; local retries ${result.stats.localRetries}; farm accept errors so far ${JSON.stringify((await farm.totals()).acceptErrors)}`);
   return { result, seconds, attempts };
+}
+
+/** CPU-seconds used so far by a process group: its live members and the children they reaped. */
+function groupCpuSeconds(pgid: number): number {
+  const tick = 100; // USER_HZ on Linux
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      // Fields after the parenthesised command: state ppid pgrp … utime(14) stime(15) cutime(16) cstime(17).
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch { /* exited meanwhile */ }
+  }
+  return ticks / tick;
 }
 
 /** Runs hydra under a timeout; returns attempts the farm saw per second. */
@@ -76,8 +94,9 @@ async function hydra(label: string, farm: { totals(): Promise<Totals> }, args: s
     let killed = false;
     let err = '';
     p.stderr!.on('data', (d: Buffer) => { err += d.toString(); const m = /cpu ([\d.]+) ([\d.]+)/.exec(err); if (m) cpuSeconds = Number(m[1]) + Number(m[2]); });
-    // Kill hydra's whole process group (time, hydra and its task children) at the deadline.
-    const timer = setTimeout(() => { killed = true; try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* gone */ } }, timeoutS * 1000);
+    // Kill hydra's whole process group (time, hydra and its task children) at the deadline,
+    // reading the group's CPU from /proc first (GNU time dies with it and reports nothing).
+    const timer = setTimeout(() => { killed = true; cpuSeconds = groupCpuSeconds(p.pid!); try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* gone */ } }, timeoutS * 1000);
     p.once('close', () => { clearTimeout(timer); resolve(killed); });
     p.once('error', () => { clearTimeout(timer); resolve(false); });
   });
