@@ -3,7 +3,7 @@
  * bucket split across two captures adds up) and the bus (`mamori.telescope.*` events).
  */
 import { sql, type Insertable, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import type { Bus, Store } from '@mamori/core';
+import type { Bus } from '@mamori/core';
 import type { IntervalResult } from '../analysis/engine.js';
 import type { IntervalSummary } from '../analysis/summary.js';
 import { BulkUpsert } from './bulk.js';
@@ -55,11 +55,6 @@ function greater(table: string, cols: string[]): RawBuilder<boolean> {
 /** Scanner kinds by how specific their evidence is (an operator's list first, no fingerprint last). */
 function fingerprintRank(col: string): RawBuilder<number> {
   return sql<number>`case ${sql.ref(col)} when 'research' then 4 when 'mirai' then 3 when 'masscan' then 2 when 'zmap' then 1 else 0 end`;
-}
-
-export interface SinkOptions {
-  /** Publish events on the bus (default true). */
-  publish?: boolean;
 }
 
 /**
@@ -223,16 +218,4 @@ export async function publishInterval(bus: Bus, r: IntervalPart): Promise<void> 
   for (const a of r.alerts) await bus.publish(TELESCOPE_SUBJECTS.alert, a);
   for (const v of r.victims) await bus.publish(TELESCOPE_SUBJECTS.victim, v);
   if (r.infected.length > 0) await bus.publish(TELESCOPE_SUBJECTS.infected, { bucketMs: r.startMs, hosts: r.infected });
-}
-
-export class TelescopeSink {
-  private readonly db: Kysely<TelescopeTables>;
-  constructor(private readonly platform: { store: Store; bus: Bus }, private readonly options: SinkOptions = {}) {
-    this.db = platform.store.as<TelescopeTables>();
-  }
-
-  async write(r: IntervalResult): Promise<void> {
-    await writeInterval(this.db, r);
-    if (this.options.publish !== false) await publishInterval(this.platform.bus, r);
-  }
 }
