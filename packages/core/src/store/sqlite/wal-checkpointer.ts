@@ -6,7 +6,8 @@
  * threshold, one worker thread per process (shared by every open store, started only when
  * some WAL first gets that big) runs `wal_checkpoint(PASSIVE)` on its own connection to the
  * same file, which never blocks the writer; once the WAL has been idle for a while the
- * worker runs `TRUNCATE` so the file shrinks back to nothing.
+ * worker runs `TRUNCATE` (after a PASSIVE pass has copied everything, so the write lock it
+ * takes is held only to cut the file) and the file shrinks back to nothing.
  */
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -53,7 +54,11 @@ parentPort.on('message', (m) => {
       db.pragma('busy_timeout = 0');
       open.set(m.id, db);
     }
-    const row = db.pragma('wal_checkpoint(' + (m.mode === 'truncate' ? 'TRUNCATE' : 'PASSIVE') + ')')[0];
+    let row = db.pragma('wal_checkpoint(PASSIVE)')[0];
+    // TRUNCATE holds the write lock while it works, and the store's writer waits for it on its
+    // event loop: ask for it only once PASSIVE has copied every frame, so it just cuts the file.
+    if (m.mode === 'truncate' && row.busy === 0 && row.log === row.checkpointed) row = db.pragma('wal_checkpoint(TRUNCATE)')[0];
+    else if (m.mode === 'truncate') row = { busy: 1 };
     parentPort.postMessage({ req: m.req, busy: row.busy });
   } catch (e) {
     parentPort.postMessage({ req: m.req, error: String((e && e.message) || e) });
