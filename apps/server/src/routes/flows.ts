@@ -6,10 +6,11 @@
  * customer hosts that are probably infected: every route needs a hub bearer token of an
  * analyst or admin.
  */
-import { MamoriError, parseSince } from '@mamori/core';
+import { MamoriError } from '@mamori/core';
 import { candidatesToStix, FlowsStore, TLP_MARKINGS, type Tlp } from '@mamori/flows';
 import type { RouteModule } from '../route-module.js';
 import { requireHubRoles } from '../role-guard.js';
+import { timeRange, timeRangeQuery } from '../time-range.js';
 
 const tags = ['flows'];
 const errorBody = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, additionalProperties: true } as const;
@@ -67,13 +68,6 @@ const detectionSummary = {
   },
 } as const;
 
-/** A time or a duration back from now, as the telescope's windows take them. */
-function timeParam(text: string, field: string, now: number): number {
-  const ms = parseSince(text, now);
-  if (Number.isNaN(ms)) throw new MamoriError('MAMORI_USAGE', { reason: `${field}: not a time or duration: "${text}"`, field });
-  return ms;
-}
-
 export const flowsRoutes: RouteModule = {
   name: 'flows',
   prefix: '/api/flows',
@@ -123,23 +117,10 @@ export const flowsRoutes: RouteModule = {
     app.get('/summary', {
       schema: {
         tags, summary: 'Detection history over a time range: runs whose traffic window ends in it, distinct C&C candidates (all ranked, strong), hosts contacting strong ones',
-        querystring: {
-          type: 'object',
-          properties: {
-            since: { type: 'string', default: '180d', description: 'ISO-8601 time or a duration back from now (24h, 180d)' },
-            until: { type: 'string', description: 'ISO-8601 time or duration back from now (exclusive); default now' },
-          },
-        },
+        querystring: timeRangeQuery,
         response: { 200: detectionSummary, 400: errorBody, 401: errorBody, 403: errorBody },
       },
-    }, async (req) => {
-      const q = req.query as { since: string; until?: string };
-      const now = Date.now();
-      const from = timeParam(q.since, 'since', now);
-      // Default end just after now: a run saved this millisecond is in "up to now".
-      const to = q.until === undefined ? now + 1 : timeParam(q.until, 'until', now);
-      return store.summary({ from, to });
-    });
+    }, async (req) => store.summary(timeRange(req.query as { since: string; until?: string })));
 
     app.get('/exporters', {
       schema: {

@@ -4,7 +4,7 @@
  * the list or its data needs the write scope and the admin or secretariat role (the list is
  * the secretariat's to keep).
  */
-import { MamoriError, parseSince } from '@mamori/core';
+import { MamoriError } from '@mamori/core';
 import { hubAuth, hubContext, requestPrincipal } from '@mamori/hub';
 import {
   addProduct, attachSbom, checkProcurement, createFingerprintMatcher, getProduct, listCriteria, listProducts, listSummary, loadIndexFor, matchSbom,
@@ -12,6 +12,7 @@ import {
 } from '@mamori/supply';
 import type { FastifyRequest } from 'fastify';
 import type { RouteModule } from '../route-module.js';
+import { timeRange, timeRangeQuery } from '../time-range.js';
 
 const tags = ['supply'];
 const errorBody = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object', additionalProperties: true } }, additionalProperties: true } as const;
@@ -44,13 +45,6 @@ const checkResult = {
     openVulns: { type: 'array', items: vulnMatch }, unmetCriteria: { type: 'array', items: criterion }, reasons: { type: 'array', items: { type: 'string' } },
   },
 } as const;
-
-/** A time or a duration back from now, as the telescope's and flows' windows take them. */
-function timeParam(text: string, field: string, now: number): number {
-  const ms = parseSince(text, now);
-  if (Number.isNaN(ms)) throw new MamoriError('MAMORI_USAGE', { reason: `${field}: not a time or duration: "${text}"`, field });
-  return ms;
-}
 
 function requireWriter(request: FastifyRequest): string {
   const p = requestPrincipal(request);
@@ -110,13 +104,7 @@ export const supplyRoutes: RouteModule = {
     app.get('/summary', {
       schema: {
         tags, summary: 'The list over a time range: listed at its end (from the history), added in it, vulnerabilities open in the products listed then (by the data held now), critical advisories sent in it',
-        querystring: {
-          type: 'object',
-          properties: {
-            since: { type: 'string', default: '180d', description: 'ISO-8601 time or a duration back from now (24h, 180d)' },
-            until: { type: 'string', description: 'ISO-8601 time or duration back from now (exclusive); default now' },
-          },
-        },
+        querystring: timeRangeQuery,
         response: {
           200: {
             type: 'object',
@@ -128,11 +116,7 @@ export const supplyRoutes: RouteModule = {
           ...errors,
         },
       },
-    }, async (request) => {
-      const q = request.query as { since: string; until?: string };
-      const now = Date.now();
-      return listSummary(platform.store, { from: timeParam(q.since, 'since', now), to: q.until === undefined ? now + 1 : timeParam(q.until, 'until', now) });
-    });
+    }, async (request) => listSummary(platform.store, timeRange(request.query as { since: string; until?: string })));
 
     app.get('/products/:id', {
       schema: {
