@@ -5,11 +5,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { MamoriError, parseSince, type Platform } from '@mamori/core';
+import { MamoriError, type Platform } from '@mamori/core';
 import {
   candidatesToStix, FlowArchive, FlowCollector, FlowPipeline, FlowsStore, importNfdumpCsv, STRONG_CANDIDATE_SCORE, TLP_MARKINGS, type Candidate, type CollectorStats, type Tlp,
 } from '@mamori/flows';
 import { table, type CliContext } from '../context.js';
+import { timeRangeOptions } from '../options.js';
 import { progressBar } from '../progress.js';
 import { detectionOptions, durationFlag, flowsSettings, type FlowsFlags } from './flows-settings.js';
 import { storedKnownBots } from './known-bots.js';
@@ -163,14 +164,7 @@ export function registerFlows(program: Command, ctx: CliContext): void {
     .option('--since <when>', 'ISO-8601 time or a duration back from now (24h, 180d)', '180d')
     .option('--until <when>', 'ISO-8601 time or duration back from now (exclusive); default now')
     .action(async (opts: { since: string; until?: string }) => {
-      const now = Date.now();
-      const at = (text: string, flag: string): number => {
-        const ms = parseSince(text, now);
-        if (Number.isNaN(ms)) throw new MamoriError('MAMORI_USAGE', { reason: `${flag}: not a time or duration: "${text}"` });
-        return ms;
-      };
-      const from = at(opts.since, '--since');
-      const to = opts.until === undefined ? now + 1 : at(opts.until, '--until');
+      const { from, to } = timeRangeOptions(opts);
       const platform = await ctx.platform();
       const sum = await new FlowsStore(platform.store).summary({ from, to });
       ctx.print(sum, (r) => `${new Date(from).toISOString()} – ${new Date(to).toISOString()}: ${r.runs} detection run(s), ${r.candidates} C&C candidate(s) ranked, ${r.strong} strong (score ≥ ${STRONG_CANDIDATE_SCORE}) contacted by ${r.hosts} host(s) (${r.beaconingHosts} beaconing)`);

@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { MamoriError, parseSince } from '@mamori/core';
+import { MamoriError } from '@mamori/core';
 import {
   addProduct, attachSbom, checkProcurement, countVulns, createFingerprintMatcher, getProduct, getVuln, listCriteria, listProducts, listSboms, listSummary,
   loadIndexFor, matchSbom, productHistory, publishNewAdvisories, putCriteria, readSbomFile, readVulnSource, saveSbom, saveVulns, setStatus,
@@ -23,6 +23,7 @@ import {
 } from '@mamori/supply';
 import { table, type CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { timeRangeOptions } from '../options.js';
 import { progressBar } from '../progress.js';
 
 /** `check` only: the purchase may go ahead but a person must weigh the reasons. */
@@ -220,14 +221,7 @@ export function registerSupply(program: Command, ctx: CliContext): void {
     .option('--since <when>', 'ISO-8601 time or a duration back from now (24h, 180d)', '180d')
     .option('--until <when>', 'ISO-8601 time or duration back from now (exclusive); default now')
     .action(async (o: { since: string; until?: string }) => {
-      const now = Date.now();
-      const at = (text: string, flag: string): number => {
-        const ms = parseSince(text, now);
-        if (Number.isNaN(ms)) throw usage(`${flag}: not a time or duration: "${text}"`);
-        return ms;
-      };
-      const from = at(o.since, '--since');
-      const to = o.until === undefined ? now + 1 : at(o.until, '--until');
+      const { from, to } = timeRangeOptions(o);
       const platform = await ctx.platform();
       const r = await listSummary(platform.store, { from, to });
       ctx.print(r, (x) => `${new Date(from).toISOString()} – ${new Date(to).toISOString()}: ${x.listed} listed at the end (${x.added} added), ${x.openVulns} open vulnerabilit${x.openVulns === 1 ? 'y' : 'ies'} (${x.criticalOpen} critical) in ${x.productsWithVulns} product(s), ${x.advisories} advisory(ies) sent`);
