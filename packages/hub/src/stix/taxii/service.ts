@@ -8,7 +8,7 @@ import { MamoriError } from '@mamori/core';
 import { redactGranular } from '../markings.js';
 import type { AddResult, StixCollection, StixStore, StoredObject, StatusResource } from '../store/stix-store.js';
 import { formatMicros, nowMicros } from '../timestamp.js';
-import { validateObjects } from '../validate/validate.js';
+import { validateObjectsYielding } from '../validate/validate.js';
 import type { TaxiiAccess, TaxiiAuditEvent } from './access.js';
 import { decodeCursor, encodeCursor, queryDigest } from './cursor.js';
 import { STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE } from './media.js';
@@ -227,7 +227,7 @@ export class TaxiiService<P> {
     if (objects.length > this.options.maxObjects) {
       throw new MamoriError('MAMORI_HUB_TAXII_TOO_LARGE', { size: `${objects.length} objects`, max: `${this.options.maxObjects} objects` });
     }
-    const { valid, problems } = validateObjects(objects);
+    const { valid, problems } = await validateObjectsYielding(objects);
     const failed = new Map<number, string[]>();
     for (const p of problems) failed.set(p.index, [...(failed.get(p.index) ?? []), `${p.property || '(object)'}: ${p.message}`]);
     const pre: AddResult = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isMamoriError } from '@mamori/core';
-import { assertValidStix, validateObject, validateObjects } from './validate.js';
+import { assertValidStix, validateObject, validateObjects, validateObjectsYielding } from './validate.js';
 import { sampleIndicator, sampleIpv4 } from '../samples.js';
 import { TLP1_MARKINGS, TLP2_MARKINGS, tlp2MarkingDefinition } from '../tlp.js';
 
@@ -96,6 +96,21 @@ describe('STIX 2.1 validation', () => {
     expect(r.valid.map((v) => v.index)).toEqual([1]);
     expect(r.problems.map((p) => p.index)).toEqual([0, 2, 3]);
     expect(r.problems[0].message).toMatch(/different content/);
+  });
+
+  it('validates a large envelope giving the event loop back, with the same verdicts as in one go', async () => {
+    const a = sampleIndicator(9);
+    const objects: unknown[] = [a, { ...a, name: 'conflicting' }, { ...malware, modified: '2016-05-12T08:17:26.000Z' }, 'not an object'];
+    for (let i = 0; i < 300; i++) objects.push(sampleIndicator(100 + i));
+    let turns = 0;
+    const ticker = setInterval(() => { turns++; }, 0);
+    const yielded = await validateObjectsYielding(objects, undefined, 0);
+    clearInterval(ticker);
+    expect(yielded).toEqual(validateObjects(objects));
+    expect(yielded.valid).toHaveLength(300);
+    expect(new Set(yielded.problems.map((p) => p.index))).toEqual(new Set([0, 1, 2, 3]));
+    // A timer ran while it worked: requests waiting on the loop are not held for the whole envelope.
+    expect(turns).toBeGreaterThan(0);
   });
 
   it('bounds hostile nesting without recursion', () => {
