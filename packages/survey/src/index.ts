@@ -6,6 +6,7 @@
 export { SurveyScope, parseScopeText, type ScopeVerdict } from './scope/scope.js';
 export { SurveyConnector, DEFAULT_LIMITS, connectFailure, localRate, type ConnectorLimits, type ConnectorStats, type Dial, type RateGate } from './scope/connector.js';
 export { SocketGate, type GatePriority } from './scope/socket-gate.js';
+export { DEFAULT_TLS_PORTS, certificateInfo, type TlsCertificateInfo } from './scope/tls.js';
 export { TokenBucket, KeyedBuckets } from './scope/token-bucket.js';
 export { parseDictionary, loadDictionary, defaultDictionary, type CredentialPair, type CredentialDictionary } from './credentials.js';
 export { runSurvey, type SurveyOptions, type SurveyProgress, type SurveyResult } from './scheduler.js';

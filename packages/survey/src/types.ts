@@ -1,4 +1,5 @@
 /** The records a survey produces. None of them ever holds a password: only dictionary ids. */
+import type { TlsCertificateInfo } from './scope/tls.js';
 
 export type SurveyProtocol = 'telnet' | 'ssh' | 'http' | 'unknown';
 
@@ -23,6 +24,8 @@ export interface ServiceRecord {
   /** HTTP: `basic`, `digest` or undefined when the page needs no credential. */
   authScheme?: 'basic' | 'digest';
   realm?: string;
+  /** HTTPS: the certificate the device presented (not verified; it often names the model). */
+  tls?: TlsCertificateInfo;
   /** The service needed no credential (a Telnet shell, an open admin page). */
   open?: boolean;
   seenAt: number;

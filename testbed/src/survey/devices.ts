@@ -46,6 +46,8 @@ export interface HttpDeviceSpec extends Base {
   realm?: string;
   title?: string;
   server?: string;
+  /** Served over TLS (HTTPS) with this self-signed certificate (see `selfSignedCertificate`). */
+  tls?: { key: string; cert: string; stallHandshake?: boolean };
 }
 
 export type HostileBehaviour = 'tarpit' | 'reset' | 'endless-banner' | 'megabyte-prompt' | 'endless-iac' | 'half-open' | 'garbage-http';
@@ -67,6 +69,7 @@ export interface DeviceCounters {
 /** A weak device: accepts a pair from `dictionary`, or needs no login at all. */
 export function isWeak(device: DeviceSpec, dictionary: readonly Credential[]): boolean {
   if (device.kind === 'hostile') return false;
+  if (device.kind === 'http' && device.tls?.stallHandshake) return false; // never reachable: a TLS tarpit
   if (device.kind === 'telnet' && device.noAuth) return true;
   if (device.kind === 'http' && device.auth === 'none') return /admin|camera|status|router/i.test(device.title ?? '');
   if (device.kind === 'telnet' && device.lockoutAfter !== undefined) {

@@ -6,6 +6,7 @@
 import type net from 'node:net';
 import { startTelnetDevice } from './telnet-device.js';
 import { startHttpDevice } from './http-device.js';
+import { startHttpsDevice } from './https-device.js';
 import { startSshDevice } from './ssh-device.js';
 import { startHostileDevice } from './hostile-device.js';
 import type { Credential, DeviceCounters, DeviceSpec } from './devices.js';
@@ -50,7 +51,7 @@ export async function startFarm(devices: readonly DeviceSpec[], options: FarmOpt
         const c: DeviceCounters = { connections: 0, loginAttempts: 0, successes: 0 };
         counters.set(key(d), c);
         const server: Listener = d.kind === 'telnet' ? startTelnetDevice(d, c)
-          : d.kind === 'http' ? startHttpDevice(d, c)
+          : d.kind === 'http' ? (d.tls ? startHttpsDevice(d, c) : startHttpDevice(d, c))
             : d.kind === 'ssh' ? startSshDevice(d, c)
               : startHostileDevice(d, c);
         servers.push(server);

@@ -14,6 +14,7 @@ import { printable, promptLine, telnetState } from './telnet-text.js';
 import { pickChallenge } from './http.js';
 import type { AuthChallenge } from '../protocol/www-authenticate.js';
 import { TELNET_MAX_BYTES, TELNET_MAX_COMMANDS } from './telnet.js';
+import { certificateBanner, certificateInfo } from '../scope/tls.js';
 
 /** Page titles that mark a management or monitoring screen (shown without login = a finding). */
 const ADMIN_TITLE = /admin|management|setup|config|status|monitor|camera|dvr|nvr|router|gateway|dashboard|control panel|system/i;
@@ -119,6 +120,8 @@ export async function fingerprint(ctx: ProbeContext, address: string, port: numb
       title,
       seenAt,
     };
+    const cert = certificateInfo(socket);
+    if (cert) { record.tls = cert; record.banner = certificateBanner(cert); }
     if (head.status === 401 && challenge) {
       record.authScheme = challenge.scheme === 'digest' ? 'digest' : 'basic';
       if (handoff) handoff.challenge = challenge;
@@ -134,5 +137,5 @@ export async function fingerprint(ctx: ProbeContext, address: string, port: numb
 
 /** A short model string for reports: the most specific thing the device said about itself. */
 export function modelOf(s: ServiceRecord): string | undefined {
-  return (s.title ?? s.realm ?? s.httpServer ?? s.sshVersion ?? s.banner)?.slice(0, 120);
+  return (s.title ?? s.realm ?? s.httpServer ?? s.tls?.subjectCN ?? s.sshVersion ?? s.banner)?.slice(0, 120);
 }

@@ -3,7 +3,8 @@
  * `SurveyConnector.connect`, which refuses any address outside the authorised scope or on
  * the exclusion list before a socket exists, then waits for the per-host connection limit,
  * a slot in the run's socket budget, the global rate and the per-/24 rate, and only then
- * dials. Probes receive sockets from here and never call `net.connect` themselves.
+ * dials. Probes receive sockets from here and never call `net.connect` themselves. On ports
+ * configured as TLS (`tlsPorts`) a probe's socket is a TLS session (see `tls.ts`).
  *
  * A connect that fails for lack of a local resource (EMFILE, EADDRNOTAVAIL, …) says nothing
  * about the device: the connector shrinks the socket budget and dials again, so such a
@@ -15,6 +16,7 @@ import type { SurveyScope } from './scope.js';
 import { KeyedBuckets, TokenBucket, sleep } from './token-bucket.js';
 import { SocketGate, type GatePriority } from './socket-gate.js';
 import { ioTimeout } from '../protocol/io-timer.js';
+import { DEFAULT_TLS_PORTS, secureSocket } from './tls.js';
 
 export interface ConnectorLimits {
   /** New connections per second over the whole run. */
@@ -33,6 +35,11 @@ export interface ConnectorLimits {
    * hung up before speaking) — under overload these are ours, not the device's.
    */
   maxRetriesPerHost: number;
+  /**
+   * Ports whose probes speak TLS (HTTPS). The connect scan stays plain TCP; the TLS handshake
+   * shares `connectTimeoutMs` with the TCP connect.
+   */
+  tlsPorts: readonly number[];
 }
 
 export const DEFAULT_LIMITS: ConnectorLimits = {
@@ -43,6 +50,7 @@ export const DEFAULT_LIMITS: ConnectorLimits = {
   connectTimeoutMs: 3000,
   maxSockets: 1024,
   maxRetriesPerHost: 3,
+  tlsPorts: DEFAULT_TLS_PORTS,
 };
 
 /** Errors that say this machine ran short of something, not that the peer refused. */
@@ -102,6 +110,8 @@ export class SurveyConnector {
   private readonly perNet: KeyedBuckets;
   private readonly hosts = new Map<string, HostState>();
   private readonly dial: Dial;
+  /** When each socket was dialed: the TLS handshake gets what its connect budget has left. */
+  private readonly dialedAt = new WeakMap<net.Socket, number>();
 
   constructor(
     private readonly scope: SurveyScope,
@@ -137,10 +147,12 @@ export class SurveyConnector {
     this.assertAllowed(address, port);
     const host = this.host(address);
     await this.acquireSlot(host);
+    let socket: net.Socket;
     try {
       for (let local = 0; ; local++) {
         try {
-          return await this.dialOnce(address, port, priority);
+          socket = await this.dialOnce(address, port, priority);
+          break;
         } catch (e) {
           const reason = String((e as MamoriError).details?.reason ?? '');
           if (!LOCAL_ERRNO.has(reason) || local >= LOCAL_RETRIES) throw e;
@@ -152,6 +164,17 @@ export class SurveyConnector {
       }
     } catch (e) {
       this.releaseSlot(address, host);
+      throw e;
+    }
+    if (priority === 'scan' || !this.limits.tlsPorts.includes(port)) return socket;
+    // From here the TCP socket holds the slots; a failed handshake destroys it, and its
+    // 'close' releases them.
+    try {
+      return await secureSocket(socket, address, port, Math.max(1, this.limits.connectTimeoutMs - (Date.now() - (this.dialedAt.get(socket) ?? Date.now()))));
+    } catch (e) {
+      this.stats.failed++;
+      const reason = String((e as MamoriError).details?.reason ?? 'tls-error');
+      this.stats.failures[reason] = (this.stats.failures[reason] ?? 0) + 1;
       throw e;
     }
   }
@@ -167,6 +190,7 @@ export class SurveyConnector {
       this.stats.inFlight++;
       if (this.stats.inFlight > this.stats.peakInFlight) this.stats.peakInFlight = this.stats.inFlight;
       socket = this.dial({ host: address, port });
+      this.dialedAt.set(socket, Date.now());
       const s = socket;
       const host = this.host(address);
       let connected = false;
