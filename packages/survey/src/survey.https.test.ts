@@ -40,7 +40,10 @@ const devices: DeviceSpec[] = [
   // Weak, but its handshake never completes: unreachable, so no finding.
   { kind: 'http', address: A(10), port: S, credentials: [pair('mirai-001')], auth: 'basic', tls: { ...tls, stallHandshake: true } },
   { kind: 'hostile', address: A(11), port: S, credentials: [], behaviour: 'tarpit' },
-  { kind: 'hostile', address: A(12), port: C, credentials: [], behaviour: 'garbage-http' },
+  { kind: 'hostile', address: A(12), port: C, credentials: [], behaviour: 'garbage-http', tls },
+  { kind: 'hostile', address: A(13), port: S, credentials: [], behaviour: 'endless-banner', tls },
+  { kind: 'hostile', address: A(14), port: C, credentials: [], behaviour: 'megabyte-prompt', tls },
+  { kind: 'hostile', address: A(15), port: S, credentials: [], behaviour: 'endless-iac', tls },
   // Weak, but excluded (opt-out) and outside the scope: must never be touched.
   { kind: 'http', address: A(200), port: S, credentials: [pair('mirai-004')], auth: 'basic', tls },
   { kind: 'http', address: '127.52.1.10', port: S, credentials: [pair('mirai-004')], auth: 'basic', tls },
@@ -102,12 +105,14 @@ describe('survey of a farm with HTTPS devices', () => {
     expect(svc.get(`${A(1)}:${H}`)?.tls).toBeUndefined();
   });
 
-  it('spends no finding on a stalled handshake, a tarpit or garbage, and ends every task', () => {
-    for (const n of [10, 11, 12]) expect(result.findings.some((f) => f.address === A(n))).toBe(false);
+  it('spends no finding on a stalled handshake, a tarpit, or garbage and floods behind TLS, and ends every task', () => {
+    for (const n of [10, 11, 12, 13, 14, 15]) expect(result.findings.some((f) => f.address === A(n))).toBe(false);
     expect(farm.counters(devices[9]).connections).toBeGreaterThan(0);
     expect(farm.counters(devices[9]).loginAttempts).toBe(0);
     expect(result.stats.tasksDone).toBe(result.stats.tasksTotal);
     expect(result.stats.failures['tls-timeout']).toBeGreaterThan(0);
+    // The floods were read over TLS (and cut off by the probes' byte bounds), not refused at the handshake.
+    for (const n of [13, 14, 15]) expect(result.services.some((s) => s.address === A(n)), `service at ${A(n)}`).toBe(true);
   });
 
   it('never contacts an address outside scope or on the exclusion list', () => {

@@ -47,7 +47,14 @@ export interface HttpDeviceSpec extends Base {
   title?: string;
   server?: string;
   /** Served over TLS (HTTPS) with this self-signed certificate (see `selfSignedCertificate`). */
-  tls?: { key: string; cert: string; stallHandshake?: boolean };
+  tls?: DeviceTls;
+}
+
+/** A device behind TLS: its certificate, and the quirk of a handshake that never completes (a TLS tarpit). */
+export interface DeviceTls {
+  key: string;
+  cert: string;
+  stallHandshake?: boolean;
 }
 
 export type HostileBehaviour = 'tarpit' | 'reset' | 'endless-banner' | 'megabyte-prompt' | 'endless-iac' | 'half-open' | 'garbage-http';
@@ -55,6 +62,8 @@ export type HostileBehaviour = 'tarpit' | 'reset' | 'endless-banner' | 'megabyte
 export interface HostileDeviceSpec extends Base {
   kind: 'hostile';
   behaviour: HostileBehaviour;
+  /** The behaviour behind TLS (an endless banner, encrypted). */
+  tls?: DeviceTls;
 }
 
 export type DeviceSpec = TelnetDeviceSpec | SshDeviceSpec | HttpDeviceSpec | HostileDeviceSpec;

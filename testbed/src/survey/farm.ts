@@ -6,7 +6,7 @@
 import type net from 'node:net';
 import { startTelnetDevice } from './telnet-device.js';
 import { startHttpDevice } from './http-device.js';
-import { startHttpsDevice } from './https-device.js';
+import { startHttpsDevice, startTlsDevice } from './https-device.js';
 import { startSshDevice } from './ssh-device.js';
 import { startHostileDevice } from './hostile-device.js';
 import type { Credential, DeviceCounters, DeviceSpec } from './devices.js';
@@ -53,7 +53,7 @@ export async function startFarm(devices: readonly DeviceSpec[], options: FarmOpt
         const server: Listener = d.kind === 'telnet' ? startTelnetDevice(d, c)
           : d.kind === 'http' ? (d.tls ? startHttpsDevice(d, c) : startHttpDevice(d, c))
             : d.kind === 'ssh' ? startSshDevice(d, c)
-              : startHostileDevice(d, c);
+              : d.tls ? startTlsDevice(d, c, startHostileDevice) : startHostileDevice(d, c);
         servers.push(server);
         // ssh2's Server wraps a net.Server (`_srv`) and emits clients, not sockets: watch the sockets.
         const raw = (server as unknown as { _srv?: net.Server })._srv ?? (server as net.Server);

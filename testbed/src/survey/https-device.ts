@@ -9,15 +9,19 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { DeviceCounters, HttpDeviceSpec } from './devices.js';
+import type { DeviceCounters, DeviceSpec, DeviceTls, HttpDeviceSpec } from './devices.js';
 import { startHttpDevice } from './http-device.js';
 
 /** Holds a stalled handshake this long before hanging up (longer than any scanner waits). */
 const TARPIT_MS = 120_000;
 
-export function startHttpsDevice(spec: HttpDeviceSpec, counters: DeviceCounters): net.Server {
+/**
+ * `start`'s device behind TLS: its handler gets each decrypted stream. Hostile devices come
+ * this way too, so an endless banner or a megabyte prompt arrives encrypted.
+ */
+export function startTlsDevice<S extends DeviceSpec & { tls?: DeviceTls }>(spec: S, counters: DeviceCounters, start: (spec: S, counters: DeviceCounters) => net.Server): net.Server {
   const options = spec.tls;
-  if (!options) throw new Error(`${spec.address}:${spec.port} is not an HTTPS device`);
+  if (!options) throw new Error(`${spec.address}:${spec.port} is not a TLS device`);
   if (options.stallHandshake) {
     return net.createServer((socket) => {
       counters.connections++;
@@ -27,8 +31,8 @@ export function startHttpsDevice(spec: HttpDeviceSpec, counters: DeviceCounters)
       socket.once('data', () => socket.write(Buffer.from([0x16, 0x03, 0x03, 0x00, 0x7a, 0x02])));
     });
   }
-  // The HTTP handler counts a connection per decrypted stream; the farm counts TCP connections
-  // (a handshake that fails is still a contact), so its count goes here and the rest through.
+  // The device's handler counts a connection per decrypted stream; the farm counts TCP
+  // connections (a handshake that fails is still a contact), so its count goes here and the rest through.
   const inner: DeviceCounters = {
     connections: 0,
     get loginAttempts() { return counters.loginAttempts; },
@@ -36,12 +40,16 @@ export function startHttpsDevice(spec: HttpDeviceSpec, counters: DeviceCounters)
     get successes() { return counters.successes; },
     set successes(n) { counters.successes = n; },
   };
-  const http = startHttpDevice(spec, inner);
-  const server = tls.createServer({ key: options.key, cert: options.cert }, (secure) => { http.emit('connection', secure); });
+  const plain = start(spec, inner);
+  const server = tls.createServer({ key: options.key, cert: options.cert }, (secure) => { plain.emit('connection', secure); });
   server.on('connection', (socket: net.Socket) => {
     counters.connections++;
     socket.on('error', () => undefined);
   });
   server.on('tlsClientError', (_e, socket) => socket.destroy());
   return server;
+}
+
+export function startHttpsDevice(spec: HttpDeviceSpec, counters: DeviceCounters): net.Server {
+  return startTlsDevice(spec, counters, startHttpDevice);
 }

@@ -27,7 +27,7 @@ export interface DistributedRunArgs {
   excludeText: string;
   ports: number[];
   dictionary: CredentialDictionary;
-  limits: { globalRate: number; perSlash24Rate: number; perHostConnections: number; maxAttemptsPerHost: number; maxRetriesPerHost?: number };
+  limits: { globalRate: number; perSlash24Rate: number; perHostConnections: number; maxAttemptsPerHost: number; maxRetriesPerHost?: number; tlsPorts?: readonly number[] };
   timeouts: { bannerMs: number; replyMs: number };
   telnetAttemptsPerConnection: number;
   queue: string;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MamoriError, formatPrefix } from '@mamori/core';
 import {
-  SurveyScope, batchRows, defaultDictionary, effectiveness, getBatch, listBatches, listFindings, loadDictionary, notificationCsv, notificationJson,
+  DEFAULT_TLS_PORTS, SurveyScope, batchRows, defaultDictionary, effectiveness, getBatch, listBatches, listFindings, loadDictionary, notificationCsv, notificationJson,
   parseIp2Asn, parseIspMap, prepareBatch, recordRun, resurveyTargets, runSurvey, setBatchState, SURVEY_QUEUE, type AttributionTable, type BatchState,
 } from '@mamori/survey';
 import { listProducts, nameDevices } from '@mamori/supply';
@@ -22,11 +22,12 @@ const int = (name: string, min = 1, max = 1_000_000) => (v: string): number => {
   return n;
 };
 
-function ports(v: string): number[] {
+const portList = (name: string) => (v: string): number[] => {
   const out = v.split(',').map((p) => Number(p.trim()));
-  if (out.length === 0 || out.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new MamoriError('MAMORI_USAGE', { reason: '--ports must be a comma-separated list of ports' });
+  if (out.length === 0 || out.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new MamoriError('MAMORI_USAGE', { reason: `--${name} must be a comma-separated list of ports` });
   return out;
-}
+};
+const ports = portList('ports');
 
 function read(path: string): string {
   try {
@@ -47,6 +48,7 @@ interface RunOptions {
   scope: string;
   exclude?: string;
   ports: number[];
+  tlsPorts: number[];
   rate: number;
   per24Rate: number;
   hostConnections: number;
@@ -71,10 +73,11 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
   const survey = program.command('survey').description('weak-credential IoT survey: scan an authorised scope, notify ISPs, measure the effect');
 
   survey.command('run')
-    .description('survey the authorised scope (Telnet, SSH, HTTP Basic/Digest) and store the findings')
+    .description('survey the authorised scope (Telnet, SSH, HTTP(S) Basic/Digest) and store the findings')
     .requiredOption('--scope <file>', 'authorised scope: one CIDR per line (required; nothing outside is ever contacted)')
     .option('--exclude <file>', 'exclusion / opt-out list: one CIDR per line (always wins over the scope)')
-    .option('--ports <list>', 'ports to scan', ports, [23, 2323, 22, 80, 8080])
+    .option('--ports <list>', 'ports to scan', ports, [23, 2323, 22, 80, 8080, 443, 8443])
+    .option('--tls-ports <list>', 'ports whose services are probed over TLS (HTTPS; certificates are recorded, not verified)', portList('tls-ports'), [...DEFAULT_TLS_PORTS])
     .option('--rate <n>', 'new connections per second, whole run', int('rate'), 2000)
     .option('--per24-rate <n>', 'new connections per second into any one /24', int('per24-rate'), 200)
     .option('--host-connections <n>', 'simultaneous connections to one address', int('host-connections', 1, 64), 2)
@@ -99,7 +102,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
       const scope = SurveyScope.fromText(scopeText, excludeText);
       const dict = opts.dictionary ? loadDictionary(opts.dictionary) : defaultDictionary();
       const who = attribution(opts);
-      const limits = { globalRate: opts.rate, perSlash24Rate: opts.per24Rate, perHostConnections: opts.hostConnections, maxAttemptsPerHost: opts.maxAttempts, maxRetriesPerHost: opts.maxRetries };
+      const limits = { globalRate: opts.rate, perSlash24Rate: opts.per24Rate, perHostConnections: opts.hostConnections, maxAttemptsPerHost: opts.maxAttempts, maxRetriesPerHost: opts.maxRetries, tlsPorts: opts.tlsPorts };
       if (opts.distributed) {
         if (opts.resurvey) throw new MamoriError('MAMORI_USAGE', { reason: '--resurvey runs locally; drop --distributed' });
         await runDistributed(ctx, {
