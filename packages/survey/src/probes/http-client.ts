@@ -38,6 +38,9 @@ export class HttpConnection {
    * even the first came back.
    */
   async pipeline(path: string, headerSets: readonly Record<string, string>[]): Promise<HttpResponse[]> {
+    // Bytes nobody asked for (a response sent twice, or unprompted) would be read as the
+    // answer to this write's first request: such a connection is not used again.
+    if (this.socket && this.buf.length) this.close();
     if (!this.socket || this.ended) await this.open();
     let text = '';
     for (const headers of headerSets) {

@@ -20,7 +20,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
-type Mode = 'pipelines' | 'one-per-connection' | 'first-of-each-read' | 'stale-nonce';
+type Mode = 'pipelines' | 'one-per-connection' | 'first-of-each-read' | 'stale-nonce' | 'answers-twice';
 
 /** A Basic (or, for `stale-nonce`, Digest) server accepting `admin:<good>`; counts the attempts it checked. */
 async function server(address: string, mode: Mode, good: string): Promise<{ attempts: () => number; connections: () => number; bare: () => number }> {
@@ -61,7 +61,10 @@ async function server(address: string, mode: Mode, good: string): Promise<{ atte
         }
         const challenge = mode === 'stale-nonce' ? `Digest realm="r", qop="auth", nonce="n${nonce}"${stale ? ', stale=true' : ''}` : 'Basic realm="r"';
         const close = mode === 'one-per-connection' ? 'Connection: close\r\n' : '';
-        out += ok ? `HTTP/1.1 200 OK\r\n${close}Content-Length: 2\r\n\r\nok` : `HTTP/1.1 401 Unauthorized\r\n${close}WWW-Authenticate: ${challenge}\r\nContent-Length: 0\r\n\r\n`;
+        // A broken device: every 401 is followed by an unprompted 200, which a client that pairs
+        // answers with requests by position alone would take for the next pair's success.
+        if (mode === 'answers-twice' && !ok) out += `HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: ${challenge}\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok`;
+        else out += ok ? `HTTP/1.1 200 OK\r\n${close}Content-Length: 2\r\n\r\nok` : `HTTP/1.1 401 Unauthorized\r\n${close}WWW-Authenticate: ${challenge}\r\nContent-Length: 0\r\n\r\n`;
         if (mode === 'one-per-connection') break; // the rest of the write is never read
       }
       if (mode === 'one-per-connection') socket.end(out);
@@ -107,6 +110,15 @@ describe('HTTP login with pipelined attempts', () => {
     expect([...(out.refused ?? [])].sort()).toEqual(pairs.map((p) => p.id).sort());
     expect(dev.bare()).toBe(0);
     expect(dev.attempts()).toBe(pairs.length);
+  });
+
+  it('does not take an unprompted 200 for a weak pair, and still finds the real one', async () => {
+    await server('127.47.0.23', 'answers-twice', 'not-in-the-dictionary');
+    const strong = await httpLogin(context(), '127.47.0.23', 8080, pairs);
+    expect(strong.success).toBeUndefined();
+    expect([...(strong.refused ?? [])].sort()).toEqual(pairs.map((p) => p.id).sort());
+    await server('127.47.0.24', 'answers-twice', 'pw7');
+    expect((await httpLogin(context(), '127.47.0.24', 8080, pairs)).success?.credentialId).toBe('p-7');
   });
 
   it('keeps to the host attempt budget with several attempts per write', async () => {

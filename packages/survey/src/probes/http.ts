@@ -75,6 +75,20 @@ export async function httpLogin(ctx: ProbeContext, address: string, port: number
           const res = answers[i];
           const status = res.head.status;
           if (status >= 200 && status < 300) {
+            // In a pipelined write an answer belongs to its pair only by position: a device
+            // that answers some request twice shifts a 2xx onto the wrong pair. Confirm alone.
+            if (batch.length > 1) {
+              const alone = await confirmAlone(ctx, conn, path, pair);
+              if (alone === 'budget') { stopped = 'budget'; return; }
+              attempts++;
+              if (!alone) {
+                // Its later answers are as suspect: those pairs go again, one per request.
+                depth = 1;
+                refused.push(pair.id);
+                again.push(...batch.slice(i + 1, answers.length));
+                break;
+              }
+            }
             success ??= { credentialId: pair.id, method: challenge.scheme === 'basic' ? 'basic' : 'digest', at: Date.now() };
             return;
           }
@@ -106,4 +120,27 @@ export async function httpLogin(ctx: ProbeContext, address: string, port: number
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, pairs.length)) }, lane));
   return success ? { attempts, success } : { attempts, stopped, refused };
+}
+
+/**
+ * One pair on a fresh connection (the lane's own, reopened: the per-host connection limit
+ * stands), one request at a time, the challenge asked for afresh so a Digest nonce is
+ * current: true when the device accepts it. Spends one attempt.
+ */
+async function confirmAlone(ctx: ProbeContext, conn: HttpConnection, path: string, pair: CredentialPair): Promise<boolean | 'budget'> {
+  if (!ctx.connector.spendAttempt(conn.address)) return 'budget';
+  ctx.onAttempt();
+  conn.close();
+  try {
+    const challenge = pickChallenge(await conn.request(path));
+    if (!challenge) return false;
+    const authorization = challenge.scheme === 'basic'
+      ? `Basic ${Buffer.from(`${pair.username}:${pair.password}`, 'utf8').toString('base64')}`
+      : digestAuthorization({ challenge, username: pair.username, password: pair.password, method: 'GET', uri: path, nc: 1 });
+    const res = await conn.request(path, { Authorization: authorization });
+    return res.head.status >= 200 && res.head.status < 300;
+  } catch (e) {
+    if (isMamoriError(e, 'MAMORI_SURVEY_CONNECT') || isMamoriError(e, 'MAMORI_SURVEY_HTTP_PROTOCOL')) return false;
+    throw e;
+  }
 }
