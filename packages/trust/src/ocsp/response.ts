@@ -10,7 +10,7 @@ import {
 import { OID, SIGNATURE_ALGS } from '../asn1/oids.js';
 import { bitString, explicit, generalizedTime, octets, oid, seq, tlv } from '../asn1/write.js';
 import { digestForKey, signatureAlgorithmFor } from '../cms/sign.js';
-import { parseCertificate, type Certificate } from '../pki/certificate.js';
+import { parseCertificate, signedBy, type Certificate } from '../pki/certificate.js';
 import { CRL_REASONS, readExtensions } from '../pki/crl.js';
 import { publicKeyBits, readCertId, type CertId } from './cert-id.js';
 
@@ -62,7 +62,7 @@ function encodeSingle(r: ResponseItem): Buffer {
   else if (r.status === 'unknown') status = Buffer.from([0x82, 0x00]);
   else {
     const code = r.reason ? CRL_REASONS.indexOf(r.reason as (typeof CRL_REASONS)[number]) : -1;
-    status = tlv(0xa1, generalizedTime(r.revokedAt ?? new Date(0), false), code > 0 || r.reason === 'unspecified' ? explicit(0, tlv(TAG.ENUMERATED, Buffer.from([code]))) : Buffer.alloc(0));
+    status = tlv(0xa1, generalizedTime(r.revokedAt ?? new Date(0), false), code >= 0 ? explicit(0, tlv(TAG.ENUMERATED, Buffer.from([code]))) : Buffer.alloc(0));
   }
   return seq(Buffer.from(r.certIdDer), status, generalizedTime(r.thisUpdate, false), r.nextUpdate && explicit(0, generalizedTime(r.nextUpdate, false)));
 }
@@ -185,7 +185,7 @@ function signedWith(resp: OcspResponse, cert: Certificate): boolean {
 }
 
 const names = (resp: OcspResponse, cert: Certificate): boolean =>
-  resp.responderName ? resp.responderName.equals(cert.subjectDer) : !!resp.responderKeyHash?.equals(createHash('sha1').update(publicKeyBits(cert)).digest());
+  resp.responderName ? resp.responderName.equals(cert.subjectDer) : !!resp.responderKeyHash?.equals(responderKeyHash(cert));
 
 /**
  * Who may answer for `issuer`'s certificates (RFC 6960 §4.2.2.2): the issuer itself, or a
@@ -196,19 +196,11 @@ export function ocspSignerFor(resp: OcspResponse, issuer: Certificate): { signer
   if (names(resp, issuer)) return signedWith(resp, issuer) ? { signer: issuer } : { reason: 'OCSP response signature does not verify with the CA key' };
   for (const c of resp.certs) {
     if (!names(resp, c)) continue;
-    if (!c.issuerDer.equals(issuer.subjectDer) || !safeVerify(c, issuer)) return { reason: `OCSP responder ${c.subject} is not issued by ${issuer.subject}` };
+    if (!signedBy(c, issuer)) return { reason: `OCSP responder ${c.subject} is not issued by ${issuer.subject}` };
     if (!c.extKeyUsage?.oids.includes(OID.kpOcspSigning)) return { reason: `OCSP responder ${c.subject} lacks id-kp-OCSPSigning` };
     const at = resp.producedAt ?? new Date();
     if (at < c.notBefore || at > c.notAfter) return { reason: `OCSP responder ${c.subject} was not valid when the response was produced` };
     return signedWith(resp, c) ? { signer: c } : { reason: 'OCSP response signature does not verify with the responder key' };
   }
   return { reason: 'OCSP response is not signed by the CA or a responder it authorised' };
-}
-
-function safeVerify(child: Certificate, issuer: Certificate): boolean {
-  try {
-    return child.x509.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
 }

@@ -162,3 +162,13 @@ export function serialOctets(cert: Certificate): Uint8Array {
   tbs.optional('version', ctx(0));
   return valueOf(tbs.next('serialNumber', TAG.INTEGER));
 }
+
+/** Whether `issuer` names and signed `child` (the certificate signature verifies with its key). */
+export function signedBy(child: Certificate, issuer: Certificate): boolean {
+  if (!child.issuerDer.equals(issuer.subjectDer)) return false;
+  try {
+    return child.x509.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}

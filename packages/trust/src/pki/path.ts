@@ -5,7 +5,7 @@
  * Loops and over-long paths end the search with a reason, never a hang.
  */
 import type { Certificate } from './certificate.js';
-import { KEY_USAGE } from './certificate.js';
+import { KEY_USAGE, signedBy } from './certificate.js';
 import { OID } from '../asn1/oids.js';
 import type { Crl } from './crl.js';
 import type { OcspResponse } from '../ocsp/response.js';
@@ -49,15 +49,6 @@ function certProblems(cert: Certificate, at: Date, role: 'leaf' | 'ca'): string[
     if (cert.keyUsage !== undefined && !(cert.keyUsage & KEY_USAGE.keyCertSign)) out.push(`${cert.subject}: keyUsage lacks keyCertSign`);
   }
   return out;
-}
-
-function signedBy(child: Certificate, issuer: Certificate): boolean {
-  if (!child.issuerDer.equals(issuer.subjectDer)) return false;
-  try {
-    return child.x509.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
 }
 
 export function validatePath(leaf: Certificate, intermediates: Certificate[], anchors: Certificate[], options: PathOptions): PathResult {
