@@ -28,7 +28,7 @@ export { CampaignDetector, DEFAULT_CAMPAIGN_THRESHOLDS, type CampaignAlert, type
 export type { InfectedHostRow } from './analysis/infected.js';
 export { telescopeMigrations } from './store/migrations.js';
 export type { TelescopeTables } from './store/tables.js';
-export { TELESCOPE_SUBJECTS, writeInterval, writeIntervalIn, publishInterval, type IntervalPart } from './store/sink.js';
+export { TELESCOPE_SUBJECTS, writeIntervalIn, publishInterval, type IntervalPart } from './store/sink.js';
 export {
   topPorts, topSources, victims, alerts, infectedHosts, timeseries, heatmap, summary,
   type Window, type TopPort, type TopSource, type StoredVictim, type StoredAlert, type InfectedHost,

@@ -112,11 +112,6 @@ const sourceUpsert = new BulkUpsert<TelescopeTables>(
     })),
 );
 
-/** Writes one interval (or part) in its own transaction. */
-export async function writeInterval(db: Kysely<TelescopeTables>, r: IntervalPart): Promise<void> {
-  await db.transaction().execute((tx) => writeIntervalIn(tx, r));
-}
-
 /**
  * Writes one interval (or part) inside the caller's transaction, so a caller can commit
  * it together with its own rows (the analyzer's applied-batch marker). Every write is an
