@@ -4,10 +4,11 @@
  * reasons instead of throwing, so callers can assemble one verdict; an empty `reasons` list is
  * the only way to "valid".
  */
-import { createHash, verify as cryptoVerify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { children, readOctets, readOid, readTime, readInteger, TAG, ctx, encodingOf } from '../asn1/der.js';
-import { OID, SIGNATURE_ALGS, digestByOid, type DigestName } from '../asn1/oids.js';
+import { OID, digestByOid, type DigestName } from '../asn1/oids.js';
 import type { Certificate } from '../pki/certificate.js';
+import { signatureFault } from '../pki/signature.js';
 import type { SignedData, SignerInfo } from './parse.js';
 
 export interface SignerCheck {
@@ -77,31 +78,9 @@ function checkEss(si: SignerInfo, signer: Certificate, reasons: string[]): Signe
 }
 
 function verifySignature(si: SignerInfo, signer: Certificate, data: Uint8Array, reasons: string[]): boolean {
-  const keyType = signer.publicKey.asymmetricKeyType;
-  const alg = SIGNATURE_ALGS[si.signatureAlgorithm];
-  let digest: DigestName = si.digest;
-  if (alg) {
-    if (alg.key !== keyType) {
-      reasons.push(`signature algorithm ${si.signatureAlgorithm} does not fit a ${keyType} key`);
-      return false;
-    }
-    digest = alg.digest;
-  } else if (!((si.signatureAlgorithm === OID.rsaEncryption && keyType === 'rsa') || (si.signatureAlgorithm === OID.ecPublicKey && keyType === 'ec'))) {
-    reasons.push(`unsupported signature algorithm ${si.signatureAlgorithm}`);
-    return false;
-  }
-  if (digest === 'sha1') {
-    reasons.push('SHA-1 signatures are not accepted');
-    return false;
-  }
-  let ok = false;
-  try {
-    ok = cryptoVerify(digest, data, signer.publicKey, si.signature);
-  } catch {
-    ok = false;
-  }
-  if (!ok) reasons.push('signature does not verify with the signer certificate');
-  return ok;
+  const fault = signatureFault(si.signatureAlgorithm, data, signer.publicKey, si.signature, si.digest);
+  if (fault) reasons.push(fault === 'signature does not verify' ? 'signature does not verify with the signer certificate' : fault);
+  return !fault;
 }
 
 /**

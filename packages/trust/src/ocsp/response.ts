@@ -3,14 +3,15 @@
  * verifiers. A successful response is a BasicOCSPResponse signed by the CA itself or by a
  * certificate the CA issued for OCSP signing (id-kp-OCSPSigning), which it carries in `certs`.
  */
-import { createHash, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createHash, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import {
   TAG, children, ctx, derError, encodingOf, readBitString, readOctets, readOid, readRoot, readSmallInt, readTime, valueOf, type DerNode,
 } from '../asn1/der.js';
-import { OID, SIGNATURE_ALGS } from '../asn1/oids.js';
+import { OID } from '../asn1/oids.js';
 import { bitString, explicit, generalizedTime, octets, oid, seq, tlv } from '../asn1/write.js';
 import { digestForKey, signatureAlgorithmFor } from '../cms/sign.js';
 import { parseCertificate, signedBy, type Certificate } from '../pki/certificate.js';
+import { signatureVerifies } from '../pki/signature.js';
 import { CRL_REASONS, readExtensions } from '../pki/crl.js';
 import { publicKeyBits, readCertId, type CertId } from './cert-id.js';
 
@@ -174,15 +175,8 @@ function readNodeWithin(octetString: DerNode): DerNode {
   return { ...node, input: octetString.input, start: node.start + octetString.valueStart, valueStart: node.valueStart + octetString.valueStart, end: node.end + octetString.valueStart };
 }
 
-function signedWith(resp: OcspResponse, cert: Certificate): boolean {
-  const alg = resp.signatureAlgorithm ? SIGNATURE_ALGS[resp.signatureAlgorithm] : undefined;
-  if (!alg || !resp.tbsDer || !resp.signature || cert.publicKey.asymmetricKeyType !== alg.key) return false;
-  try {
-    return cryptoVerify(alg.digest, resp.tbsDer, cert.publicKey, resp.signature);
-  } catch {
-    return false;
-  }
-}
+const signedWith = (resp: OcspResponse, cert: Certificate): boolean =>
+  !!resp.signatureAlgorithm && !!resp.tbsDer && !!resp.signature && signatureVerifies(resp.signatureAlgorithm, resp.tbsDer, cert.publicKey, resp.signature);
 
 const names = (resp: OcspResponse, cert: Certificate): boolean =>
   resp.responderName ? resp.responderName.equals(cert.subjectDer) : !!resp.responderKeyHash?.equals(responderKeyHash(cert));

@@ -4,15 +4,14 @@
  * issuer published a CRL (signed by that issuer's key) is refused if the CRL lists it as
  * revoked at or before the time the path must be valid at, or if the CRL is out of date.
  */
-import { verify as cryptoVerify } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MamoriError } from '@mamori/core';
 import {
   TAG, children, ctx, derError, encodingOf, readBitString, readInteger, readOctets, readOid, readRoot, readSmallInt, readTime, type DerNode,
 } from '../asn1/der.js';
-import { SIGNATURE_ALGS } from '../asn1/oids.js';
 import type { Certificate } from './certificate.js';
+import { signatureVerifies } from './signature.js';
 
 const CRL_NUMBER = '2.5.29.20';
 const REASON_CODE = '2.5.29.21';
@@ -139,12 +138,5 @@ export function loadCrls(dir: string): Crl[] {
   }
 }
 
-export function crlSignedBy(crl: Crl, issuer: Certificate): boolean {
-  const alg = SIGNATURE_ALGS[crl.signatureAlgorithm];
-  if (!alg || !crl.issuerDer.equals(issuer.subjectDer) || issuer.publicKey.asymmetricKeyType !== alg.key) return false;
-  try {
-    return cryptoVerify(alg.digest, crl.tbsDer, issuer.publicKey, crl.signature);
-  } catch {
-    return false;
-  }
-}
+export const crlSignedBy = (crl: Crl, issuer: Certificate): boolean =>
+  crl.issuerDer.equals(issuer.subjectDer) && signatureVerifies(crl.signatureAlgorithm, crl.tbsDer, issuer.publicKey, crl.signature);
