@@ -6,10 +6,8 @@
 import type { Bus, Store } from '@mamori/core';
 import { listProducts } from '../store/list.js';
 import type { SupplyTables } from '../store/migrations.js';
-import { loadSbom } from '../store/sboms.js';
-import { loadIndexFor } from '../store/vulns.js';
-import { matchSbom } from '../vulns/match.js';
 import type { VulnMatch } from '../vulns/model.js';
+import { productVulns } from './product-vulns.js';
 
 export const ADVISORY_SUBJECT = 'mamori.supply.advisory';
 
@@ -26,17 +24,7 @@ export async function publishNewAdvisories(store: Store, bus: Bus, now = Date.no
   const published: SupplyAdvisory[] = [];
   for (const p of await listProducts(store, { status: 'listed' })) {
     if (options.productIds && !options.productIds.includes(p.id)) continue;
-    const components = [];
-    let matches: VulnMatch[] = [];
-    if (p.sbomId) {
-      const sbom = await loadSbom(store, p.sbomId);
-      matches = matchSbom(sbom, await loadIndexFor(store, sbom.components));
-    }
-    if (p.cpe) {
-      components.push({ ref: p.id, name: p.model, cpe: p.cpe });
-      const index = await loadIndexFor(store, components);
-      matches.push(...index.match(components[0]).map((m) => ({ ...m, path: [p.id] })));
-    }
+    const matches = await productVulns(store, p);
     const critical = matches.filter((m) => m.severity?.rating === 'critical');
     if (critical.length === 0) continue;
     const sent = new Set((await k.selectFrom('supply_advisory_sent').select('vuln_id').where('product_id', '=', p.id).execute()).map((r) => r.vuln_id));

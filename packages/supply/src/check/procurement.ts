@@ -6,10 +6,8 @@
 import type { Store } from '@mamori/core';
 import type { Sbom } from '../sbom/model.js';
 import { getCriteria, findProduct, getProduct, type Criterion, type ListedProduct } from '../store/list.js';
-import { loadSbom } from '../store/sboms.js';
-import { loadIndexFor } from '../store/vulns.js';
-import { matchSbom } from '../vulns/match.js';
 import type { VulnMatch } from '../vulns/model.js';
+import { productVulns } from './product-vulns.js';
 
 export type Verdict = 'pass' | 'caution' | 'fail';
 
@@ -45,21 +43,7 @@ export async function gatherFacts(store: Store, query: CheckQuery, now = Date.no
   if (query.productId) product = await getProduct(store, query.productId);
   else if (query.manufacturer && query.model) product = await findProduct(store, query.manufacturer, query.model);
   const criteria = product ? (await getCriteria(store, product.criteriaVersion))?.criteria : undefined;
-  const sboms: Sbom[] = [];
-  if (query.sbom) sboms.push(query.sbom);
-  if (product?.sbomId) sboms.push(await loadSbom(store, product.sbomId));
-  if (product?.cpe) {
-    sboms.push({ format: 'cyclonedx', encoding: 'json', specVersion: '-', root: product.id, components: [{ ref: product.id, name: product.model, cpe: product.cpe }], dependencies: new Map(), issues: [] });
-  }
-  const vulns: VulnMatch[] = [];
-  const seen = new Set<string>();
-  for (const s of sboms) {
-    const index = await loadIndexFor(store, s.components);
-    for (const m of matchSbom(s, index)) {
-      const key = `${m.id} ${m.matchedOn}`;
-      if (!seen.has(key)) { seen.add(key); vulns.push(m); }
-    }
-  }
+  const vulns = await productVulns(store, product, query.sbom ? [query.sbom] : []);
   return { product, criteria, vulns, now, query };
 }
 

@@ -12,11 +12,7 @@ import { sql } from 'kysely';
 import type { Store } from '@mamori/core';
 import type { ListedProduct } from '../store/list.js';
 import type { SupplyTables } from '../store/migrations.js';
-import { loadSbom } from '../store/sboms.js';
-import { loadIndexFor } from '../store/vulns.js';
-import type { Sbom } from '../sbom/model.js';
-import { matchSbom } from '../vulns/match.js';
-import type { VulnMatch } from '../vulns/model.js';
+import { productVulns } from './product-vulns.js';
 
 export interface ListSummary {
   /** Products and services with status `listed` at the range's end. */
@@ -31,16 +27,6 @@ export interface ListSummary {
   productsWithVulns: number;
   /** Critical-vulnerability advisories published to the hub in the range. */
   advisories: number;
-}
-
-/** The vulnerabilities open in one product version: its SBOM's components and its own CPE, one match per id. */
-export async function productVulns(store: Store, p: Pick<ListedProduct, 'id' | 'model' | 'cpe' | 'sbomId'>): Promise<VulnMatch[]> {
-  const sboms: Sbom[] = [];
-  if (p.sbomId) sboms.push(await loadSbom(store, p.sbomId));
-  if (p.cpe) sboms.push({ format: 'cyclonedx', encoding: 'json', specVersion: '-', root: p.id, components: [{ ref: p.id, name: p.model, cpe: p.cpe }], dependencies: new Map(), issues: [] });
-  const byId = new Map<string, VulnMatch>();
-  for (const s of sboms) for (const m of matchSbom(s, await loadIndexFor(store, s.components))) if (!byId.has(m.id)) byId.set(m.id, m);
-  return [...byId.values()];
 }
 
 /** The list as it stood just before `at`: each product's latest history snapshot. */
