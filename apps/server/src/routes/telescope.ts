@@ -7,21 +7,19 @@
  * bearer token or dashboard session of an analyst or admin.
  */
 import type { FastifyInstance } from 'fastify';
-import { MamoriError, parseSince, type BusMessage, type Platform } from '@mamori/core';
+import { MamoriError, type BusMessage, type Platform } from '@mamori/core';
 import {
   TELESCOPE_SUBJECTS, alerts, heatmap, infectedHosts, loadCountryTable, sourceCountries, summary, telescopeConfig, timeseries, topPorts, topSources, victims,
   type CountryTable, type ProtoName,
 } from '@mamori/telescope';
 import type { RouteModule } from '../route-module.js';
 import { requireHubRoles } from '../role-guard.js';
+import { timeParam, timeRangeProps } from '../time-range.js';
 
 const tags = ['telescope'];
 const PROTOS = ['tcp', 'udp', 'icmp', 'icmpv6', 'other'];
 const errorBody = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, additionalProperties: true } as const;
-const windowProps = {
-  since: { type: 'string', default: '24h', description: 'ISO-8601 time or a duration back from now (15m, 24h, 7d)' },
-  until: { type: 'string', description: 'ISO-8601 time or duration back from now; default now' },
-} as const;
+const windowProps = timeRangeProps('24h');
 const limitProp = (max: number, def: number) => ({ type: 'integer', minimum: 1, maximum: max, default: def }) as const;
 const nullableNumber = { type: ['number', 'null'] } as const;
 
@@ -66,12 +64,8 @@ interface WindowQuery {
 
 function window(q: WindowQuery): { sinceMs: number; untilMs?: number } {
   const now = Date.now();
-  const sinceMs = parseSince(q.since, now);
-  if (Number.isNaN(sinceMs)) throw new MamoriError('MAMORI_USAGE', { reason: `since: not a time or duration: "${q.since}"`, field: 'since' });
-  if (q.until === undefined) return { sinceMs };
-  const untilMs = parseSince(q.until, now);
-  if (Number.isNaN(untilMs)) throw new MamoriError('MAMORI_USAGE', { reason: `until: not a time or duration: "${q.until}"`, field: 'until' });
-  return { sinceMs, untilMs };
+  // An open end (no `until`): capture timestamps can run ahead of this host's clock.
+  return { sinceMs: timeParam(q.since, 'since', now), untilMs: q.until === undefined ? undefined : timeParam(q.until, 'until', now) };
 }
 
 function routes(app: FastifyInstance, platform: Platform): void {
