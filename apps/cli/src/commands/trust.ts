@@ -247,18 +247,24 @@ export function registerTrust(program: Command, ctx: CliContext): void {
       if (!v.valid) process.exitCode = EXIT.FAILURE;
     });
 
+  /** `trust revoke X` and `trust crl [--revoke X]`: one path that checks the options, revokes and reissues the CRL. */
+  async function reissueCrl(what: string | undefined, opts: { reason?: string; days: number }) {
+    checkReason(opts.reason);
+    if (!Number.isInteger(opts.days) || opts.days < 1) throw new MamoriError('MAMORI_USAGE', { reason: '--days must be a whole number of days, at least 1' });
+    const dir = openTrust({ config: ctx.config() }).config.dir;
+    const serial = what !== undefined ? serialOf(dir, what) : undefined;
+    const crl = await issueCrl({ dir, days: opts.days, revoke: serial !== undefined ? [{ serial, reason: opts.reason }] : [] });
+    return { serial: serial?.toString(16), summary: crlSummary(dir, crl) };
+  }
+
   trust
     .command('revoke <what>')
     .description("revoke a certificate of this CA (tsa, seal, ocsp or a hex serial) and reissue its CRL; the OCSP responder answers revoked at once")
     .option('--reason <reason>', `CRL reason: ${CRL_REASONS.filter(Boolean).join(', ')}`, 'unspecified')
     .option('--days <n>', 'days until the next update', (v) => Number(v), 365)
     .action(async (what: string, opts: { reason: string; days: number }) => {
-      checkReason(opts.reason);
-      if (!Number.isInteger(opts.days) || opts.days < 1) throw new MamoriError('MAMORI_USAGE', { reason: '--days must be a whole number of days, at least 1' });
-      const dir = openTrust({ config: ctx.config() }).config.dir;
-      const serial = serialOf(dir, what);
-      const crl = await issueCrl({ dir, days: opts.days, revoke: [{ serial, reason: opts.reason }] });
-      ctx.print({ serial: serial.toString(16), reason: opts.reason, ...crlSummary(dir, crl) }, (r) => `revoked ${r.serial} (${r.reason})\n${crlText(r)}`);
+      const r = await reissueCrl(what, opts);
+      ctx.print({ serial: r.serial, reason: opts.reason, ...r.summary }, (x) => `revoked ${x.serial} (${x.reason})\n${crlText(x)}`);
     });
 
   trust
@@ -267,14 +273,7 @@ export function registerTrust(program: Command, ctx: CliContext): void {
     .option('--revoke <what>', 'tsa, seal, ocsp, or a certificate serial number in hex')
     .option('--reason <reason>', `CRL reason: ${CRL_REASONS.filter(Boolean).join(', ')}`)
     .option('--days <n>', 'days until the next update', (v) => Number(v), 365)
-    .action(async (opts: { revoke?: string; reason?: string; days: number }) => {
-      checkReason(opts.reason);
-      if (!Number.isInteger(opts.days) || opts.days < 1) throw new MamoriError('MAMORI_USAGE', { reason: '--days must be a whole number of days, at least 1' });
-      const dir = openTrust({ config: ctx.config() }).config.dir;
-      const serial = opts.revoke !== undefined ? serialOf(dir, opts.revoke) : undefined;
-      const crl = await issueCrl({ dir, days: opts.days, revoke: serial !== undefined ? [{ serial, reason: opts.reason }] : [] });
-      ctx.print(crlSummary(dir, crl), crlText);
-    });
+    .action(async (opts: { revoke?: string; reason?: string; days: number }) => ctx.print((await reissueCrl(opts.revoke, opts)).summary, crlText));
 
   trust
     .command('ocsp <cert>')
