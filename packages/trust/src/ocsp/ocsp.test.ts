@@ -21,6 +21,10 @@ import { certIdOf } from './cert-id.js';
 import { encodeOcspRequest, parseOcspRequest } from './request.js';
 import { ocspSignerFor, parseOcspResponse } from './response.js';
 import { OcspResponder } from './responder.js';
+import { ocspUrlsOf } from './client.js';
+import { OID } from '../asn1/oids.js';
+import { oid, seq, tlv } from '../asn1/write.js';
+import type { Certificate } from '../pki/certificate.js';
 
 let trust: TestTrust;
 let other: TestTrust;
@@ -190,5 +194,39 @@ describe('OCSP', () => {
       m[i] ^= x;
       return !goodPath(m) || m.equals(resp);
     }), { numRuns: 300 });
+  });
+
+  it('ocspUrlsOf reads the OCSP locations of an AIA and refuses a malformed one with a typed error', () => {
+    const withAia = (value: Uint8Array): Certificate => ({ ...trust.seal, extensions: new Map([[OID.authorityInfoAccess, { critical: false, value }]]) });
+    const ocspMethod = oid('1.3.6.1.5.5.7.48.1');
+    const caIssuers = oid('1.3.6.1.5.5.7.48.2');
+    const uri = (u: string): Buffer => tlv(0x86, Buffer.from(u, 'latin1'));
+    const good = seq(seq(caIssuers, uri('http://ca.example/ca.cer')), seq(ocspMethod, uri('http://ca.example/ocsp')), seq(ocspMethod, tlv(0xa4, seq())));
+    expect(ocspUrlsOf(withAia(good))).toEqual(['http://ca.example/ocsp']);
+    expect(ocspUrlsOf({ ...trust.seal, extensions: new Map() })).toEqual([]);
+    const fails = (value: Uint8Array): void => {
+      try {
+        ocspUrlsOf(withAia(value));
+      } catch (e) {
+        expect(isMamoriError(e), String(e)).toBe(true);
+        const d = (e as { details: Record<string, unknown> }).details;
+        expect(d.offset !== undefined || d.field !== undefined).toBe(true);
+        return;
+      }
+      throw new Error(`accepted a malformed AIA: ${Buffer.from(value).toString('hex')}`);
+    };
+    fails(Buffer.alloc(0));
+    fails(seq(seq(ocspMethod)));
+    fails(seq(tlv(0x04, Buffer.from('x'))));
+    fails(good.subarray(0, good.length - 3));
+    fc.assert(fc.property(fc.integer({ min: 0, max: good.length - 1 }), fc.integer({ min: 0, max: 255 }), (i, v) => {
+      const m = Buffer.from(good);
+      m[i] = v;
+      try {
+        ocspUrlsOf(withAia(m));
+      } catch (e) {
+        expect(isMamoriError(e), String(e)).toBe(true);
+      }
+    }), { numRuns: 500 });
   });
 });
