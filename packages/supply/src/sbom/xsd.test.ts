@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMamoriError, MamoriError } from '@mamori/core';
 import { generateCyclonedxXml } from '@mamori/testbed';
 import { readSbom, readSbomAsync } from '../index.js';
-import { cyclonedxXsdFiles, validateCyclonedxXsd } from './xsd.js';
+import { cyclonedxXsdFiles, validateCyclonedxXsd, xsdHelpersStarted } from './xsd.js';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(() => setImmediate(r))); // spans a poll phase
 
@@ -134,6 +134,19 @@ describe('CycloneDX XML against the official XSD', () => {
     expect((await readSbomAsync(doc('1.4', ZLIB))).components).toHaveLength(2);
     const late = await readSbomAsync(generateCyclonedxXml({ components: 2000, seed: 3 }), { xsdTimeoutMs: 1 }).catch((e: unknown) => e);
     expect((late as MamoriError).code).toBe('MAMORI_SUPPLY_SBOM_TOO_LARGE');
+  });
+
+  it('reuses idle helper threads on the async path, and replaces one cut off by its time limit', async () => {
+    await readSbomAsync(doc('1.5', ZLIB));
+    const before = xsdHelpersStarted();
+    for (let i = 0; i < 3; i++) expect((await readSbomAsync(doc('1.5', ZLIB))).components).toHaveLength(2);
+    expect(xsdHelpersStarted()).toBe(before);
+    const late = await readSbomAsync(generateCyclonedxXml({ components: 2000, seed: 3 }), { xsdTimeoutMs: 1 }).catch((e: unknown) => e);
+    expect((late as MamoriError).code).toBe('MAMORI_SUPPLY_SBOM_TOO_LARGE');
+    // the timed-out helper was terminated: the pool still answers, from its other idle helper or a new one
+    const [a, b] = await Promise.all([readSbomAsync(doc('1.5', ZLIB)), readSbomAsync(doc('1.6', ZLIB.replace('c3e5e9fd', 'not-hex!'))).catch((e: unknown) => e)]);
+    expect(a.components).toHaveLength(2);
+    expect(b).toBeInstanceOf(MamoriError);
   });
 
   it('cuts a validation off at its time limit and recovers', () => {

@@ -12,7 +12,10 @@
  * and the other parts, while xmllint-wasm answers with a promise from its own worker thread.
  * One long-lived helper thread runs it; this thread blocks on a shared flag with a timeout, so
  * a validation that runs too long is cut off (the helper and its xmllint thread are terminated).
- * `validateCyclonedxXsdAsync` (behind `readSbomAsync`) does not block: for servers.
+ * `validateCyclonedxXsdAsync` (behind `readSbomAsync`) does not block: for servers. It takes a
+ * helper from a small pool of idle ones (starting a thread and compiling libxml2 costs more
+ * than validating a typical SBOM) and hands it back after a clean answer; a helper that timed
+ * out or failed is terminated, never reused.
  *
  * The schemas are read at run time from `@cyclonedx/cyclonedx-library`'s res/schema folder
  * (see SCHEMAS.md), with every schema they import, found by following `xs:import`/`xs:include`.
@@ -90,16 +93,29 @@ port.on('message', (req) => {
 
 interface Helper { worker: Worker; port: MessagePort; flag: Int32Array }
 let helper: Helper | undefined;
+/** Idle helpers for the async path, at most IDLE_HELPERS kept. */
+const idle: Helper[] = [];
+const IDLE_HELPERS = 2;
+let started = 0;
+
+/** How many helper threads this process has started (tests check that the async path reuses them). */
+export const xsdHelpersStarted = (): number => started;
 
 function startHelper(): Helper {
+  started++;
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(HELPER, { eval: true, workerData: { lib: require.resolve('xmllint-wasm'), port: port2, flag }, transferList: [port2] });
   // Neither keeps the process alive: a CLI run ends when its work does.
   worker.unref();
   port1.unref();
-  worker.on('error', () => { if (helper?.worker === worker) helper = undefined; });
-  return { worker, port: port1, flag };
+  const h = { worker, port: port1, flag };
+  worker.on('error', () => {
+    if (helper === h) helper = undefined;
+    const i = idle.indexOf(h);
+    if (i >= 0) idle.splice(i, 1);
+  });
+  return h;
 }
 
 function stopHelper(): void {
@@ -138,21 +154,30 @@ export function validateCyclonedxXsd(xml: string, version: string, o: XsdOptions
 }
 
 /**
- * The same, without blocking this thread (for a server's event loop): a helper thread of its
- * own per call, terminated when it answers or when the time limit passes.
+ * The same, without blocking this thread (for a server's event loop): a helper of its own for
+ * the call (from the idle pool or new), handed back after an answer, terminated on a timeout
+ * or failure.
  */
 export function validateCyclonedxXsdAsync(xml: string, version: string, o: XsdOptions): Promise<XsdResult> {
   const files = cyclonedxXsdFiles(version);
-  const h = startHelper();
+  const h = idle.pop() ?? startHelper();
+  let answered = false;
+  let onError: ((e: Error) => void) | undefined;
   return new Promise<XsdResult>((resolve, reject) => {
     const timer = setTimeout(() => reject(new MamoriError('MAMORI_SUPPLY_SBOM_TOO_LARGE', { limit: o.timeoutMs, what: 'milliseconds of XSD validation' })), o.timeoutMs);
-    h.worker.once('error', (e) => { clearTimeout(timer); reject(new MamoriError('MAMORI_SUPPLY_SBOM_PARSE', { reason: `the XSD validator failed: ${e.message}` })); });
+    onError = (e) => { clearTimeout(timer); reject(new MamoriError('MAMORI_SUPPLY_SBOM_PARSE', { reason: `the XSD validator failed: ${e.message}` })); };
+    h.worker.once('error', onError);
     h.port.once('message', (answer: Answer) => {
       clearTimeout(timer);
+      answered = true;
       try { resolve(settle(answer, o)); } catch (e) { reject(e); }
     });
     postRequest(h.port, xml, files, o);
-  }).finally(() => { h.port.close(); void h.worker.terminate(); });
+  }).finally(() => {
+    if (onError) h.worker.off('error', onError);
+    if (answered && idle.length < IDLE_HELPERS) idle.push(h);
+    else { h.port.close(); void h.worker.terminate(); }
+  });
 }
 
 /**
