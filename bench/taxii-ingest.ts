@@ -4,6 +4,8 @@
  *   npm run bench -- bench/taxii-ingest.ts            (1,000,000 stored objects)
  *   BENCH_OBJECTS=200000 BENCH_BACKENDS=sqlite npm run bench -- bench/taxii-ingest.ts
  *   BENCH_PROFILE=/tmp/prof ...   (CPU profiles of this process during the ingest phase and the unloaded pages)
+ *   BENCH_KEEP=/tmp/taxii-1m ...  (keep the filled store: SQLite file in that directory, PostgreSQL
+ *                                  schema bench_taxii_keep; a later run tops it up instead of refilling)
  *
  * For each back end: objects/s ingested through TAXII POST (envelopes of 1,000 objects,
  * validated, stored, status complete), then the store is filled to BENCH_OBJECTS, and
@@ -16,7 +18,8 @@
  * ratios say what HTTP, validation, authorisation and JSON cost on top of the engine.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +39,7 @@ const INGEST = Number(process.env.BENCH_INGEST ?? 20_000);
 const PAGES = Number(process.env.BENCH_PAGES ?? 400);
 const LOAD_SECONDS = 120;
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',');
+const KEEP = process.env.BENCH_KEEP;
 
 /** Indicator for 4 in 5 objects, an ipv4-addr SCO for the fifth: match[type] has something to filter. */
 const objectAt = (i: number): Record<string, unknown> => (i % 5 === 4 ? sampleIpv4(i) : sampleIndicator(i));
@@ -58,6 +62,8 @@ function pct(values: number[], p: number): number {
 if (process.argv[2] === 'load') {
   const [, , , url, token, seconds] = process.argv;
   const until = Date.now() + Number(seconds) * 1000;
+  // New ids on every run, so that a kept store gets real adds, not "already present".
+  const runBase = 1_000_000_000 + (Date.now() % 1_000_000) * 1000;
   let requests = 0;
   // The parent stops this process when its pages are done: report the count on the way out.
   process.on('SIGTERM', () => { process.stdout.write(`${requests}\n`); process.exit(0); });
@@ -67,7 +73,7 @@ if (process.argv[2] === 'load') {
     while (Date.now() < until) {
       i++;
       if (w === 0 && i % 5 === 0) {
-        const objects = Array.from({ length: 100 }, (_, k) => sampleIndicator(50_000_000 + w * 1_000_000 + i * 100 + k));
+        const objects = Array.from({ length: 100 }, (_, k) => sampleIndicator(runBase + i * 100 + k));
         await fetch(`${url}objects/`, { method: 'POST', headers: { ...headers, 'content-type': TAXII_MEDIA_TYPE }, body: JSON.stringify({ objects }) }).then((r) => r.arrayBuffer());
       } else {
         await fetch(`${url}objects/?limit=100&match[type]=ipv4-addr&added_after=${encodeURIComponent(formatMicros(Math.floor(Math.random() * 1e15)))}`, { headers }).then((r) => r.arrayBuffer());
@@ -82,22 +88,39 @@ if (process.argv[2] === 'load') {
 
 // ---- helpers -------------------------------------------------------------------------
 async function open(kind: string, dir: string): Promise<{ platform: Platform; schema?: string; file?: string }> {
+  if (KEEP) mkdirSync(KEEP, { recursive: true });
   const config = { ...coreConfigSchema.parse({ dataDir: dir, log: { level: 'silent' } }), taxii: { maxContentLength: 8 * 1024 * 1024, asyncThreshold: 5000, maxObjects: 100_000 } } as MamoriConfig;
   const log = createLogger({ level: 'silent', pretty: false });
   const bus = new MemoryBus();
   if (kind === 'sqlite') {
-    const file = join(dir, 'bench.db');
+    const file = KEEP ? join(KEEP, 'bench-sqlite.db') : join(dir, 'bench.db');
     const store = openSqliteStore(file);
     // e.g. BENCH_SQLITE_PRAGMAS="wal_autocheckpoint=0": what WAL checkpoints in the request path cost
     for (const p of (process.env.BENCH_SQLITE_PRAGMAS ?? '').split(',').filter(Boolean)) await sql.raw(`pragma ${p}`).execute(store.db);
     return { platform: { config, log, bus, store, close: async () => { await store.close(); } }, file };
   }
-  const schema = uniqueName('bench_taxii').toLowerCase();
+  const schema = KEEP ? 'bench_taxii_keep' : uniqueName('bench_taxii').toLowerCase();
   const store = await openPostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 8 });
   return {
-    platform: { config, log, bus, store, close: async () => { await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db); await store.close(); } },
+    platform: {
+      config, log, bus, store,
+      close: async () => {
+        if (!KEEP) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
+        await store.close();
+      },
+    },
     schema,
   };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 elsewhere. */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function time(fn: () => void): number {
@@ -146,11 +169,14 @@ async function run(kind: string): Promise<void> {
     const platform: Platform = { ...raw, store: counter.store };
     const hub = hubContext(platform);
     const actor = actorOf(LOCAL_OPERATOR, 'local');
-    const org = await addOrg(hub, LOCAL_OPERATOR, actor, { name: 'Bench ISAC', role: 'isac' });
-    const user = await addUser(hub, LOCAL_OPERATOR, actor, { orgId: org.id, username: 'bench', roles: ['member'] });
+    const org = await addOrg(hub, LOCAL_OPERATOR, actor, { name: uniqueName('Bench ISAC'), role: 'isac' });
+    const user = await addUser(hub, LOCAL_OPERATOR, actor, { orgId: org.id, username: uniqueName('bench'), roles: ['member'] });
     const { token } = await createToken(hub, LOCAL_OPERATOR, actor, { user: user.id, scopes: ['read', 'write'] });
     const stix = new StixStore(platform.store);
-    const collection = await stix.createCollection({ id: 'bench', title: 'Bench', defaultTlp: 'GREEN' });
+    const collection = (await stix.getCollection('bench')) ?? await stix.createCollection({ id: 'bench', title: 'Bench', defaultTlp: 'GREEN' });
+    // What a kept store already holds: the fill tops it up, and the ingest uses new ids.
+    const have = Number((await raw.store.db.selectFrom('stix_object').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const base = have === 0 ? 0 : 200_000_000 + have;
     const app = await buildServer(platform, { modules: routeModules.filter((m) => m.name === 'taxii') });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const root = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/taxii2/mamori/collections/${collection.id}/`;
@@ -161,12 +187,12 @@ async function run(kind: string): Promise<void> {
     // Bytes, not strings: fetch would otherwise UTF-8-encode each 1 MB body in this process.
     const envelopes: { count: number; body: Buffer }[] = [];
     for (let i = 0; i < INGEST; i += 1000) {
-      const objects = Array.from({ length: Math.min(1000, INGEST - i) }, (_, k) => objectAt(i + k));
+      const objects = Array.from({ length: Math.min(1000, INGEST - i) }, (_, k) => objectAt(base + i + k));
       envelopes.push({ count: objects.length, body: Buffer.from(JSON.stringify({ objects })) });
     }
     // One envelope first, not timed: the figure is a running server's, not its first request
     // (which compiles the STIX schemas once per process).
-    const warm = { objects: Array.from({ length: 1000 }, (_, k) => objectAt(80_000_000 + k)) };
+    const warm = { objects: Array.from({ length: 1000 }, (_, k) => objectAt(80_000_000 + base + k)) };
     await fetchRetry(`${root}objects/`, { method: 'POST', headers: { ...headers, 'content-type': TAXII_MEDIA_TYPE }, body: JSON.stringify(warm) }).then((r) => r.arrayBuffer());
     const profiler = process.env.BENCH_PROFILE ? new Session() : null;
     if (profiler) {
@@ -190,17 +216,26 @@ async function run(kind: string): Promise<void> {
     }
     const perCpuSecond = INGEST / ((cpu.user + cpu.system) / 1e6);
     const peerRate = peerInsert(kind, { file, schema }, dir, INGEST);
-    console.log(`[${kind}] TAXII POST ingest: ${Math.round(ingestRate)} objects/s wall clock, ${Math.round(perCpuSecond)} objects per CPU-second of the mamori process (${INGEST} objects, envelopes of 1000; load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
+    console.log(`[${kind}] TAXII POST ingest: ${Math.round(ingestRate)} objects/s wall clock, ${Math.round(perCpuSecond)} objects per CPU-second of the mamori process (${INGEST} objects, envelopes of 1000, into a store of ${have + 1000} objects; load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
     console.log(`[${kind}]   peer ${kind === 'sqlite' ? 'sqlite3 CLI insert' : 'psql \\copy'} of the same documents: ${Math.round(peerRate)} rows/s → mamori/peer = ${(ingestRate / peerRate).toFixed(3)}`);
 
     // 2. fill to N through the store (the measured path above is the HTTP one)
     const tf = performance.now();
-    for (let i = INGEST; i < N; i += 5000) {
+    const start = have + INGEST + 1000;
+    for (let i = start; i < N; i += 5000) {
       await stix.add(collection.id, Array.from({ length: Math.min(5000, N - i) }, (_, k) => objectAt(i + k)));
-      if ((i / 5000) % 20 === 0) process.stderr.write(`\r[${kind}] filling ${i}/${N}`);
+      if (((i - start) / 5000) % 20 === 0) process.stderr.write(`\r[${kind}] filling ${i}/${N}`);
     }
-    process.stderr.write(`\r[${kind}] filled ${N} objects in ${((performance.now() - tf) / 1000).toFixed(0)} s (${Math.round((N - INGEST) / ((performance.now() - tf) / 1000))} objects/s through the store)\n`);
+    process.stderr.write(`\r[${kind}] filled ${N} objects in ${((performance.now() - tf) / 1000).toFixed(0)} s (${Math.round(Math.max(0, N - start) / ((performance.now() - tf) / 1000))} objects/s through the store)\n`);
     if (kind === 'postgres') await sql`analyze stix_object`.execute(raw.store.db);
+    else {
+      // The fill leaves a WAL of gigabytes behind (the background checkpointer cannot keep up
+      // with a bulk fill), and every read looks pages up through its index: ~20 ms of CPU per
+      // page at 1M objects until it is copied back. The pages are measured on a settled store.
+      const tc = performance.now();
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(raw.store.db);
+      process.stderr.write(`[${kind}] WAL checkpoint after the fill: ${((performance.now() - tc) / 1000).toFixed(1)} s\n`);
+    }
 
     const bounds = await raw.store.db.selectFrom('stix_object').select([(eb) => eb.fn.min('date_added').as('lo'), (eb) => eb.fn.max('date_added').as('hi')]).executeTakeFirstOrThrow();
     const lo = Number(bounds.lo), hi = Number(bounds.hi);
@@ -248,6 +283,16 @@ async function run(kind: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 1500));
     const lat: number[] = [];
     const afters: number[] = [];
+    // Where the latency goes: this process's event loop held up (long tasks) or starved of CPU.
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const loadedProfiler = process.env.BENCH_PROFILE ? new Session() : null;
+    if (loadedProfiler) {
+      loadedProfiler.connect();
+      await loadedProfiler.post('Profiler.enable');
+      await loadedProfiler.post('Profiler.start');
+    }
+    const loadedCpu0 = process.cpuUsage(), loadedT0 = performance.now(), childCpu0 = cpuSecondsOf(child.pid);
     for (let i = 0; i < PAGES; i++) {
       const a = randomAfter();
       afters.push(a);
@@ -259,9 +304,17 @@ async function run(kind: string): Promise<void> {
       lat.push((performance.now() - s) / (body.next ? 2 : 1));
       if (r.status !== 200 || (body.objects?.length ?? 0) !== 100) throw new Error(`page failed: ${r.status} ${body.objects?.length}`);
     }
+    const loadedWall = (performance.now() - loadedT0) / 1000, loadedCpu = process.cpuUsage(loadedCpu0), childCpu = cpuSecondsOf(child.pid) - childCpu0;
+    loopDelay.disable();
+    if (loadedProfiler) {
+      const { profile } = await loadedProfiler.post('Profiler.stop');
+      writeFileSync(join(process.env.BENCH_PROFILE!, `taxii-loaded-${kind}.cpuprofile`), JSON.stringify(profile));
+      loadedProfiler.disconnect();
+    }
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    console.log(`[${kind}] filtered 100-object page at ${N + 0} stored objects, under load from a second process (${loadOut.trim() || 'n/a'} load requests): p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms (${PAGES} pages)`);
+    console.log(`[${kind}] filtered 100-object page at ${N + 0} stored objects, under load from a second process (${loadOut.trim() || 'n/a'} load requests): p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms (${PAGES} pages; load average ${loadavg()[0].toFixed(1)})`);
+    console.log(`[${kind}]   meanwhile: server process ${(100 * (loadedCpu.user + loadedCpu.system) / 1e6 / loadedWall).toFixed(0)}% of a core, load process ${(100 * childCpu / loadedWall).toFixed(0)}% of a core, over ${loadedWall.toFixed(1)} s; event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
     const peer = peerQuery(kind, { file, schema }, collection.id, afters.slice(0, 200));
     if (peer.length) console.log(`[${kind}]   peer ${kind === 'sqlite' ? 'sqlite3' : 'psql'} running the page query itself (no load): p50 ${pct(peer, 50).toFixed(2)} ms, p99 ${pct(peer, 99).toFixed(2)} ms → mamori/peer p50 = ${(pct(lat, 50) / pct(peer, 50)).toFixed(1)}`);
     await app.close();

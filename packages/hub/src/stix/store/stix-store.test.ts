@@ -1,7 +1,8 @@
+import type { Kysely, KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends, type Platform } from '@mamori/core';
 import { stixMigrations } from './migrations.js';
-import { StixStore } from './stix-store.js';
+import { StixStore, type PagePosition } from './stix-store.js';
 import { sampleIndicator, sampleIpv4 } from '../samples.js';
 import { TLP1_MARKINGS, TLP2_MARKINGS } from '../tlp.js';
 import { redactGranular } from '../markings.js';
@@ -135,5 +136,52 @@ describe.each(testBackends())('STIX store on $name', (backend) => {
     await store.setSyncPosition('k', { next: 'a' });
     await store.setSyncPosition('k', { next: 'b' });
     expect(await store.getSyncPosition('k')).toEqual({ next: 'b' });
+  });
+});
+
+describe.each(testBackends())('STIX pages after a cursor on $name', (backend) => {
+  let platform: Platform;
+  let store: StixStore;
+  const captured: { sql: string; parameters: readonly unknown[] }[] = [];
+
+  beforeAll(async () => {
+    platform = await backend.open({ migrations: [stixMigrations] });
+    // The page statements as compiled, so the test can ask the engine how it runs them.
+    const capture: KyselyPlugin = {
+      transformQuery: (args) => {
+        if (args.node.kind === 'SelectQueryNode') captured.push(platform.store.db.getExecutor().compileQuery(args.node, args.queryId));
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const db = platform.store.db.withPlugin(capture);
+    store = new StixStore({ ...platform.store, db, as: <DB>() => db as never as Kysely<DB> });
+  });
+  afterAll(async () => platform?.close());
+
+  it('pages with added_after and next exactly like without, and starts the index range at the cursor, not at added_after', async () => {
+    const c = await store.createCollection({ title: 'cursor', defaultTlp: 'GREEN' });
+    for (let i = 0; i < 6; i++) await store.add(c.id, Array.from({ length: 20 }, (_, k) => (k % 4 === 3 ? sampleIpv4(50_000 + i * 20 + k) : sampleIndicator(50_000 + i * 20 + k))));
+    const everything = await store.page({ collectionId: c.id, limit: 10_000, types: ['indicator'] });
+    const addedAfter = everything.rows[14].dateAdded - 1;
+    const expected = everything.rows.filter((r) => r.dateAdded > addedAfter).map((r) => r.id);
+    const walked: string[] = [];
+    let after: PagePosition | undefined;
+    for (;;) {
+      captured.length = 0;
+      const p = await store.page({ collectionId: c.id, limit: 7, types: ['indicator'], addedAfter, after });
+      walked.push(...p.rows.map((r) => r.id));
+      if (!p.more) break;
+      const last = p.rows[p.rows.length - 1];
+      after = { dateAdded: last.dateAdded, id: last.id, versionKey: last.versionKey };
+    }
+    expect(walked).toEqual(expected);
+
+    if (platform.store.dialect === 'sqlite') {
+      // the last page's statement: its index search must be bounded by the cursor's row value
+      const { sql: text, parameters } = captured[captured.length - 1];
+      const rows = (await platform.store.db.executeQuery<{ detail: string }>({ sql: `explain query plan ${text}`, parameters, query: { kind: 'RawNode' } as never })).rows;
+      expect(rows.map((r) => r.detail).join('\n')).toMatch(/\(date_added,id,version_key\)>/);
+    }
   });
 });

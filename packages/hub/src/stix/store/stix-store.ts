@@ -305,7 +305,12 @@ export class StixStore {
     if (q.ids?.length) query = query.where('id', 'in', q.ids);
     if (q.types?.length) query = query.where('type', 'in', q.types);
     if (q.specVersions?.length) query = query.where('spec_version', 'in', q.specVersions);
-    if (q.addedAfter !== undefined) query = query.where('date_added', '>', q.addedAfter);
+    // A cursor's position already lies past added_after (it is a row of the same filters), and
+    // both bounds on date_added make SQLite start the index range at added_after and walk
+    // every row up to the cursor: a collection paged from its start cost O(n²). The cursor
+    // alone is the tighter bound.
+    const cursorBounds = q.after !== undefined && (q.addedAfter === undefined || q.after.dateAdded > q.addedAfter);
+    if (q.addedAfter !== undefined && !cursorBounds) query = query.where('date_added', '>', q.addedAfter);
     const v = q.versions ?? { last: true };
     if (!v.all) {
       const keys = (v.versions ?? []).map((t) => parseStixTimestamp(t)?.key).filter((k): k is string => !!k);
