@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMamoriError } from '@mamori/core';
 import { parseCpe, parsePurl, readSbom } from '../index.js';
+import { turn } from './test-helpers.js';
 
 function outcome(f: () => unknown): 'ok' | 'mamori' {
   try { f(); return 'ok'; } catch (e) {
@@ -30,12 +31,6 @@ const mutated = (doc: string) => fc.array(fc.tuple(fc.nat(doc.length), fc.consta
     }
     return s;
   });
-
-/**
- * A turn of the event loop. Long synchronous stretches (seconds each, tens at high load) starve
- * vitest's worker messages, whose RPC limit is 60 s: tests yield between them.
- */
-const turn = (): Promise<void> => new Promise((r) => setImmediate(() => setImmediate(r))); // spans a poll phase
 
 describe('parser fuzzing', () => {
   it('valid seeds parse', () => {

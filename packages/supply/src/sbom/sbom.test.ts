@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isMamoriError, MamoriError } from '@mamori/core';
 import { generateCyclonedxJson } from '@mamori/testbed';
 import { dependencyPaths, findCycles, readSbom } from '../index.js';
+import { thrown } from './test-helpers.js';
 
 const cdx = (specVersion: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   bomFormat: 'CycloneDX', specVersion, version: 1, serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
@@ -14,11 +14,6 @@ const cdx = (specVersion: string, extra: Record<string, unknown> = {}): Record<s
   dependencies: [{ ref: 'router', dependsOn: ['openssl', 'lodash'] }, { ref: 'lodash', dependsOn: ['openssl'] }],
   ...extra,
 });
-
-function thrown(f: () => unknown): MamoriError {
-  try { f(); } catch (e) { if (isMamoriError(e)) return e; throw e; }
-  throw new Error('expected a MamoriError');
-}
 
 describe('CycloneDX JSON', () => {
   for (const v of ['1.4', '1.5', '1.6']) {

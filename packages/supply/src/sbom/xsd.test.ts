@@ -6,13 +6,7 @@ import { isMamoriError, MamoriError } from '@mamori/core';
 import { generateCyclonedxXml } from '@mamori/testbed';
 import { readSbom, readSbomAsync } from '../index.js';
 import { cyclonedxXsdFiles, validateCyclonedxXsd, xsdHelpersStarted } from './xsd.js';
-
-const turn = (): Promise<void> => new Promise((r) => setImmediate(() => setImmediate(r))); // spans a poll phase
-
-function thrown(f: () => unknown): MamoriError {
-  try { f(); } catch (e) { if (isMamoriError(e)) return e; throw e; }
-  throw new Error('expected a MamoriError');
-}
+import { thrown, turn } from './test-helpers.js';
 
 /** A document using more of the schema than mamori reads: hashes, licences, references, properties. */
 const doc = (ns: string, components: string): string => `<?xml version="1.0" encoding="UTF-8"?>
