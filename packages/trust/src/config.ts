@@ -26,6 +26,11 @@ export const trustConfigSchema = z.object({
     serialBlock: z.coerce.number().int().min(1).max(1_000_000).default(1000),
     /** Sign on the event loop ('inline': least CPU per token) or on libuv's thread pool (one process on every core). */
     signOn: z.enum(['inline', 'thread-pool']).default('inline'),
+    /**
+     * `host:port` of a TSA listener of its own (POST /tsa only, keep-alive and pipelining,
+     * tsp/http-listener.ts) beside the main server's route: several times less CPU per token.
+     */
+    listen: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:\[\]]*):\d{1,5}$/, 'host:port').optional(),
   }).default({ policy: DEFAULT_TSA_POLICY, acceptedPolicies: [], accuracyMs: 1000, serialBlock: 1000, signOn: 'inline' }),
   clock: z.object({
     /** NTP server the clock is checked against (e.g. ntp.nict.jp); unset trusts the system clock. */

@@ -29,6 +29,7 @@ export { verifyTimeStampToken, readTimeStampToken, type StampVerdict, type Stamp
 export { StoreSerialSource, CounterSerialSource, trustMigrations, type SerialSource } from './tsp/serials.js';
 export { NtpClockPolicy, querySntp, systemClock, type ClockPolicy, type NtpPolicyOptions, type NtpSample } from './tsp/clock.js';
 export type { DigestName } from './asn1/oids.js';
+export { createTsaListener, type TsaListener, type TsaListenerOptions, type TsaQueryHandler, type TsaAnswer } from './tsp/http-listener.js';
 export { httpTimeStamper, localTimeStamper, requestTimeStamp, type TimeStamper, type HttpStampOptions } from './tsp/client.js';
 export { sealCades, type CadesOptions, type SealLevel } from './seal/cades.js';
 export { verifyCades, type CadesVerifyOptions } from './seal/verify-cades.js';

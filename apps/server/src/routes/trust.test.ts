@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,5 +97,28 @@ describe('POST /tsa', () => {
     const res = await fetch(`${url}/certificates`);
     expect(res.status).toBe(200);
     expect((await res.text()).match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+  });
+
+  it('[trust] tsa.listen starts the TSA listener with the server (same answers as POST /tsa) and closes it with it', async () => {
+    const free = await new Promise<number>((resolve) => {
+      const s = createNetServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => resolve(port));
+      });
+    });
+    const withListener: Platform = Object.assign(Object.create(platform) as Platform, { config: { ...platform.config, trust: { tsa: { listen: `127.0.0.1:${free}` } } } });
+    const second = await buildServer(withListener, { modules: [trustRoutes] });
+    await second.ready();
+    const tsaUrl = `http://127.0.0.1:${free}/tsa`;
+    const query = readFileSync(join(work, 'q.tsq'));
+    const res = await fetch(tsaUrl, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: query });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/timestamp-reply');
+    writeFileSync(join(work, 'l.tsr'), Buffer.from(await res.arrayBuffer()));
+    const files = (role: 'root' | 'tsa') => trustFiles(join(platform.config.dataDir, 'trust'), role).cert;
+    expect(openssl(['ts', '-verify', '-queryfile', 'q.tsq', '-in', 'l.tsr', '-CAfile', files('root'), '-untrusted', files('tsa')], work).out).toContain('Verification: OK');
+    expect((await fetch(tsaUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
+    await second.close();
+    await expect(fetch(tsaUrl, { method: 'POST', body: query })).rejects.toThrow();
   });
 });

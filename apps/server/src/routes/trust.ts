@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isMamoriError, type Platform } from '@mamori/core';
-import { certificateToPem, encodeRejection, openTrust, type TrustServices } from '@mamori/trust';
+import { certificateToPem, createTsaListener, encodeRejection, openTrust, type TrustServices } from '@mamori/trust';
 import type { RouteModule } from '../route-module.js';
 import { registerRevocationRoutes } from './trust-revocation.js';
 
@@ -18,6 +18,21 @@ interface TsaAnswer {
   status: 200 | 413 | 415 | 503;
   type: string;
   body: Buffer | string;
+}
+
+/** `[trust] tsa.listen` (`host:port`): the TSA's own listener, started with the server and closed with it. */
+function tsaListener(app: Parameters<RouteModule['register']>[0], platform: Platform, trust: TrustServices): void {
+  const at = trust.config.tsa.listen;
+  if (!at) return;
+  const colon = at.lastIndexOf(':');
+  const host = at.slice(0, colon).replace(/^\[|\]$/g, '') || '0.0.0.0';
+  const port = Number(at.slice(colon + 1));
+  const listener = createTsaListener((query, type) => answerQuery(trust, platform, type, query), { maxQuery: QUERY_LIMIT });
+  app.addHook('onReady', async () => {
+    await listener.listen(port, host);
+    platform.log.info({ host, port: (listener.server.address() as { port: number }).port }, 'time-stamp authority listening');
+  });
+  app.addHook('onClose', () => listener.close());
 }
 
 const jsonAnswer = <S extends number>(status: S, code: string, message: string) =>
@@ -68,6 +83,7 @@ export const trustRoutes: RouteModule = {
     app.addContentTypeParser(QUERY, { parseAs: 'buffer', bodyLimit: QUERY_LIMIT }, (_req, body, done) => done(null, body));
     // The TSA is public (RFC 3161 §3.4 has no authentication) and hot: node:http answers it directly.
     app.rawRoute('POST', '/tsa', rawTsaHandler(trust, platform));
+    tsaListener(app, platform, trust);
 
     app.post('/tsa', {
       schema: {
