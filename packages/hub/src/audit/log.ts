@@ -3,7 +3,7 @@
  * material (who, what, when, from where). Appends are serialised (a lock on the chain-head row
  * on PostgreSQL; SQLite's single writer) so two servers on one database extend one chain.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { MamoriError } from '@mamori/core';
 import type { Principal } from '../access/policy.js';
 import type { HubContext } from '../context.js';
@@ -34,19 +34,36 @@ export async function appendAudit(hub: HubContext, trx: Kysely<HubTables>, actor
   return (await appendAuditBatch(hub, trx, [{ actor, event }]))[0];
 }
 
+type ChainedEntry = AuditEntry & { hash: string };
+interface Head { seq: number; hash: string }
+
+/** The chain head as this process last left it with the fast path (PostgreSQL only). */
+const knownHeads = new WeakMap<HubContext, Head>();
+
 /**
  * Appends several entries in order with one chain lock, one read of the head and one insert
  * (a group commit pays per batch, not per entry). Returns their sequence numbers.
  */
 export async function appendAuditBatch(hub: HubContext, trx: Kysely<HubTables>, entries: { actor: Actor; event: AuditEvent }[]): Promise<number[]> {
   if (entries.length === 0) return [];
+  // This transaction moves the chain past any head the read-audit fast path remembers.
+  knownHeads.delete(hub);
   // Locking the head row serialises appenders (SQLite has one writer anyway); a waiting
   // appender reads the head its predecessor left.
   const headQuery = trx.selectFrom('hub_audit_head').select(['seq', 'hash']).where('id', '=', 1);
   const last = await (hub.dialect === 'postgres' ? headQuery.forUpdate() : headQuery).executeTakeFirstOrThrow();
-  let head = { seq: Number(last.seq), hash: last.hash };
+  const { rows, checkpoints } = chainEntries(hub, { seq: Number(last.seq), hash: last.hash }, entries);
+  await trx.insertInto('hub_audit').values(rows as any).execute();
+  if (checkpoints.length) await trx.insertInto('hub_audit_checkpoint').values(checkpoints).execute();
+  return rows.map((r) => r.seq);
+}
+
+
+/** The entries linked onto `head`, and the checkpoints that fall among them. */
+function chainEntries(hub: HubContext, from: Head, entries: { actor: Actor; event: AuditEvent }[]): { rows: ChainedEntry[]; checkpoints: { seq: number; hash: string; at: number; stamp: null; stamp_kind: null }[] } {
+  let head = from;
   const at = hub.now();
-  const rows: (AuditEntry & { hash: string })[] = [];
+  const rows: ChainedEntry[] = [];
   const checkpoints = [];
   for (const { actor, event } of entries) {
     const entry: AuditEntry = {
@@ -67,9 +84,41 @@ export async function appendAuditBatch(hub: HubContext, trx: Kysely<HubTables>, 
     if (entry.seq % hub.config.audit.checkpointEvery === 0) checkpoints.push({ seq: entry.seq, hash, at, stamp: null, stamp_kind: null });
     head = { seq: entry.seq, hash };
   }
-  await trx.insertInto('hub_audit').values(rows as any).execute();
-  if (checkpoints.length) await trx.insertInto('hub_audit_checkpoint').values(checkpoints).execute();
-  return rows.map((r) => r.seq);
+  return { rows, checkpoints };
+}
+
+
+/**
+ * PostgreSQL read-audit append in one autocommitted statement (one round trip and one commit,
+ * instead of begin, lock, insert and commit): the rows are linked onto the head this process
+ * expects, and inserted only if the head row, locked by the statement, is still that head.
+ * Another server having appended meanwhile inserts nothing; then the head is re-read and the
+ * batch re-linked. Returns false when the caller must use the transactional path (a batch that
+ * reaches a checkpoint, or repeated contention).
+ */
+async function appendReadsAutocommit(hub: HubContext, batch: { actor: Actor; event: AuditEvent }[]): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let head = knownHeads.get(hub);
+    if (!head) {
+      const row = await hub.db.selectFrom('hub_audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+      head = { seq: Number(row.seq), hash: row.hash };
+    }
+    const { rows, checkpoints } = chainEntries(hub, head, batch);
+    if (checkpoints.length) return false;
+    const col = <K extends keyof ChainedEntry>(k: K): ChainedEntry[K][] => rows.map((r) => r[k]);
+    const result = await sql`insert into hub_audit (seq, at, user_id, org_id, ip, action, object_type, object_id, tlp, detail, prev_hash, hash)
+      select * from unnest(${col('seq')}::bigint[], ${col('at')}::bigint[], ${col('user_id')}::text[], ${col('org_id')}::text[], ${col('ip')}::text[],
+        ${col('action')}::text[], ${col('object_type')}::text[], ${col('object_id')}::text[], ${col('tlp')}::text[], ${col('detail')}::text[],
+        ${col('prev_hash')}::text[], ${col('hash')}::text[])
+      where exists (select 1 from hub_audit_head h where h.id = 1 and h.seq = ${head.seq} and h.hash = ${head.hash} for update)`.execute(hub.db);
+    if (Number(result.numAffectedRows ?? 0) === rows.length) {
+      const last = rows[rows.length - 1];
+      knownHeads.set(hub, { seq: last.seq, hash: last.hash });
+      return true;
+    }
+    knownHeads.delete(hub);
+  }
+  return false;
 }
 
 /** Runs `write` and its audit entry in one transaction. */
@@ -119,7 +168,9 @@ async function flush(hub: HubContext, queue: { pending: Pending[]; flushing: boo
     while (queue.pending.length) {
       const batch = queue.pending.splice(0, MAX_GROUP);
       try {
-        await hub.db.transaction().execute((trx) => appendAuditBatch(hub, trx, batch));
+        if (!(hub.dialect === 'postgres' && (await appendReadsAutocommit(hub, batch)))) {
+          await hub.db.transaction().execute((trx) => appendAuditBatch(hub, trx, batch));
+        }
         for (const p of batch) p.done();
       } catch (e) {
         for (const p of batch) p.done(e);

@@ -289,6 +289,21 @@ async function auditHead(db: Kysely<any>, dialect: StoreDialect): Promise<void> 
   }
 }
 
+/**
+ * PostgreSQL: a statement trigger fires even when the insert added no rows, and 0004's
+ * function then set the head to nulls (a not-null violation). The read-audit append inserts
+ * nothing when another server moved the head, so an empty insert must leave the head alone.
+ */
+async function auditHeadEmptyInsert(db: Kysely<any>, dialect: StoreDialect): Promise<void> {
+  if (dialect !== 'postgres') return;
+  await sql`create or replace function hub_audit_advance_head() returns trigger language plpgsql as $$
+    begin
+      update hub_audit_head set (seq, hash) = (select seq, hash from added order by seq desc limit 1)
+        where id = 1 and exists (select 1 from added);
+      return null;
+    end $$`.execute(db);
+}
+
 export const hubMigrations: MigrationSet = {
   part: 'hub',
   migrations: {
@@ -296,5 +311,6 @@ export const hubMigrations: MigrationSet = {
     '0002_login_throttle': { up: loginThrottle },
     '0003_audience_seq_key': { up: audienceSeqKey },
     '0004_audit_head': { up: auditHead },
+    '0005_audit_head_empty_insert': { up: auditHeadEmptyInsert },
   },
 };

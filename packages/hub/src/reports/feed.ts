@@ -7,7 +7,7 @@
  * key it is indexed under, among that key's top N; so the union of each key's top N+1
  * holds the true top N, and more than N distinct rows means there is a next page.
  */
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { canRead, principalKeys, type Principal } from '../access/policy.js';
 import { auditReads, type Actor } from '../audit/log.js';
 import type { HubContext } from '../context.js';
@@ -111,6 +111,7 @@ const hasRowFilters = (q: FeedQuery): boolean =>
  */
 async function candidates(hub: HubContext, p: Principal, q: FeedQuery, limit: number, before: number | undefined): Promise<ReportRow[]> {
   const filtered = hasRowFilters(q);
+  if (!filtered && hub.dialect === 'postgres') return newestByKeysPostgres(hub, principalKeys(p), limit, before);
   const perKey = principalKeys(p).map((key) => {
     let qb = hub.db.selectFrom('hub_report_audience as a').select('a.report_seq as seq').where('a.key', '=', key);
     if (before !== undefined) qb = qb.where('a.report_seq', '<', before);
@@ -124,6 +125,24 @@ async function candidates(hub: HubContext, p: Principal, q: FeedQuery, limit: nu
   if (seqs.length === 0) return [];
   const rows = await hub.db.selectFrom('hub_report').selectAll().where('seq', 'in', seqs).execute();
   return (rows as unknown as ReportRow[]).sort((x, y) => Number(y.seq) - Number(x.seq));
+}
+
+/**
+ * The unfiltered feed on PostgreSQL in one statement of fixed text: the same per-key index
+ * scans (a lateral join over the keys instead of a UNION ALL of one subquery per key), then
+ * the rows by primary key. One round trip instead of two, and a plan far cheaper to make than
+ * the union's. (Exported so the benchmark can EXPLAIN it.)
+ */
+export function newestByKeysStatement(keys: string[], limit: number, before: number | undefined): RawBuilder<ReportRow> {
+  return sql<ReportRow>`select r.* from hub_report r where r.seq in (
+      select distinct s.seq from unnest(${keys}::text[]) as k(key) cross join lateral (
+        select a.report_seq as seq from hub_report_audience a where a.key = k.key and a.report_seq < ${before ?? Number.MAX_SAFE_INTEGER} order by a.report_seq desc limit ${limit + 1}
+      ) s order by s.seq desc limit ${limit + 1})
+    order by r.seq desc`;
+}
+
+async function newestByKeysPostgres(hub: HubContext, keys: string[], limit: number, before: number | undefined): Promise<ReportRow[]> {
+  return (await newestByKeysStatement(keys, limit, before).execute(hub.db)).rows;
 }
 
 /** One page of the reports `p` may read, newest first; AMBER/RED reads are audited. */
