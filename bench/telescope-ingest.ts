@@ -53,6 +53,8 @@ async function child(mode: string, file: string): Promise<void> {
     await readCapture(file, engine.onFrame, {
       onChunk: (bytes) => {
         intervals += engine.pending.length;
+        // What a sink does once it has written an interval: give the source counters back for reuse.
+        for (const r of engine.pending) r.sources.release();
         engine.pending.length = 0;
         if (bytes >= ((rssTrace.length + 1) / 10) * size) rssTrace.push(Math.round(process.memoryUsage.rss() / 2 ** 20));
       },

@@ -17,7 +17,7 @@ export {
   PacketClass, PACKET_CLASS_NAMES, Fingerprint, fingerprintNames, AMPLIFICATION_PORTS,
   type PacketClassCode, type PacketClassName,
 } from './classify/classes.js';
-export { classify, fingerprint, backscatterTarget, isAmplificationProbe, ZMAP_IP_ID, type BackscatterTarget } from './classify/classify.js';
+export { classify, scannerFingerprint, backscatterTarget, isAmplificationProbe, ZMAP_IP_ID, type BackscatterTarget } from './classify/classify.js';
 export { TelescopeEngine, darknetSizeOf, type EngineOptions, type EngineStats, type IntervalResult } from './analysis/engine.js';
 export type { IntervalPlugin, ProtoName } from './analysis/plugin.js';
 export type { IntervalSummary } from './analysis/summary.js';

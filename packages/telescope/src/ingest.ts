@@ -183,6 +183,7 @@ export async function ingestCapture(
     });
     if (!written) intervalsSkipped++;
     else if (publish) await publishInterval(platform.bus, r);
+    r.sources.release(); // written: the engine reuses the counters for a later interval
   };
   const report = await analyseCapture(source, { ...options, bus: platform.bus, onInterval });
   if (!digest) {

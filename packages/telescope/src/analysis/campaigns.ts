@@ -34,10 +34,11 @@ export interface CampaignAlert {
 }
 
 export class CampaignDetector {
-  /** Per port key: EWMA mean and variance of unique sources, and the last bucket folded in (-1: never). */
-  private readonly mean = new Float64Array(PORT_KEYS);
-  private readonly variance = new Float64Array(PORT_KEYS);
-  private readonly last = new Float64Array(PORT_KEYS).fill(-1);
+  /**
+   * Per port key, side by side (one cache line per port, not three arrays' worth): EWMA mean
+   * and variance of unique sources, and the last bucket folded in plus one (0: never).
+   */
+  private readonly state = new Float64Array(PORT_KEYS * 4);
   private first = -1;
 
   constructor(private readonly bucketMs: number, private readonly t: CampaignThresholds = DEFAULT_CAMPAIGN_THRESHOLDS) {}
@@ -50,11 +51,12 @@ export class CampaignDetector {
     const a = this.t.alpha;
     const history = idx - this.first;
     for (const r of rows) {
-      const key = makePortKey(r.proto, r.port);
+      const at = makePortKey(r.proto, r.port) << 2;
+      const st = this.state;
       // A port never seen before has been silent since the first bucket: a baseline of zeros.
-      const last = this.last[key] < 0 ? this.first - 1 : this.last[key];
-      let mean = this.mean[key];
-      let variance = this.variance[key];
+      const last = st[at + 2] === 0 ? this.first - 1 : st[at + 2] - 1;
+      let mean = st[at];
+      let variance = st[at + 1];
       const gap = idx - last - 1;
       if (gap > 0 && mean !== 0) { // decay through the silent buckets
         const keep = (1 - a) ** gap;
@@ -68,9 +70,9 @@ export class CampaignDetector {
       }
       const diff = r.sources - mean;
       const incr = a * diff;
-      this.mean[key] = mean + incr;
-      this.variance[key] = (1 - a) * (variance + diff * incr);
-      this.last[key] = idx;
+      st[at] = mean + incr;
+      st[at + 1] = (1 - a) * (variance + diff * incr);
+      st[at + 2] = idx + 1;
     }
     return alerts;
   }

@@ -2,9 +2,9 @@
  * Infected hosts: sources whose SYNs bear Mirai's fingerprint. The list is what the survey
  * (which devices to re-check) and flows (known bots when scoring C&C candidates) consume.
  */
-import { Fingerprint, type PacketClassCode } from '../classify/classes.js';
+import { Fingerprint } from '../classify/classes.js';
 import type { PacketInfo } from '../decode/packet.js';
-import { sourceText, type IntervalPlugin } from './plugin.js';
+import { sourceText } from './plugin.js';
 
 export interface InfectedHostRow {
   address: string;
@@ -25,25 +25,18 @@ interface Seen {
   ports: Set<number>;
 }
 
-export class InfectedHostPlugin implements IntervalPlugin<InfectedHostRow[]> {
+/**
+ * Not a packet-level `IntervalPlugin`: it keys hosts by the source rollup's slot, so the
+ * engine calls `observeSlot` with the slot the source rollup has just looked up.
+ */
+export class InfectedHostPlugin {
   readonly name = 'infected';
-  private readonly seen = new Map<number, Seen>();
   /** Hosts in first-seen order, and by the source rollup's slot (index + 1): no hash lookup per bot packet. */
   private readonly list: Seen[] = [];
   private bySlot = new Int32Array(1 << 14);
   private readonly slots: number[] = [];
 
-  observe(p: PacketInfo, _cls: PacketClassCode, fp: number): void {
-    if ((fp & Fingerprint.MIRAI) === 0) return;
-    let s = this.seen.get(p.src);
-    if (!s) {
-      s = this.add(p);
-      this.seen.set(p.src, s);
-    }
-    count(s, p);
-  }
-
-  /** The engine's path: `slot` is the source's dense index in this interval's source rollup. */
+  /** `slot`: the source's dense index in this interval's source rollup. */
   observeSlot(p: PacketInfo, fp: number, slot: number): void {
     if ((fp & Fingerprint.MIRAI) === 0) return;
     if (slot >= this.bySlot.length) {
@@ -74,7 +67,6 @@ export class InfectedHostPlugin implements IntervalPlugin<InfectedHostRow[]> {
     for (const slot of this.slots) this.bySlot[slot] = 0;
     this.slots.length = 0;
     this.list.length = 0;
-    this.seen.clear();
     return rows;
   }
 }

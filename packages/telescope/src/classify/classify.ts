@@ -3,7 +3,6 @@
  * functions of a `PacketInfo`; the engine stores their answers on the packet's
  * `Observation` so every analysis sees the same verdict.
  */
-import type { PrefixSet } from '@mamori/core';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, type PacketInfo } from '../decode/packet.js';
 import { isIcmpError } from '../decode/decoder.js';
 import { Fingerprint, PacketClass, type PacketClassCode } from './classes.js';
@@ -39,16 +38,11 @@ export function classify(p: PacketInfo): PacketClassCode {
  * Scanner fingerprints of a TCP SYN (0 for anything else):
  * - Mirai: the sequence number equals the destination IPv4 address (its scanner's cheap "cookie");
  * - ZMap: IP id 54321;
- * - masscan: IP id = (dst ^ dport ^ seq) & 0xffff (its SYN-cookie template);
- * - research: the source lies in the operator's list of known research scanners.
- * The first three are exclusive, tested in that order; research is added on top.
+ * - masscan: IP id = (dst ^ dport ^ seq) & 0xffff (its SYN-cookie template).
+ * They are exclusive, tested in that order. The fourth bit, `Fingerprint.RESEARCH` (the
+ * source lies in the operator's list of known research scanners), is the engine's to add:
+ * it holds that list.
  */
-export function fingerprint(p: PacketInfo, research: PrefixSet | null): number {
-  const bits = scannerFingerprint(p);
-  return research !== null && p.ipVersion === 4 && research.hasV4(p.src) ? bits | Fingerprint.RESEARCH : bits;
-}
-
-/** The first three fingerprints of `fingerprint` (what the packet itself shows; no operator list). */
 export function scannerFingerprint(p: PacketInfo): number {
   if (p.proto === PROTO_TCP && p.hasTransport && p.ipVersion === 4 && (p.tcpFlags & (TCP_SYN | TCP_ACK | TCP_RST)) === TCP_SYN) {
     if (p.seq === p.dst) return Fingerprint.MIRAI;

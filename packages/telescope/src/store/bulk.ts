@@ -7,8 +7,15 @@
  */
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 
-/** SQL of the n-row statement, by the SQL of its one-row form (which names the dialect). */
+/** SQL of the n-row statement, by n and the SQL of its one-row form (which names the dialect); least recently used first. */
 const compiled = new Map<string, string>();
+const CACHED_STATEMENTS = 64;
+/**
+ * Rows per statement at most, as the callers batch them (under SQLite's and PostgreSQL's
+ * bound-parameter limits). A shorter tail runs as power-of-two pieces, so each statement
+ * has at most a dozen row counts to compile, not one per tail length.
+ */
+export const FULL_BATCH = 400;
 
 export type BulkRow = Record<string, unknown>;
 
@@ -31,23 +38,37 @@ export class BulkUpsert<D> {
     const one = this.build(db, [this.sample]).compile();
     const key = `${n}\u0000${one.sql}`;
     let text = compiled.get(key);
-    if (text === undefined) {
+    if (text !== undefined) {
+      compiled.delete(key); // most recently used goes last
+      compiled.set(key, text);
+    } else {
       if (one.parameters.length !== this.columns.length || one.parameters.some((v, i) => v !== i)) {
         throw new Error(`bulk upsert binds ${JSON.stringify(one.parameters)}, not its columns in order`);
       }
       const q = this.build(db, Array.from({ length: n }, () => this.sample)).compile();
       if (q.parameters.length !== n * this.columns.length) throw new Error(`bulk upsert of ${n} rows binds ${q.parameters.length} values`);
       text = q.sql;
-      if (compiled.size >= 64) compiled.clear();
+      if (compiled.size >= CACHED_STATEMENTS) compiled.delete(compiled.keys().next().value!);
       compiled.set(key, text);
     }
     return text;
   }
 
-  /** Runs the statement for the rows whose values `values` holds, row after row in `columns` order. */
+  /**
+   * Runs the statement for the rows whose values `values` holds, row after row in `columns`
+   * order: full batches as they are, a shorter tail in power-of-two pieces.
+   */
   async run(db: Kysely<D>, values: unknown[]): Promise<void> {
-    const n = values.length / this.columns.length;
-    if (n === 0) return;
-    await db.executeQuery(CompiledQuery.raw(this.sqlFor(db, n), values));
+    const width = this.columns.length;
+    let row = 0;
+    let left = values.length / width;
+    while (left > 0) {
+      let n = FULL_BATCH;
+      if (left < FULL_BATCH) for (n = 1; n * 2 <= left; n *= 2);
+      const piece = row === 0 && n === left ? values : values.slice(row * width, (row + n) * width);
+      await db.executeQuery(CompiledQuery.raw(this.sqlFor(db, n), piece));
+      row += n;
+      left -= n;
+    }
   }
 }

@@ -6,7 +6,7 @@ import { sql, type Insertable, type Kysely, type RawBuilder, type Transaction } 
 import type { Bus } from '@mamori/core';
 import type { IntervalResult } from '../analysis/engine.js';
 import type { IntervalSummary } from '../analysis/summary.js';
-import { BulkUpsert } from './bulk.js';
+import { BulkUpsert, FULL_BATCH } from './bulk.js';
 import type { TelescopeTables } from './tables.js';
 
 /** Subjects the telescope publishes on. */
@@ -19,7 +19,7 @@ export const TELESCOPE_SUBJECTS = {
 } as const;
 
 /** Rows per INSERT: under SQLite's and PostgreSQL's bound-parameter limits for our widest table. */
-const BATCH = 400;
+const BATCH = FULL_BATCH;
 
 function chunks<T>(rows: T[]): T[][] {
   const out: T[][] = [];
