@@ -53,6 +53,16 @@ function notFound(what: string): never {
   throw new MamoriError('MAMORI_HUB_TAXII_NOT_FOUND', { what });
 }
 
+/** The status resource just written by `createStatus` with these values (not read back). */
+function statusResource(id: string, total: number, outcome: AddResult, requested: number): StatusResource {
+  const pending = total - outcome.successes.length - outcome.failures.length;
+  return {
+    id, status: pending === 0 ? 'complete' : 'pending', request_timestamp: formatMicros(requested), total_count: total,
+    success_count: outcome.successes.length, successes: outcome.successes, failure_count: outcome.failures.length, failures: outcome.failures,
+    pending_count: pending, pendings: [],
+  };
+}
+
 export class TaxiiService<P> {
   private readonly background = new Set<Promise<void>>();
 
@@ -248,10 +258,11 @@ export class TaxiiService<P> {
       const stored = await this.storeAndAudit(principal, c, toAdd, owner);
       const outcome = { successes: stored.successes, failures: [...pre.failures, ...stored.failures] };
       const statusId = await this.store.createStatus(c.id, objects.length, ownerUser, outcome, requested);
-      return this.publicStatus((await this.store.getStatus(statusId))!);
+      return this.publicStatus(statusResource(statusId, objects.length, outcome, requested));
     }
-    const statusId = await this.store.createStatus(c.id, objects.length, ownerUser, pre);
-    const answer = this.publicStatus((await this.store.getStatus(statusId))!);
+    const requested = nowMicros();
+    const statusId = await this.store.createStatus(c.id, objects.length, ownerUser, pre, requested);
+    const answer = this.publicStatus(statusResource(statusId, objects.length, pre, requested));
     const work = (async () => {
       for (let i = 0; i < toAdd.length; i += 2000) {
         try {
