@@ -4,7 +4,7 @@
  * on PostgreSQL; SQLite's single writer) so two servers on one database extend one chain.
  */
 import { sql, type Kysely } from 'kysely';
-import { MamoriError } from '@mamori/core';
+import { MamoriError, PREPARED_STATEMENT } from '@mamori/core';
 import type { Principal } from '../access/policy.js';
 import type { HubContext } from '../context.js';
 import type { HubTables } from '../model/tables.js';
@@ -106,7 +106,7 @@ async function appendReadsAutocommit(hub: HubContext, batch: { actor: Actor; eve
     const { rows, checkpoints } = chainEntries(hub, head, batch);
     if (checkpoints.length) return false;
     const col = <K extends keyof ChainedEntry>(k: K): ChainedEntry[K][] => rows.map((r) => r[k]);
-    const result = await sql`insert into hub_audit (seq, at, user_id, org_id, ip, action, object_type, object_id, tlp, detail, prev_hash, hash)
+    const result = await sql`${sql.raw(PREPARED_STATEMENT)} insert into hub_audit (seq, at, user_id, org_id, ip, action, object_type, object_id, tlp, detail, prev_hash, hash)
       select * from unnest(${col('seq')}::bigint[], ${col('at')}::bigint[], ${col('user_id')}::text[], ${col('org_id')}::text[], ${col('ip')}::text[],
         ${col('action')}::text[], ${col('object_type')}::text[], ${col('object_id')}::text[], ${col('tlp')}::text[], ${col('detail')}::text[],
         ${col('prev_hash')}::text[], ${col('hash')}::text[])

@@ -4,8 +4,8 @@
  * operator. Every failure is a 401 that says which check failed, never which part of a
  * forged token was close.
  */
-import type { Kysely } from 'kysely';
-import { MamoriError } from '@mamori/core';
+import { sql, type Kysely } from 'kysely';
+import { MamoriError, PREPARED_STATEMENT } from '@mamori/core';
 import type { HubTables } from '../model/tables.js';
 import { can, TOKEN_SCOPES, type Principal, type TokenScope } from '../access/policy.js';
 import { audited, type Actor } from '../audit/log.js';
@@ -19,6 +19,7 @@ import { assertSourceAllowed, loginSource, recordSourceFailure } from './throttl
 const unauthenticated = (reason: string): MamoriError => new MamoriError('MAMORI_HUB_UNAUTHENTICATED', { reason });
 
 interface UserAndOrg { user_id: string; org_id: string; roles: string; disabled: number; sector: string | null; role: string; group_id: string | null }
+interface TokenRow extends UserAndOrg { id: string; kind: string; scopes: string; revoked_at: number | null; expires_at: number | null; last_used_at: number | null }
 
 /**
  * Rows of a user joined with its organisation and (left join) the organisation's sharing
@@ -59,10 +60,11 @@ export async function authenticateBearer(hub: HubContext, authorization: string 
 export async function authenticateToken(hub: HubContext, secret: string): Promise<Principal> {
   if (!looksLikeToken(secret)) throw unauthenticated('not a mamori token');
   // The token with its user, organisation and groups in one round trip: this runs on every request.
-  const rows = await hub.db.selectFrom('hub_token as t').innerJoin('hub_user as u', 'u.id', 't.user_id').innerJoin('hub_org as o', 'o.id', 'u.org_id')
-    .leftJoin('hub_group_member as g', 'g.org_id', 'u.org_id')
-    .select(['t.id', 't.kind', 't.scopes', 't.revoked_at', 't.expires_at', 't.last_used_at', 't.user_id', 'u.org_id', 'u.roles', 'u.disabled', 'o.sector', 'o.role', 'g.group_id'])
-    .where('t.hash', '=', sha256Hex(secret)).orderBy('g.group_id').execute();
+  // Fixed text, prepared once per connection on PostgreSQL.
+  const { rows } = await sql<TokenRow>`${sql.raw(PREPARED_STATEMENT)} select t.id, t.kind, t.scopes, t.revoked_at, t.expires_at, t.last_used_at, t.user_id,
+      u.org_id, u.roles, u.disabled, o.sector, o.role, g.group_id
+    from hub_token t join hub_user u on u.id = t.user_id join hub_org o on o.id = u.org_id left join hub_group_member g on g.org_id = u.org_id
+    where t.hash = ${sha256Hex(secret)} order by g.group_id`.execute(hub.db);
   const row = rows[0];
   if (!row) throw unauthenticated('unknown token');
   const now = hub.now();

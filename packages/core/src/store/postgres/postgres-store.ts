@@ -4,6 +4,7 @@ import { MamoriError } from '../../errors/index.js';
 import { maskUrl } from '../../log.js';
 import { runMigrations } from '../migrator.js';
 import type { MigrationSet, Store, StoreInfo } from '../store.js';
+import { preparingPool } from './prepared.js';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -57,7 +58,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => undefined);
     throw new MamoriError('MAMORI_STORE_UNAVAILABLE', { dialect: 'postgres', reason: `${maskUrl(options.url)}: ${(e as Error).message}` }, { cause: e });
   }
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   let closed = false;
   return {
     dialect: 'postgres',
