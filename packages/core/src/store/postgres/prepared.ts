@@ -32,7 +32,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
         if (name) return client.query({ name, text: textOrCursor, values });
       }
       return client.query(textOrCursor as string, values);
-    }) as PostgresPoolClient['query'],
+    }) as unknown as PostgresPoolClient['query'],
     release: () => client.release(),
   });
   return {
