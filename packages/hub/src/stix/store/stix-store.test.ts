@@ -184,4 +184,38 @@ describe.each(testBackends())('STIX pages after a cursor on $name', (backend) =>
       expect(rows.map((r) => r.detail).join('\n')).toMatch(/\(date_added,id,version_key\)>/);
     }
   });
+
+  /** How SQLite runs the last page statement captured (an empty string on PostgreSQL). */
+  const lastPlan = async (): Promise<string> => {
+    if (platform.store.dialect !== 'sqlite') return '';
+    const { sql: text, parameters } = captured[captured.length - 1];
+    const r = await platform.store.db.executeQuery<{ detail: string }>({ sql: `explain query plan ${text}`, parameters, query: { kind: 'RawNode' } as never });
+    return r.rows.map((x) => x.detail).join('\n');
+  };
+
+  it('pages several types as ordered per-type index ranges, and one object by its key: same rows as the plain filters', async () => {
+    const c = await store.createCollection({ title: 'types', defaultTlp: 'GREEN' });
+    const malware = (n: number): Record<string, unknown> => ({ ...sampleIndicator(n), type: 'malware', id: String(sampleIndicator(n).id).replace('indicator--', 'malware--'), is_family: false });
+    for (let i = 0; i < 5; i++) await store.add(c.id, Array.from({ length: 12 }, (_, k) => (k % 3 === 0 ? malware(60_000 + i * 12 + k) : k % 3 === 1 ? sampleIpv4(60_000 + i * 12 + k) : sampleIndicator(60_000 + i * 12 + k))));
+    const everything = await store.page({ collectionId: c.id, limit: 10_000 });
+    const expected = everything.rows.filter((r) => r.type !== 'ipv4-addr').map((r) => r.id);
+    const walked: string[] = [];
+    let after: PagePosition | undefined;
+    for (;;) {
+      captured.length = 0;
+      const p = await store.page({ collectionId: c.id, limit: 7, types: ['malware', 'indicator', 'malware'], after });
+      walked.push(...p.rows.map((r) => r.id));
+      if (!p.more) break;
+      const last = p.rows[p.rows.length - 1];
+      after = { dateAdded: last.dateAdded, id: last.id, versionKey: last.versionKey };
+    }
+    expect(walked).toEqual(expected);
+    if (platform.store.dialect === 'sqlite') expect((await lastPlan()).match(/USING INDEX stix_object_type_page/g)).toHaveLength(2);
+
+    const one = everything.rows[20];
+    captured.length = 0;
+    const p = await store.page({ collectionId: c.id, objectId: one.id, limit: 10, versions: { all: true } });
+    expect(p.rows.map((r) => r.id)).toEqual([one.id]);
+    if (platform.store.dialect === 'sqlite') expect(await lastPlan()).toMatch(/sqlite_autoindex_stix_object_1 \(collection_id=\? AND id=\?\)/);
+  });
 });
