@@ -103,6 +103,9 @@ class TsaConnection {
   private inFlight = 0;
   private paused = false;
   private closing = false;
+  /** The last header block and its parse: a pipelining client repeats the same one. */
+  private lastHeadBytes: Buffer | null = null;
+  private lastHead: Head | null = null;
 
   constructor(private readonly socket: Socket, private readonly handler: TsaQueryHandler, private readonly o: Required<TsaListenerOptions>) {
     socket.setNoDelay(true);
@@ -131,7 +134,7 @@ class TsaConnection {
         this.refuse(batch, 431);
         break;
       }
-      const head = parseHead(buf.toString('latin1', 0, end));
+      const head = this.headOf(buf, end);
       if (typeof head === 'number') {
         this.refuse(batch, head);
         break;
@@ -158,6 +161,17 @@ class TsaConnection {
     }
     this.buffered = buf.length && !this.closing ? buf : null;
     if (batch.length) this.send(batch);
+  }
+
+  private headOf(buf: Buffer, end: number): Head | number {
+    const last = this.lastHeadBytes;
+    if (last && last.length === end && buf.compare(last, 0, end, 0, end) === 0) return this.lastHead!;
+    const head = parseHead(buf.toString('latin1', 0, end));
+    if (typeof head !== 'number') {
+      this.lastHeadBytes = Buffer.from(buf.subarray(0, end));
+      this.lastHead = head;
+    }
+    return head;
   }
 
   /** Framing and routing: 0 when the request may be answered. */
