@@ -27,6 +27,12 @@ export interface TaxiiServiceOptions {
   /** Most objects one envelope may hold. */
   maxObjects: number;
   cursorKey: Buffer;
+  /**
+   * How long (ms) a collection once found is reused without a statement; default 5,000.
+   * Collections are never updated (there is no such path), so this only bounds how long one
+   * removed by hand keeps answering. A page then costs the authentication and itself.
+   */
+  collectionCacheMs?: number;
 }
 
 export interface PageAnswer<T> {
@@ -65,6 +71,7 @@ function statusResource(id: string, total: number, outcome: AddResult, requested
 
 export class TaxiiService<P> {
   private readonly background = new Set<Promise<void>>();
+  private readonly collectionCache = new Map<string, { c: StixCollection; at: number }>();
 
   constructor(readonly store: StixStore, readonly access: TaxiiAccess<P>, readonly options: TaxiiServiceOptions) {}
 
@@ -102,8 +109,21 @@ export class TaxiiService<P> {
   }
 
   /** The collection if the caller may see it; 404 otherwise, so existence does not leak. */
-  private async visible(principal: P, id: string, need?: 'read' | 'write'): Promise<StixCollection> {
+  private async lookup(id: string): Promise<StixCollection | undefined> {
+    const ttl = this.options.collectionCacheMs ?? 5000;
+    const hit = this.collectionCache.get(id);
+    if (hit && Date.now() - hit.at < ttl) return hit.c;
     const c = await this.store.getCollection(id);
+    // Only collections that exist: one created just after a 404 is found at once.
+    if (c && ttl > 0) {
+      if (this.collectionCache.size >= 1000) this.collectionCache.clear();
+      this.collectionCache.set(id, { c, at: Date.now() });
+    }
+    return c;
+  }
+
+  private async visible(principal: P, id: string, need?: 'read' | 'write'): Promise<StixCollection> {
+    const c = await this.lookup(id);
     if (!c) notFound(`collection ${id}`);
     const r = this.access.collectionRights(principal, c);
     if (!r.canRead && !r.canWrite) notFound(`collection ${id}`);

@@ -119,6 +119,20 @@ describe.each(testBackends())('TaxiiService with hostile input on $name', (backe
     }), { numRuns: 60 });
   });
 
+  it('reuses a collection it has found, and finds one created just after a lookup missed it', async () => {
+    await expect(service.collection('tester', 'late')).rejects.toMatchObject({ code: 'MAMORI_HUB_TAXII_NOT_FOUND' });
+    await store.createCollection({ id: 'late', title: 'late' });
+    expect(await service.collection('tester', 'late')).toMatchObject({ id: 'late', can_read: true });
+    const lookups: string[] = [];
+    const counting = Object.create(store, { getCollection: { value: (id: string) => { lookups.push(id); return store.getCollection(id); } } }) as StixStore;
+    const cached = new TaxiiService(counting, open, { ...service.options, collectionCacheMs: 60_000 });
+    for (let i = 0; i < 3; i++) await cached.getObjects('tester', 'late', {});
+    expect(lookups).toEqual(['late']);
+    const uncached = new TaxiiService(counting, open, { ...service.options, collectionCacheMs: 0 });
+    for (let i = 0; i < 3; i++) await uncached.getObjects('tester', 'late', {});
+    expect(lookups).toHaveLength(4);
+  });
+
   it('fuzz: random query strings give a page or a 400, never a crash', async () => {
     await fc.assert(fc.asyncProperty(fc.dictionary(fc.constantFrom('limit', 'next', 'added_after', 'match[id]', 'match[type]', 'match[version]', 'match[spec_version]', 'match[x]'), fc.string({ maxLength: 40 })), async (q) => {
       try {
