@@ -51,7 +51,9 @@ export class CampaignDetector {
     const a = this.t.alpha;
     const history = idx - this.first;
     for (const r of rows) {
-      const at = makePortKey(r.proto, r.port) << 2;
+      const key = makePortKey(r.proto, r.port);
+      if (key < 0) continue; // not a port this engine counts (a hand-made row)
+      const at = key << 2;
       const st = this.state;
       // A port never seen before has been silent since the first bucket: a baseline of zeros.
       const last = st[at + 2] === 0 ? this.first - 1 : st[at + 2] - 1;

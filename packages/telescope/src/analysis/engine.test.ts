@@ -3,6 +3,7 @@ import { PrefixSet } from '@mamori/core';
 import { encodeCapture } from '@mamori/testbed';
 import { CaptureParser } from '../capture/parser.js';
 import { TelescopeEngine, type IntervalResult } from './engine.js';
+import { SourceTable } from './source-rollup.js';
 import { scenarioFrames } from '../test/captures.js';
 
 const { frames, scenario } = scenarioFrames({ seed: 11, minutes: 6 });
@@ -71,5 +72,35 @@ describe('engine against the generator’s ground truth', () => {
   it('counts unique sources per port', () => {
     const bucket = results.find((r) => r.startMs === truth.campaign!.bucketStartMs)!;
     expect(bucket.ports.find((p) => p.proto === 'tcp' && p.port === truth.campaign!.port)!.sources).toBe(40);
+  });
+});
+
+describe('source records handed to consumers', () => {
+  it('give the same rows when each table is released as soon as it is read (its records then serve later minutes)', () => {
+    const reusing = new TelescopeEngine({ darknet: new PrefixSet([truth.darknet, truth.darknet6]), research: new PrefixSet([truth.researchPrefix]) });
+    const seen: ReturnType<IntervalResult['sources']['rows']>[] = [];
+    const take = (): void => {
+      for (const r of reusing.pending) {
+        seen.push(r.sources.rows());
+        r.sources.release();
+      }
+      reusing.pending.length = 0;
+    };
+    const parser = new CaptureParser((f) => {
+      reusing.onFrame(f);
+      if (reusing.pending.length > 0) take();
+    });
+    const bytes = encodeCapture(frames, { format: 'pcapng' });
+    parser.parse(bytes, 0, bytes.length, 0);
+    reusing.finish();
+    take();
+    expect(seen).toEqual(results.map((r) => r.sources.rows()));
+    expect(seen.reduce((n, rows) => n + rows.length, 0)).toBeGreaterThan(0);
+  });
+
+  it('refuses a sensor row whose count does not fit a per-minute counter, naming the field', () => {
+    const row = { src: '192.0.2.1', packets: 2 ** 32, bytes: 60, synScan: 1, tcpOther: 0, udpProbe: 0, icmpProbe: 0, backscatter: 0, ports: 1, fingerprint: null, firstMs: 0, lastMs: 0 };
+    expect(() => SourceTable.fromRows(0, [row])).toThrow(expect.objectContaining({ code: 'MAMORI_TELESCOPE_INPUT', details: expect.objectContaining({ field: 'sources.packets' }) }));
+    expect(SourceTable.fromRows(0, [{ ...row, packets: 2 ** 32 - 1 }]).packets(0)).toBe(2 ** 32 - 1);
   });
 });

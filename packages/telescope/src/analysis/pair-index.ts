@@ -89,23 +89,3 @@ export class PairIndex {
     this.size = 0;
   }
 }
-
-/** A growable Float64Array addressed by dense index. */
-export class Column {
-  values: Float64Array;
-  constructor(capacity = 512) {
-    this.values = new Float64Array(capacity);
-  }
-  /** Makes index `i` addressable; new cells read 0. */
-  ensure(i: number): Float64Array {
-    if (i >= this.values.length) {
-      const bigger = new Float64Array(Math.max(this.values.length * 2, i + 1));
-      bigger.set(this.values);
-      this.values = bigger;
-    }
-    return this.values;
-  }
-  clear(n: number): void {
-    this.values.fill(0, 0, Math.min(n, this.values.length));
-  }
-}

@@ -14,34 +14,43 @@ export interface IntervalPlugin<R> {
 }
 
 export type ProtoName = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'other';
-export const PROTO_NAMES: readonly ProtoName[] = ['tcp', 'udp', 'icmp', 'icmpv6', 'other'];
 
 /**
- * One number per (protocol, port): TCP and UDP destination ports, ICMP types, and for
- * other protocols the IP protocol number. Fits in 19 bits.
+ * One number per (protocol, port), dense so that per-key tables stay small (every page of
+ * them a first-touch fault less): TCP and UDP destination ports, then ICMP and ICMPv6
+ * types, then other IP protocol numbers. 131,840 keys.
  */
+const UDP_BASE = 65536;
+const ICMP_BASE = 131072;
+const ICMPV6_BASE = ICMP_BASE + 256;
+const OTHER_BASE = ICMPV6_BASE + 256;
+export const PORT_KEYS = OTHER_BASE + 256;
+
 export function portKey(p: PacketInfo): number {
   if (p.hasTransport) {
     switch (p.proto) {
       case PROTO_TCP: return p.dstPort;
-      case PROTO_UDP: return 65536 + p.dstPort;
-      case PROTO_ICMP: return 131072 + p.icmpType;
-      case PROTO_ICMPV6: return 196608 + p.icmpType;
+      case PROTO_UDP: return UDP_BASE + p.dstPort;
+      case PROTO_ICMP: return ICMP_BASE + p.icmpType;
+      case PROTO_ICMPV6: return ICMPV6_BASE + p.icmpType;
     }
   }
-  return 262144 + p.proto;
+  return OTHER_BASE + p.proto;
 }
-export const PORT_KEYS = 5 * 65536;
 
 export function portKeyProto(key: number): ProtoName {
-  return PROTO_NAMES[key >>> 16];
+  if (key < ICMP_BASE) return key < UDP_BASE ? 'tcp' : 'udp';
+  return key < ICMPV6_BASE ? 'icmp' : key < OTHER_BASE ? 'icmpv6' : 'other';
 }
 export function portKeyPort(key: number): number {
-  return key & 0xffff;
+  return key < ICMP_BASE ? key & 0xffff : key & 0xff;
 }
-const PROTO_INDEX: Record<ProtoName, number> = { tcp: 0, udp: 1, icmp: 2, icmpv6: 3, other: 4 };
+const PROTO_BASE: Record<ProtoName, number> = { tcp: 0, udp: UDP_BASE, icmp: ICMP_BASE, icmpv6: ICMPV6_BASE, other: OTHER_BASE };
+/** The key of a rollup row's (protocol, port); -1 when the port cannot be one of that protocol's. */
 export function makePortKey(proto: ProtoName, port: number): number {
-  return PROTO_INDEX[proto] * 65536 + port;
+  const base = PROTO_BASE[proto] as number | undefined;
+  const limit = proto === 'tcp' || proto === 'udp' ? 65536 : 256;
+  return base !== undefined && Number.isInteger(port) && port >= 0 && port < limit ? base + port : -1;
 }
 
 /** Text of the packet's source address (allocates: call once per source per interval, not per packet). */

@@ -17,7 +17,7 @@ export class PortRollupPlugin implements IntervalPlugin<PortRollupRow[]> {
   readonly name = 'ports';
   /** Packets, bytes and unique sources per key side by side: one cache line per packet, not three. */
   private readonly cells = new Float64Array(PORT_KEYS * 4);
-  /** Keys touched this interval, so reporting and resetting cost what was seen, not 327,680 cells. */
+  /** Keys touched this interval, so reporting and resetting cost what was seen, not every key's cells. */
   private readonly touched = new Uint32Array(PORT_KEYS);
   private touchedCount = 0;
   /** (source, port key with the address family in bit 20) pairs seen this interval. */

@@ -4,7 +4,8 @@
  */
 import { Fingerprint, type PacketClassCode } from '../classify/classes.js';
 import type { PacketInfo } from '../decode/packet.js';
-import { Column, PairIndex } from './pair-index.js';
+import { MamoriError } from '@mamori/core';
+import { PairIndex } from './pair-index.js';
 import { sourceText, type IntervalPlugin } from './plugin.js';
 
 export type ScannerKind = 'mirai' | 'zmap' | 'masscan' | 'research';
@@ -26,14 +27,25 @@ export interface SourceRollupRow {
   lastMs: number;
 }
 
-// Column layout per source.
-const PACKETS = 0, BYTES = 1, SYN = 2, TCP_OTHER = 3, UDP = 4, ICMP = 5, BACK = 6;
-const MIRAI = 7, ZMAP = 8, MASSCAN = 9, RESEARCH = 10, FIRST = 11, LAST = 12, PORTS = 13;
-const WIDTH = 14;
-const CLASS_COLUMN = [SYN, TCP_OTHER, UDP, ICMP, BACK, -1];
+/**
+ * One record per source, in chunks of CHUNK sources (so growing never copies, and a chunk
+ * given back by a consumer serves the next interval): 28 32-bit words, 112 bytes. Words 0-5
+ * hold three float64s (bytes, first and last time); the counters are uint32 (a source would
+ * need 70 M packets/s to overflow one in a minute); the source's IPv4 address (or IPv6 hash),
+ * its scanner kind once the interval is closed, and the first INLINE_PORTS port keys it hit.
+ * Every byte here is a page first touched once per run rather than per interval: in a VM a
+ * first-touch fault costs as much as ~100 packets.
+ */
+const BYTES_F = 0, FIRST_F = 1, LAST_F = 2;
+const PACKETS = 6, SYN = 7, TCP_OTHER = 8, UDP = 9, ICMP = 10, BACK = 11;
+const MIRAI = 12, ZMAP = 13, MASSCAN = 14, RESEARCH = 15, PORTS = 16, KIND = 17, ADDR = 18, INLINE = 19;
 const INLINE_PORTS = 8;
-
-const EMPTY = new Float64Array(0);
+const REC = 28;
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+const CHUNK_BYTES = CHUNK * REC * 4;
+const CLASS_COLUMN = [SYN, TCP_OTHER, UDP, ICMP, BACK, -1];
 
 const KINDS: readonly (ScannerKind | null)[] = [null, 'mirai', 'zmap', 'masscan', 'research'];
 function kindCode(synScan: number, mirai: number, zmap: number, masscan: number, research: number): number {
@@ -49,74 +61,86 @@ export function scannerKind(synScan: number, mirai: number, zmap: number, massca
   return KINDS[kindCode(synScan, mirai, zmap, masscan, research)];
 }
 
+/** Records of one interval: the same chunks seen as words and as float64s. */
+interface Chunks {
+  u: Uint32Array[];
+  f: Float64Array[];
+}
+
 export class SourceRollupPlugin implements IntervalPlugin<SourceTable> {
   readonly name = 'sources';
   private readonly index = new PairIndex(1 << 14);
-  private readonly cols = new Column(WIDTH * (1 << 14));
+  private chunks: Chunks = { u: [], f: [] };
   /**
-   * Port keys each source hit this interval: the first INLINE_PORTS inline (most sources
-   * hit one or a few ports, so this answers without a second hash lookup), the rest in
-   * `overflow`. This is what makes "unique sources per port" cheap for the port rollup.
+   * Chunks consumers gave back (`SourceTable.release`), zeroed. A fresh 10-15 MiB of
+   * counters per minute cost more in page faults and GC than all the counting done in it.
    */
-  private inline = new Int32Array(INLINE_PORTS * (1 << 14));
+  private readonly spare: ArrayBuffer[] = [];
+  private readonly recycle = (chunks: Chunks, used: number): void => {
+    for (let k = 0; k < chunks.u.length; k++) {
+      chunks.u[k].fill(0, 0, Math.max(0, Math.min(CHUNK, used - k * CHUNK)) * REC);
+      this.spare.push(chunks.u[k].buffer as ArrayBuffer);
+    }
+  };
+  /**
+   * Port keys each source hit beyond the INLINE_PORTS in its record (most sources hit one
+   * or a few ports, so those answer without a second hash lookup). This is what makes
+   * "unique sources per port" cheap for the port rollup.
+   */
   private readonly overflow = new PairIndex(1 << 12);
   /** The slot of the source of the packet last observed. */
   lastSlot = 0;
   private readonly v6Text = new Map<number, string>();
-  /**
-   * A counters array a consumer gave back (`SourceTable.release`), zeroed: the next interval
-   * takes it instead of a fresh one. A fresh 10-15 MiB array per minute cost more in page
-   * faults and GC than all the counting done in it.
-   */
-  private spare: Float64Array | null = null;
-  private readonly recycle = (counts: Float64Array, used: number): void => {
-    counts.fill(0, 0, used);
-    if (this.spare === null || counts.length > this.spare.length) this.spare = counts;
-  };
+
+  private addChunk(): void {
+    const buffer = this.spare.pop() ?? new ArrayBuffer(CHUNK_BYTES);
+    this.chunks.u.push(new Uint32Array(buffer));
+    this.chunks.f.push(new Float64Array(buffer));
+  }
 
   observe(p: PacketInfo, cls: PacketClassCode, fp: number): void {
     const slot = this.index.slot(p.src, p.ipVersion);
-    const base = slot * WIDTH;
-    const c = this.index.isNew ? this.cols.ensure(base + WIDTH) : this.cols.values;
+    const k = slot >> CHUNK_BITS;
+    if (this.index.isNew && k >= this.chunks.u.length) this.addChunk();
+    const u = this.chunks.u[k];
+    const f = this.chunks.f[k];
+    const w = (slot & CHUNK_MASK) * REC;
+    const fw = w >> 1;
     if (this.index.isNew) {
-      c[FIRST + base] = p.tsMs;
+      f[fw + FIRST_F] = p.tsMs;
+      u[w + ADDR] = p.src;
       if (p.ipVersion === 6) this.v6Text.set(slot, sourceText(p));
     }
-    c[base + PACKETS]++;
-    c[base + BYTES] += p.wireLen;
+    u[w + PACKETS]++;
+    f[fw + BYTES_F] += p.wireLen;
     const col = CLASS_COLUMN[cls];
-    if (col >= 0) c[base + col]++;
+    if (col >= 0) u[w + col]++;
     if (fp !== 0) {
-      if (fp & Fingerprint.MIRAI) c[base + MIRAI]++;
-      else if (fp & Fingerprint.ZMAP) c[base + ZMAP]++;
-      else if (fp & Fingerprint.MASSCAN) c[base + MASSCAN]++;
-      if (fp & Fingerprint.RESEARCH) c[base + RESEARCH]++;
+      if (fp & Fingerprint.MIRAI) u[w + MIRAI]++;
+      else if (fp & Fingerprint.ZMAP) u[w + ZMAP]++;
+      else if (fp & Fingerprint.MASSCAN) u[w + MASSCAN]++;
+      if (fp & Fingerprint.RESEARCH) u[w + RESEARCH]++;
     }
-    c[base + LAST] = p.tsMs;
+    f[fw + LAST_F] = p.tsMs;
     this.lastSlot = slot;
   }
 
   /** True the first time the source in `slot` hits `key` in this interval. */
   firstForPort(slot: number, key: number): boolean {
-    const at = slot * INLINE_PORTS;
-    if (at + INLINE_PORTS > this.inline.length) {
-      const bigger = new Int32Array(Math.max(this.inline.length * 2, at + INLINE_PORTS));
-      bigger.set(this.inline);
-      this.inline = bigger;
-    }
-    const inline = this.inline;
+    const u = this.chunks.u[slot >> CHUNK_BITS];
+    const w = (slot & CHUNK_MASK) * REC;
     const tag = key + 1;
-    for (let i = at; i < at + INLINE_PORTS; i++) {
-      const v = inline[i];
+    for (let i = w + INLINE; i < w + INLINE + INLINE_PORTS; i++) {
+      const v = u[i];
       if (v === tag) return false;
       if (v === 0) {
-        inline[i] = tag;
-        this.cols.values[slot * WIDTH + PORTS]++;
+        u[i] = tag;
+        u[w + PORTS]++;
         return true;
       }
     }
     this.overflow.slot(slot, key);
-    if (this.overflow.isNew) this.cols.values[slot * WIDTH + PORTS]++;
+    if (this.overflow.isNew) u[w + PORTS]++;
     return this.overflow.isNew;
   }
 
@@ -127,109 +151,129 @@ export class SourceRollupPlugin implements IntervalPlugin<SourceTable> {
 
   /** Starts the next interval without materialising rows (when per-source output is not wanted). */
   reset(): void {
-    this.cols.clear(this.index.size * WIDTH);
+    const chunks = this.chunks;
+    this.chunks = { u: [], f: [] };
+    this.recycle(chunks, this.index.size);
     this.startNext();
   }
 
-  /** Empties everything but the counters (which `reset` zeroes and `endInterval` hands over). */
   private startNext(): void {
-    this.inline.fill(0, 0, this.index.size * INLINE_PORTS);
     this.index.clear();
     this.overflow.clear();
     this.v6Text.clear();
   }
 
   /**
-   * The interval's rows as columns: the counters' array is handed over (the one the previous
-   * table's consumer released, or a fresh one, takes its place), so a 90k-source minute costs
-   * no per-row objects or strings here.
+   * The interval's rows as columns: its chunks are handed over (the next interval takes
+   * chunks released by earlier tables' consumers, or fresh ones), so a 90k-source minute
+   * costs no per-row objects or strings here.
    */
   endInterval(startMs: number): SourceTable {
     const n = this.index.size;
-    const c = this.cols.values;
-    const kinds = new Uint8Array(n);
+    const chunks = this.chunks;
     for (let slot = 0; slot < n; slot++) {
-      const b = slot * WIDTH;
-      kinds[slot] = kindCode(c[b + SYN], c[b + MIRAI], c[b + ZMAP], c[b + MASSCAN], c[b + RESEARCH]);
+      const u = chunks.u[slot >> CHUNK_BITS];
+      const w = (slot & CHUNK_MASK) * REC;
+      u[w + KIND] = kindCode(u[w + SYN], u[w + MIRAI], u[w + ZMAP], u[w + MASSCAN], u[w + RESEARCH]);
     }
     const texts = this.v6Text.size > 0 ? new Map(this.v6Text) : null;
-    const table = new SourceTable(startMs, n, this.index.denseA.slice(0, n), texts, c, kinds, this.recycle);
-    const spare = this.spare;
-    this.spare = null;
-    this.cols.values = spare !== null && spare.length >= c.length ? spare : new Float64Array(c.length);
+    const table = new SourceTable(startMs, n, texts, chunks, this.recycle);
+    this.chunks = { u: [], f: [] };
     this.startNext();
     return table;
   }
 }
 
+const COUNT_FIELDS = ['packets', 'synScan', 'tcpOther', 'udpProbe', 'icmpProbe', 'backscatter', 'ports'] as const;
+const COUNT_WORDS = [PACKETS, SYN, TCP_OTHER, UDP, ICMP, BACK, PORTS];
+
 /**
- * One interval's per-source rollups, column by column. Addresses are IPv4 numbers until
+ * One interval's per-source rollups, record by record. Addresses are IPv4 numbers until
  * asked for as text (IPv6 sources carry their text); `row(i)` and `rows()` give objects
- * for callers that want them, writers read the columns.
+ * for callers that want them, writers read the fields.
  */
 export class SourceTable {
+  private chunks: Chunks;
+
   constructor(
     readonly bucketMs: number,
     readonly length: number,
-    private readonly addrs: Uint32Array,
     /** Text of the sources that are not IPv4 numbers, by index (IPv6; every row when built from rows). */
     private readonly texts: ReadonlyMap<number, string> | null,
-    private counts: Float64Array,
-    private readonly kinds: Uint8Array,
-    /** Takes the counters back for the next interval (only for tables the engine made). */
-    private readonly recycle: ((counts: Float64Array, used: number) => void) | null = null,
-  ) {}
-
-  /**
-   * Gives the counters back to the engine for reuse: call it when done with the table (the
-   * store sink does, after writing). Afterwards the table must not be read; its counts read
-   * as undefined. Optional: an unreleased table is simply garbage-collected.
-   */
-  release(): void {
-    if (this.recycle === null || this.counts.length === 0) return;
-    const counts = this.counts;
-    this.counts = EMPTY;
-    this.recycle(counts, this.length * WIDTH);
+    chunks: Chunks,
+    /** Takes the chunks back for the next interval (only for tables the engine made). */
+    private readonly recycle: ((chunks: Chunks, used: number) => void) | null = null,
+  ) {
+    this.chunks = chunks;
   }
 
   static empty(bucketMs: number): SourceTable {
-    return new SourceTable(bucketMs, 0, new Uint32Array(0), null, new Float64Array(0), new Uint8Array(0));
+    return new SourceTable(bucketMs, 0, null, { u: [], f: [] });
   }
 
   /** A table of rows that arrive as objects (a sensor's batch). */
   static fromRows(bucketMs: number, rows: readonly Omit<SourceRollupRow, 'bucketMs'>[]): SourceTable {
-    const n = rows.length;
-    const counts = new Float64Array(n * WIDTH);
-    const kinds = new Uint8Array(n);
+    const chunks: Chunks = { u: [], f: [] };
     const texts = new Map<number, string>();
     rows.forEach((r, i) => {
-      const b = i * WIDTH;
+      if ((i & CHUNK_MASK) === 0) {
+        const buffer = new ArrayBuffer(CHUNK_BYTES);
+        chunks.u.push(new Uint32Array(buffer));
+        chunks.f.push(new Float64Array(buffer));
+      }
+      const u = chunks.u[i >> CHUNK_BITS];
+      const f = chunks.f[i >> CHUNK_BITS];
+      const w = (i & CHUNK_MASK) * REC;
       texts.set(i, r.src);
-      counts[b + PACKETS] = r.packets; counts[b + BYTES] = r.bytes; counts[b + SYN] = r.synScan; counts[b + TCP_OTHER] = r.tcpOther;
-      counts[b + UDP] = r.udpProbe; counts[b + ICMP] = r.icmpProbe; counts[b + BACK] = r.backscatter; counts[b + PORTS] = r.ports;
-      counts[b + FIRST] = r.firstMs; counts[b + LAST] = r.lastMs;
-      kinds[i] = KINDS.indexOf(r.fingerprint);
+      COUNT_FIELDS.forEach((field, c) => {
+        const v = r[field];
+        if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) {
+          throw new MamoriError('MAMORI_TELESCOPE_INPUT', { field: `sources.${field}`, reason: `${v} is not a per-minute count (0 … 2^32 - 1)` });
+        }
+        u[w + COUNT_WORDS[c]] = v;
+      });
+      f[(w >> 1) + BYTES_F] = r.bytes; f[(w >> 1) + FIRST_F] = r.firstMs; f[(w >> 1) + LAST_F] = r.lastMs;
+      u[w + KIND] = KINDS.indexOf(r.fingerprint);
     });
-    return new SourceTable(bucketMs, n, new Uint32Array(n), texts, counts, kinds);
+    return new SourceTable(bucketMs, rows.length, texts, chunks);
+  }
+
+  /**
+   * Gives the records back to the engine for reuse: call it when done with the table (the
+   * store sink does, after writing). Afterwards the table must not be read. Optional: an
+   * unreleased table is simply garbage-collected.
+   */
+  release(): void {
+    if (this.recycle === null || this.chunks.u.length === 0) return;
+    const chunks = this.chunks;
+    this.chunks = { u: [], f: [] };
+    this.recycle(chunks, this.length);
+  }
+
+  private word(i: number, at: number): number {
+    return this.chunks.u[i >> CHUNK_BITS][(i & CHUNK_MASK) * REC + at];
+  }
+  private float(i: number, at: number): number {
+    return this.chunks.f[i >> CHUNK_BITS][(((i & CHUNK_MASK) * REC) >> 1) + at];
   }
 
   src(i: number): string {
     const text = this.texts?.get(i);
     if (text !== undefined) return text;
-    const a = this.addrs[i];
+    const a = this.word(i, ADDR);
     return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
   }
-  packets(i: number): number { return this.counts[i * WIDTH + PACKETS]; }
-  bytes(i: number): number { return this.counts[i * WIDTH + BYTES]; }
-  synScan(i: number): number { return this.counts[i * WIDTH + SYN]; }
-  tcpOther(i: number): number { return this.counts[i * WIDTH + TCP_OTHER]; }
-  udpProbe(i: number): number { return this.counts[i * WIDTH + UDP]; }
-  icmpProbe(i: number): number { return this.counts[i * WIDTH + ICMP]; }
-  backscatter(i: number): number { return this.counts[i * WIDTH + BACK]; }
-  ports(i: number): number { return this.counts[i * WIDTH + PORTS]; }
-  fingerprint(i: number): ScannerKind | null { return KINDS[this.kinds[i]]; }
-  firstMs(i: number): number { return this.counts[i * WIDTH + FIRST]; }
-  lastMs(i: number): number { return this.counts[i * WIDTH + LAST]; }
+  packets(i: number): number { return this.word(i, PACKETS); }
+  bytes(i: number): number { return this.float(i, BYTES_F); }
+  synScan(i: number): number { return this.word(i, SYN); }
+  tcpOther(i: number): number { return this.word(i, TCP_OTHER); }
+  udpProbe(i: number): number { return this.word(i, UDP); }
+  icmpProbe(i: number): number { return this.word(i, ICMP); }
+  backscatter(i: number): number { return this.word(i, BACK); }
+  ports(i: number): number { return this.word(i, PORTS); }
+  fingerprint(i: number): ScannerKind | null { return KINDS[this.word(i, KIND)]; }
+  firstMs(i: number): number { return this.float(i, FIRST_F); }
+  lastMs(i: number): number { return this.float(i, LAST_F); }
 
   row(i: number): SourceRollupRow {
     return {
@@ -242,5 +286,4 @@ export class SourceTable {
   rows(): SourceRollupRow[] {
     return Array.from({ length: this.length }, (_, i) => this.row(i));
   }
-
 }
