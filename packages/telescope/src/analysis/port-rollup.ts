@@ -15,8 +15,14 @@ export interface PortRollupRow {
 
 export class PortRollupPlugin implements IntervalPlugin<PortRollupRow[]> {
   readonly name = 'ports';
-  /** Packets, bytes and unique sources per key side by side: one cache line per packet, not three. */
-  private readonly cells = new Float64Array(PORT_KEYS * 4);
+  /**
+   * Per key, 16 bytes side by side (one cache line per packet, not three): packets and
+   * unique sources as uint32 words 0 and 1, bytes as the float64 at word 2. Integer
+   * counters also come out as small integers, not as a boxed double per row field.
+   */
+  private readonly cellBuffer = new ArrayBuffer(PORT_KEYS * 16);
+  private readonly counts = new Uint32Array(this.cellBuffer);
+  private readonly bytes = new Float64Array(this.cellBuffer);
   /** Keys touched this interval, so reporting and resetting cost what was seen, not every key's cells. */
   private readonly touched = new Uint32Array(PORT_KEYS);
   private touchedCount = 0;
@@ -31,24 +37,26 @@ export class PortRollupPlugin implements IntervalPlugin<PortRollupRow[]> {
 
   /** The engine's path: it already knows whether the source is new to this port (from the source table). */
   count(key: number, bytes: number, newSource: boolean): void {
-    const c = this.cells;
+    const c = this.counts;
     const at = key << 2;
     if (c[at] === 0) this.touched[this.touchedCount++] = key;
     c[at]++;
-    c[at + 1] += bytes;
-    if (newSource) c[at + 2]++;
+    if (newSource) c[at + 1]++;
+    this.bytes[(key << 1) + 1] += bytes;
   }
 
   endInterval(startMs: number): PortRollupRow[] {
     const rows: PortRollupRow[] = new Array(this.touchedCount);
-    const c = this.cells;
+    const c = this.counts;
+    const b = this.bytes;
     for (let i = 0; i < this.touchedCount; i++) {
       const key = this.touched[i];
       const at = key << 2;
-      rows[i] = { bucketMs: startMs, proto: portKeyProto(key), port: portKeyPort(key), packets: c[at], bytes: c[at + 1], sources: c[at + 2] };
+      const bytesAt = (key << 1) + 1;
+      rows[i] = { bucketMs: startMs, proto: portKeyProto(key), port: portKeyPort(key), packets: c[at], bytes: b[bytesAt], sources: c[at + 1] };
       c[at] = 0;
       c[at + 1] = 0;
-      c[at + 2] = 0;
+      b[bytesAt] = 0;
     }
     this.touchedCount = 0;
     this.pairs.clear();
