@@ -149,7 +149,8 @@ export async function auditReads(hub: HubContext, actor: Actor, objectType: stri
 }
 
 interface Pending { actor: Actor; event: AuditEvent; done(err?: unknown): void }
-const readQueues = new WeakMap<HubContext, { pending: Pending[]; flushing: boolean }>();
+interface ReadQueue { pending: Pending[]; flushing: boolean }
+const readQueues = new WeakMap<HubContext, ReadQueue>();
 const MAX_GROUP = 200;
 
 function groupCommit(hub: HubContext, actor: Actor, event: AuditEvent): Promise<void> {
@@ -158,12 +159,17 @@ function groupCommit(hub: HubContext, actor: Actor, event: AuditEvent): Promise<
   const queue = q;
   return new Promise<void>((resolve, reject) => {
     queue.pending.push({ actor, event, done: (err) => (err ? reject(err) : resolve()) });
-    if (!queue.flushing) void flush(hub, queue);
+    if (!queue.flushing) {
+      // The flush starts after this turn of the event loop, so the requests whose reads finish
+      // in the same turn (with SQLite, every request served from one batch of socket reads)
+      // share its transaction instead of the first one committing alone.
+      queue.flushing = true;
+      setImmediate(() => void flush(hub, queue));
+    }
   });
 }
 
-async function flush(hub: HubContext, queue: { pending: Pending[]; flushing: boolean }): Promise<void> {
-  queue.flushing = true;
+async function flush(hub: HubContext, queue: ReadQueue): Promise<void> {
   try {
     while (queue.pending.length) {
       const batch = queue.pending.splice(0, MAX_GROUP);

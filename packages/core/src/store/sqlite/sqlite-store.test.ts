@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 
@@ -61,5 +62,28 @@ it('reads rows exactly as better-sqlite3 makes them (odd column names, duplicate
     expect((await sql.raw('select 1 as "x""y", x\'00ff\' as data').execute(store.db)).rows).toEqual([{ 'x"y': 1, data: Buffer.from([0, 255]) }]);
   } finally {
     direct.close();
+  }
+});
+
+it('takes the write lock when a transaction begins, so a second process waits instead of failing its upgrade', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mamori-sqlite-'));
+  const file = join(dir, 'store.db');
+  store = openSqliteStore(file);
+  await sql`create table t (a integer)`.execute(store.db);
+  const other = new Database(file);
+  other.pragma('busy_timeout = 0');
+  try {
+    await store.db.transaction().execute(async (trx) => {
+      await sql`select count(*) from t`.execute(trx);
+      // Another connection cannot start writing while this transaction is open, even before it writes.
+      expect(() => other.prepare('begin immediate').run()).toThrow(/locked|busy/i);
+      await sql`insert into t values (1)`.execute(trx);
+    });
+    other.prepare('begin immediate').run();
+    other.prepare('insert into t values (2)').run();
+    other.prepare('commit').run();
+    expect((await sql<{ a: number }>`select a from t order by a`.execute(store.db)).rows).toEqual([{ a: 1 }, { a: 2 }]);
+  } finally {
+    other.close();
   }
 });

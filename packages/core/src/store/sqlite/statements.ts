@@ -77,6 +77,16 @@ function readerStatement(stmt: Database.Statement, ddl: { count: number }): Kyse
 
 const DDL = /^\s*(create|alter|drop)\b/i;
 
+/**
+ * Kysely opens every transaction with a deferred `begin`: it takes a read snapshot, and its
+ * first write must then upgrade to the write lock. When another process (a second server on
+ * the same file) has committed since that snapshot, SQLite cannot upgrade and fails at once
+ * with "database is locked", without waiting. Taking the write lock at `begin` makes the second
+ * transaction wait its turn (busy_timeout) instead; within one process the single connection
+ * already runs transactions one at a time, so nothing changes there.
+ */
+const BEGIN = 'begin immediate';
+
 export function cachedStatements(sqlite: Database.Database): KyselyDatabase {
   const cache = new Map<string, KyselyStatement>();
   const ddl = { count: 0 };
@@ -86,7 +96,7 @@ export function cachedStatements(sqlite: Database.Database): KyselyDatabase {
       if (stmt) {
         cache.delete(text);
       } else {
-        const prepared = sqlite.prepare(text);
+        const prepared = sqlite.prepare(text === 'begin' ? BEGIN : text);
         stmt = prepared.reader ? readerStatement(prepared, ddl) : (prepared as unknown as KyselyStatement);
         if (cache.size >= CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
       }
