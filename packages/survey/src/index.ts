@@ -10,7 +10,7 @@ export { DEFAULT_TLS_PORTS, certificateInfo, type TlsCertificateInfo } from './s
 export { TokenBucket, KeyedBuckets } from './scope/token-bucket.js';
 export { parseDictionary, loadDictionary, defaultDictionary, type CredentialPair, type CredentialDictionary } from './credentials.js';
 export { runSurvey, type SurveyOptions, type SurveyProgress, type SurveyResult } from './scheduler.js';
-export { DEFAULT_TIMEOUTS, type ProbeTimeouts } from './probes/context.js';
+export { DEFAULT_TIMEOUTS, DEFAULT_WEB_PORTS, type ProbeTimeouts } from './probes/context.js';
 export type { TaskOutcome } from './probes/service.js';
 export { sshTiming } from './probes/ssh.js';
 export { TelnetDecoder, TelnetNegotiator, type TelnetCommand } from './protocol/telnet-codec.js';

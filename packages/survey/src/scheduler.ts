@@ -37,8 +37,9 @@ export interface SurveyOptions {
   gate?: SocketGate;
   telnetAttemptsPerConnection?: number;
   /**
-   * HTTP login attempts pipelined per write on one keep-alive connection (default 4; 1 turns
-   * pipelining off). A server that does not pipeline gets the unanswered ones again singly.
+   * Most HTTP login attempts pipelined per write on one keep-alive connection (default 16; a
+   * lane starts at 4 and doubles while every request is answered; 1 turns pipelining off). A
+   * server that does not pipeline gets the unanswered ones again singly.
    */
   httpPipeline?: number;
   runId?: string;
@@ -92,7 +93,7 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     log,
     telnetAttemptsPerConnection: options.telnetAttemptsPerConnection ?? 3,
-    httpPipeline: options.httpPipeline ?? 4,
+    httpPipeline: options.httpPipeline ?? 16,
     onAttempt: () => { progress.attempts++; },
   };
   const services: ServiceRecord[] = [];

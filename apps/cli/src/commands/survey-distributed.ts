@@ -28,7 +28,7 @@ export interface DistributedRunArgs {
   ports: number[];
   dictionary: CredentialDictionary;
   limits: { globalRate: number; perSlash24Rate: number; perHostConnections: number; maxAttemptsPerHost: number; maxRetriesPerHost?: number; tlsPorts?: readonly number[] };
-  timeouts: { bannerMs: number; replyMs: number };
+  timeouts: { bannerMs: number; replyMs: number; webPorts?: readonly number[] };
   telnetAttemptsPerConnection: number;
   queue: string;
   itemBits: number;

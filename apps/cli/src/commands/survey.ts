@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MamoriError, formatPrefix } from '@mamori/core';
 import {
-  DEFAULT_TLS_PORTS, SurveyScope, batchRows, defaultDictionary, effectiveness, getBatch, listBatches, listFindings, loadDictionary, notificationCsv, notificationJson,
+  DEFAULT_TLS_PORTS, DEFAULT_WEB_PORTS, SurveyScope, batchRows, defaultDictionary, effectiveness, getBatch, listBatches, listFindings, loadDictionary, notificationCsv, notificationJson,
   parseIp2Asn, parseIspMap, prepareBatch, recordRun, resurveyTargets, runSurvey, setBatchState, SURVEY_QUEUE, type AttributionTable, type BatchState,
 } from '@mamori/survey';
 import { listProducts, nameDevices } from '@mamori/supply';
@@ -49,6 +49,7 @@ interface RunOptions {
   exclude?: string;
   ports: number[];
   tlsPorts: number[];
+  webPorts: number[];
   rate: number;
   per24Rate: number;
   hostConnections: number;
@@ -78,13 +79,14 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     .option('--exclude <file>', 'exclusion / opt-out list: one CIDR per line (always wins over the scope)')
     .option('--ports <list>', 'ports to scan', ports, [23, 2323, 22, 80, 8080, 443, 8443])
     .option('--tls-ports <list>', 'ports whose services are probed over TLS (HTTPS; certificates are recorded, not verified)', portList('tls-ports'), [...DEFAULT_TLS_PORTS])
+    .option('--web-ports <list>', 'ports where a web server is expected: the HTTP request goes out at once, without the --banner-ms wait', portList('web-ports'), [...DEFAULT_WEB_PORTS])
     .option('--rate <n>', 'new connections per second, whole run', int('rate'), 2000)
     .option('--per24-rate <n>', 'new connections per second into any one /24', int('per24-rate'), 200)
     .option('--host-connections <n>', 'simultaneous connections to one address', int('host-connections', 1, 64), 2)
     .option('--max-attempts <n>', 'login attempts one address may receive in the run', int('max-attempts'), 200)
     .option('--concurrency <n>', 'address×port tasks in flight', int('concurrency', 1, 20000), 1000)
     .option('--attempts-per-connection <n>', 'Telnet pairs tried per connection', int('attempts-per-connection', 1, 10), 3)
-    .option('--http-pipeline <n>', 'HTTP login attempts sent per write on one keep-alive connection (1: no pipelining)', int('http-pipeline', 1, 16), 4)
+    .option('--http-pipeline <n>', 'most HTTP login attempts sent per write on one keep-alive connection (starts at 4, doubles while all are answered; 1: no pipelining)', int('http-pipeline', 1, 16), 16)
     .option('--dictionary <file>', 'credential dictionary (default: the bundled credentials-v1.json)')
     .option('--ip2asn <file>', 'ip2asn TSV for prefix → ASN → ISP attribution')
     .option('--isp-map <file>', '"asn<TAB>ISP" lines naming the carrier of each AS')
@@ -106,7 +108,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
       if (opts.distributed) {
         if (opts.resurvey) throw new MamoriError('MAMORI_USAGE', { reason: '--resurvey runs locally; drop --distributed' });
         await runDistributed(ctx, {
-          scopeText, excludeText, ports: opts.ports, dictionary: dict, limits, timeouts: { bannerMs: opts.bannerMs, replyMs: opts.replyMs },
+          scopeText, excludeText, ports: opts.ports, dictionary: dict, limits, timeouts: { bannerMs: opts.bannerMs, replyMs: opts.replyMs, webPorts: opts.webPorts },
           telnetAttemptsPerConnection: opts.attemptsPerConnection, queue: opts.queue, itemBits: opts.itemBits, ackWait: opts.ackWait,
         }, who);
         return;
@@ -124,7 +126,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
           scope, ports: opts.ports, pairs: dict.pairs, targets, log: ctx.logger(),
           concurrency: opts.concurrency, telnetAttemptsPerConnection: opts.attemptsPerConnection, httpPipeline: opts.httpPipeline,
           limits,
-          timeouts: { bannerMs: opts.bannerMs, replyMs: opts.replyMs },
+          timeouts: { bannerMs: opts.bannerMs, replyMs: opts.replyMs, webPorts: opts.webPorts },
           onProgress: (p) => bar.update(p.tasksDone, { ...p }),
         });
       } finally {

@@ -10,9 +10,18 @@ export interface ProbeTimeouts {
   replyMs: number;
   /** Hard limit for one connection, whatever it does. */
   connectionMs: number;
+  /**
+   * Ports where a web server is expected: the fingerprint's GET goes out at once instead of
+   * after `bannerMs` of silence (a Telnet banner that arrives anyway is still recognised, as
+   * on any port). Waiting there only held a socket and a prober idle for every web device.
+   */
+  webPorts: readonly number[];
 }
 
-export const DEFAULT_TIMEOUTS: ProbeTimeouts = { bannerMs: 1500, replyMs: 4000, connectionMs: 30_000 };
+/** Usual web and web-admin ports of home routers, cameras and DVRs. */
+export const DEFAULT_WEB_PORTS: readonly number[] = [80, 81, 443, 8000, 8080, 8081, 8443, 8888];
+
+export const DEFAULT_TIMEOUTS: ProbeTimeouts = { bannerMs: 1500, replyMs: 4000, connectionMs: 30_000, webPorts: DEFAULT_WEB_PORTS };
 
 export interface ProbeContext {
   connector: SurveyConnector;

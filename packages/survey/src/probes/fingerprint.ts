@@ -64,9 +64,10 @@ export async function fingerprint(ctx: ProbeContext, address: string, port: numb
   });
   const seenAt = Date.now();
   try {
-    // Behind TLS it is web pages that are served (443, 8443): ask at once instead of waiting for
-    // a banner; a TLS Telnet that speaks first is still caught by the banner-after-GET path below.
-    const bannerMs = certificateInfo(socket) ? 0 : ctx.timeouts.bannerMs;
+    // Behind TLS, and on the usual web ports, it is web pages that are served: ask at once
+    // instead of waiting for a banner; a Telnet that speaks first anyway is still caught by the
+    // banner-after-GET path below.
+    const bannerMs = certificateInfo(socket) || ctx.timeouts.webPorts.includes(port) ? 0 : ctx.timeouts.bannerMs;
     const first = await reader.waitFor((w) => (w.length > 0 ? true : undefined), bannerMs);
     const asTelnet = async (typed: boolean): Promise<ServiceRecord> => {
       const settled = await reader.waitFor(telnetState, ctx.timeouts.replyMs);

@@ -82,18 +82,23 @@ function context(maxAttemptsPerHost = 1000, httpPipeline = 4): ProbeContext {
 }
 
 describe('HTTP login with pipelined attempts', () => {
-  it.each<[Mode, number]>([
-    ['pipelines', 1],
-    ['one-per-connection', 3],
-    ['first-of-each-read', 5],
-    ['stale-nonce', 7],
-  ])('finds the good pair, and against a strong device checks every pair exactly once (%s)', async (mode, n) => {
+  // Depth 16: a lane starts at 4 requests per write and doubles while all are answered.
+  it.each<[Mode, number, number]>([
+    ['pipelines', 1, 4],
+    ['one-per-connection', 3, 4],
+    ['first-of-each-read', 5, 4],
+    ['stale-nonce', 7, 4],
+    ['pipelines', 9, 16],
+    ['one-per-connection', 11, 16],
+    ['first-of-each-read', 13, 16],
+    ['stale-nonce', 15, 16],
+  ])('finds the good pair, and against a strong device checks every pair exactly once (%s, device .%i, depth %i)', async (mode, n, depth) => {
     const weak = `127.47.0.${n}`;
     const strong = `127.47.0.${n + 1}`;
     await server(weak, mode, 'pw11');
     const dev = await server(strong, mode, 'not-in-the-dictionary');
-    expect((await httpLogin(context(), weak, 8080, pairs)).success?.credentialId).toBe('p-11');
-    const out = await httpLogin(context(), strong, 8080, pairs);
+    expect((await httpLogin(context(1000, depth), weak, 8080, pairs)).success?.credentialId).toBe('p-11');
+    const out = await httpLogin(context(1000, depth), strong, 8080, pairs);
     expect(out.success).toBeUndefined();
     expect(out.stopped).toBeUndefined();
     expect([...(out.refused ?? [])].sort()).toEqual(pairs.map((p) => p.id).sort());

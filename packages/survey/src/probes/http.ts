@@ -21,10 +21,13 @@ export function pickChallenge(res: HttpResponse): AuthChallenge | undefined {
   return all.find((c) => c.scheme === 'digest' && digestSupported(c)) ?? all.find((c) => c.scheme === 'basic');
 }
 
+/** Requests in a lane's first pipelined write (later writes double up to `ctx.httpPipeline`). */
+const FIRST_DEPTH = 4;
+
 /**
  * Tries the pairs over up to `lanes` keep-alive connections in parallel (the per-host
  * connection limit still applies in the connector), each sending up to `ctx.httpPipeline`
- * attempts per write; the first success stops every lane. Lanes start from the challenge the
+ * attempts per write (4 at first, doubling while the server answers every one); the first success stops every lane. Lanes start from the challenge the
  * fingerprint saw (`known`) when given one. A lane whose server did not answer
  * a whole batch sends the unanswered pairs again one at a time. Every request sent spends
  * one attempt of the host's budget, answered or not, so pipelining never exceeds it.
@@ -37,7 +40,11 @@ export async function httpLogin(ctx: ProbeContext, address: string, port: number
   const refused: string[] = [];
   const lane = async (): Promise<void> => {
     const conn = new HttpConnection(ctx, address, port);
-    let depth = Math.max(1, ctx.httpPipeline);
+    // Start shallow and double after each batch answered in full, up to `httpPipeline`: fewer
+    // writes (the syscalls are most of an attempt's CPU) without many requests sent past an
+    // early success.
+    const maxDepth = Math.max(1, ctx.httpPipeline);
+    let depth = Math.min(FIRST_DEPTH, maxDepth);
     try {
       // The challenge the fingerprint saw, else one asked for now. (A Digest nonce gone stale
       // meanwhile is answered with stale=true, and the pair sent again.)
@@ -70,6 +77,7 @@ export async function httpLogin(ctx: ProbeContext, address: string, port: number
         // up; from now on one per request) and those answered with a stale nonce.
         const again = batch.slice(answers.length);
         if (again.length) depth = 1;
+        else if (depth > 1) depth = Math.min(maxDepth, depth * 2);
         for (let i = 0; i < answers.length; i++) {
           const pair = batch[i];
           const res = answers[i];
