@@ -110,8 +110,6 @@ export class SurveyConnector {
   private readonly perNet: KeyedBuckets;
   private readonly hosts = new Map<string, HostState>();
   private readonly dial: Dial;
-  /** When each socket was dialed: the TLS handshake gets what its connect budget has left. */
-  private readonly dialedAt = new WeakMap<net.Socket, number>();
 
   constructor(
     private readonly scope: SurveyScope,
@@ -166,19 +164,15 @@ export class SurveyConnector {
       this.releaseSlot(address, host);
       throw e;
     }
-    if (priority === 'scan' || !this.limits.tlsPorts.includes(port)) return socket;
-    // From here the TCP socket holds the slots; a failed handshake destroys it, and its
-    // 'close' releases them.
-    try {
-      return await secureSocket(socket, address, port, Math.max(1, this.limits.connectTimeoutMs - (Date.now() - (this.dialedAt.get(socket) ?? Date.now()))));
-    } catch (e) {
-      this.stats.failed++;
-      const reason = String((e as MamoriError).details?.reason ?? 'tls-error');
-      this.stats.failures[reason] = (this.stats.failures[reason] ?? 0) + 1;
-      throw e;
-    }
+    return socket;
   }
 
+  /**
+   * One dial: a socket slot, the rates, the scope check again, then the TCP connect and, on a
+   * TLS port (not for the scan), the handshake, both within `connectTimeoutMs`. The socket
+   * counts as connected only once the whole of it is done; a failure destroys it, whose
+   * 'close' gives the socket slot back (the caller gives back the host slot).
+   */
   private async dialOnce(address: string, port: number, priority: GatePriority): Promise<net.Socket> {
     await this.gate.acquire(priority);
     let socket: net.Socket | undefined;
@@ -189,8 +183,8 @@ export class SurveyConnector {
       this.stats.connects++;
       this.stats.inFlight++;
       if (this.stats.inFlight > this.stats.peakInFlight) this.stats.peakInFlight = this.stats.inFlight;
+      const dialedAt = Date.now();
       socket = this.dial({ host: address, port });
-      this.dialedAt.set(socket, Date.now());
       const s = socket;
       const host = this.host(address);
       let connected = false;
@@ -214,10 +208,13 @@ export class SurveyConnector {
         });
       });
       s.on('error', () => undefined); // later errors surface as 'close' to the probe
+      const session = priority !== 'scan' && this.limits.tlsPorts.includes(port)
+        ? await secureSocket(s, address, port, Math.max(1, this.limits.connectTimeoutMs - (Date.now() - dialedAt)))
+        : s;
       connected = true;
       this.stats.connected++;
       this.gate.relief();
-      return s;
+      return session;
     } catch (e) {
       this.stats.failed++;
       const reason = String((e as MamoriError).details?.reason ?? 'error');

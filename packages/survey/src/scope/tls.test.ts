@@ -5,6 +5,8 @@ import { X509Certificate } from 'node:crypto';
 import { isMamoriError } from '@mamori/core';
 import { selfSignedCertificate } from '@mamori/testbed';
 import { certificateBanner, certificateInfo, secureSocket } from './tls.js';
+import { SurveyConnector } from './connector.js';
+import { SurveyScope } from './scope.js';
 
 const cert = selfSignedCertificate('DS-2CD2042WD');
 const names: (string | false)[] = [];
@@ -69,5 +71,29 @@ describe('secureSocket', () => {
     const raw = await tcp(stallPort);
     expect(certificateInfo(raw)).toBeUndefined();
     raw.destroy();
+  });
+});
+
+describe('the connector on a TLS port', () => {
+  const connector = (): SurveyConnector => new SurveyConnector(SurveyScope.fromText('127.0.0.1/32'), {
+    globalRate: 1000, perSlash24Rate: 1000, perHostConnections: 1, maxSockets: 1, connectTimeoutMs: 300, tlsPorts: [port, stallPort],
+  });
+
+  it('counts a stalled handshake as a failed connect, not a connected one, and gives both slots back', async () => {
+    const c = connector();
+    const err = await c.connect('127.0.0.1', stallPort).catch((e: unknown) => e);
+    expect((err as { details?: { reason?: string } }).details?.reason).toBe('tls-timeout');
+    expect(c.stats).toMatchObject({ connects: 1, connected: 0, failed: 1, failures: { 'tls-timeout': 1 } });
+    // One host slot and one socket slot: the next connect gets both once the dead socket has closed.
+    const s = await c.connect('127.0.0.1', port);
+    expect(certificateInfo(s)?.subjectCN).toBe('DS-2CD2042WD');
+    expect(c.stats).toMatchObject({ connects: 2, connected: 1, failed: 1 });
+    s.destroy();
+  });
+
+  it('dials the scan in plain TCP on a TLS port', async () => {
+    const s = await connector().connect('127.0.0.1', port, 'scan');
+    expect(certificateInfo(s)).toBeUndefined();
+    s.destroy();
   });
 });
