@@ -72,5 +72,12 @@ export const stixMigrations: MigrationSet = {
           .execute();
       },
     },
+    // Every add wrote one random-key entry per value into (collection_id, object_id), an index
+    // only deletes used; deletes now find their value rows by the values themselves.
+    '0002_drop_value_object_index': {
+      async up(db) {
+        await db.schema.dropIndex('stix_value_object').ifExists().execute();
+      },
+    },
   },
 };

@@ -121,9 +121,18 @@ describe.each(testBackends())('STIX store on $name', (backend) => {
   it('deletes versions and re-elects the latest', async () => {
     const c = await store.createCollection({ title: 'delete' });
     await store.add(c.id, [sampleIndicator(40), sampleIndicator(40, { modified: '2026-05-01T00:00:00.000Z' })]);
-    expect(await store.deleteObject(c.id, String(sampleIndicator(40).id), ['2026-05-01T00:00:00.000000000Z'])).toBe(1);
+    const id = String(sampleIndicator(40).id);
+    const address = String(sampleIndicator(40).name).replace('Scanner ', '');
+    const indexed = async (): Promise<string[]> => (await store.findByValue(address)).filter((v) => v.collectionId === c.id).map((v) => v.versionKey).sort();
+    expect(await indexed()).toEqual(['2026-01-01T00:00:00.000000000Z', '2026-05-01T00:00:00.000000000Z']);
+    expect(await store.deleteObject(c.id, id, ['2026-05-01T00:00:00.000000000Z'])).toBe(1);
     const p = await store.page({ collectionId: c.id, limit: 5 });
     expect(p.rows.map((r) => r.version)).toEqual(['2026-01-01T00:00:00.000Z']);
+    // the deleted version's values go with it, the other version's stay
+    expect(await indexed()).toEqual(['2026-01-01T00:00:00.000000000Z']);
+    expect(await store.deleteObject(c.id, id)).toBe(1);
+    expect(await indexed()).toEqual([]);
+    expect(await store.deleteObject(c.id, id)).toBe(0);
   });
 
   it('keeps status resources and sync positions', async () => {

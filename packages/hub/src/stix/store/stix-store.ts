@@ -292,6 +292,11 @@ export class StixStore {
           p.digest, p.canon,
         ];
       });
+      // The chunk's rows share one date_added, so the page order within it is (id, version_key).
+      // Written in that order, a page's rows lie side by side in the table (SQLite rowids,
+      // PostgreSQL heap) instead of scattered over the whole chunk: fewer pages read per page.
+      const key = (r: unknown[]): string => `${r[1] as string}\u0000${r[3] as string}`;
+      rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       await bulkInsert(trx, dialect, 'stix_object', OBJECT_COLUMNS, rows);
       const values = fresh.flatMap(({ p }) => extractValues(p.o).map((v) => [collection.id, v.kind, v.value, p.o.id, p.versionKey]));
       await bulkInsert(trx, dialect, 'stix_value', VALUE_COLUMNS, values);
@@ -382,12 +387,19 @@ export class StixStore {
   /** Deletes versions of an object; `withinTransaction` (the audit entry) commits with the delete. */
   async deleteObject(collectionId: string, objectId: string, versionKeys?: string[], withinTransaction?: (trx: Kysely<StixTables>) => Promise<void>): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      let del = trx.deleteFrom('stix_object').where('collection_id', '=', collectionId).where('id', '=', objectId);
-      if (versionKeys) del = del.where('version_key', 'in', versionKeys);
-      const r = await del.executeTakeFirst();
-      let dv = trx.deleteFrom('stix_value').where('collection_id', '=', collectionId).where('object_id', '=', objectId);
-      if (versionKeys) dv = dv.where('version_key', 'in', versionKeys);
-      await dv.execute();
+      // The value rows are found through the values the doomed versions were indexed under
+      // (stix_value has no index by object: that would cost every add a random index write).
+      let doomed = trx.selectFrom('stix_object').select(['version_key', 'body']).where('collection_id', '=', collectionId).where('id', '=', objectId);
+      if (versionKeys) doomed = doomed.where('version_key', 'in', versionKeys);
+      const gone = await doomed.execute();
+      if (gone.length === 0) return 0;
+      const r = await trx.deleteFrom('stix_object').where('collection_id', '=', collectionId).where('id', '=', objectId)
+        .where('version_key', 'in', gone.map((g) => g.version_key)).executeTakeFirst();
+      const values = [...new Set(gone.flatMap((g) => extractValues(JSON.parse(g.body) as Record<string, unknown>).map((v) => v.value)))];
+      if (values.length) {
+        await trx.deleteFrom('stix_value').where('value', 'in', values).where('collection_id', '=', collectionId).where('object_id', '=', objectId)
+          .where('version_key', 'in', gone.map((g) => g.version_key)).execute();
+      }
       // Re-elect latest and first among what is left.
       const left = await trx.selectFrom('stix_object').select('version_key').where('collection_id', '=', collectionId).where('id', '=', objectId).orderBy('version_key').execute();
       if (left.length) {
