@@ -292,11 +292,6 @@ export class StixStore {
           p.digest, p.canon,
         ];
       });
-      // The chunk's rows share one date_added, so the page order within it is (id, version_key).
-      // Written in that order, a page's rows lie side by side in the table (SQLite rowids,
-      // PostgreSQL heap) instead of scattered over the whole chunk: fewer pages read per page.
-      const key = (r: unknown[]): string => `${r[1] as string}\u0000${r[3] as string}`;
-      rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       await bulkInsert(trx, dialect, 'stix_object', OBJECT_COLUMNS, rows);
       const values = fresh.flatMap(({ p }) => extractValues(p.o).map((v) => [collection.id, v.kind, v.value, p.o.id, p.versionKey]));
       await bulkInsert(trx, dialect, 'stix_value', VALUE_COLUMNS, values);
