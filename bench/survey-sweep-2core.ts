@@ -31,18 +31,28 @@ function dictionaryOf(n: number): CredentialDictionary {
   return { version: d.version, pairs: d.pairs.slice(0, n) };
 }
 
-/** CPU-seconds of the processes whose command name matches (the database and bus servers). */
-function serverCpuSeconds(name: RegExp): number {
-  let ticks = 0;
+/** CPU ticks per live process whose command name matches (the database and bus servers). */
+function serverTicks(name: RegExp): Map<string, number> {
+  const out = new Map<string, number>();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = /\((.*)\)/.exec(stat)?.[1] ?? '';
-      if (!name.test(comm)) continue;
+      if (!name.test(/\((.*)\)/.exec(stat)?.[1] ?? '')) continue;
       const f = stat.replace(/^.*\) /, '').split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
+      out.set(pid, Number(f[11]) + Number(f[12]));
     } catch { /* exited meanwhile */ }
   }
+  return out;
+}
+
+/**
+ * CPU-seconds the servers used between two readings: growth of processes alive at both, plus
+ * all of those started meanwhile (our connections' backends; other users' work counts too, so
+ * this is an upper bound). Processes that ended meanwhile are not counted.
+ */
+function serverCpuSeconds(before: Map<string, number>, after: Map<string, number>): number {
+  let ticks = 0;
+  for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
   return ticks / 100;
 }
 
@@ -102,11 +112,11 @@ async function main(): Promise<void> {
   const queue = await bus.queue(queueName, { ackWaitMs: 600_000 });
   try {
     const farm0 = await ask<{ cpu: NodeJS.CpuUsage; totals: { loginAttempts: number } }>(farm, { cmd: 'totals' });
-    const servers0 = serverCpuSeconds(/^(postgres|nats-server)/);
+    const servers0 = serverTicks(/^(postgres|nats-server)/);
     const cpu0 = process.cpuUsage();
     const r = await runDistributedSurvey({ store, bus }, queue, { scopeText, ports: [2323, 8080], dictionary, limits, timeouts, itemBits: 24, pollMs: 1000 });
     const coordinator = cpuOf(process.cpuUsage(cpu0));
-    const servers = serverCpuSeconds(/^(postgres|nats-server)/) - servers0;
+    const servers = serverCpuSeconds(servers0, serverTicks(/^(postgres|nats-server)/));
     const farm1 = await ask<{ cpu: NodeJS.CpuUsage; totals: { loginAttempts: number } }>(farm, { cmd: 'totals' });
     const farmCpu = cpuOf(farm1.cpu) - cpuOf(farm0.cpu);
     const attempts = farm1.totals.loginAttempts - farm0.totals.loginAttempts;
@@ -115,8 +125,10 @@ async function main(): Promise<void> {
     const all = workerCpu + coordinator + farmCpu + servers;
     console.log(`${nWorkers} worker(s): ${r.seconds.toFixed(1)} s wall, ${attempts} login attempts at the farm (${(attempts / r.seconds).toFixed(0)}/s), ` +
       `${r.progress.findings} findings of ${weak} weak, ${r.progress.items} blocks; outcomes ${JSON.stringify(r.progress.statsOfItems.reduce<Record<string, number>>((a, s) => { for (const [k, v] of Object.entries(s.outcomes ?? {})) a[k] = (a[k] ?? 0) + v; return a; }, {}))}; load ${load()}`);
+    // Blocks run per worker: more than the run's blocks in all means some block ran twice (a redelivery).
+    console.log(`  blocks run per worker ${ws.map((w) => w.items).join(' + ')} (run has ${r.progress.items})`);
     console.log(`  CPU-seconds: workers ${ws.map((w) => w.cpu.toFixed(1)).join(' + ')} (${(1e6 * workerCpu / Math.max(1, attempts)).toFixed(0)} µs/attempt), coordinator ${coordinator.toFixed(1)}, ` +
-      `farm ${farmCpu.toFixed(1)} (${(1e6 * farmCpu / Math.max(1, attempts)).toFixed(0)} µs/attempt), PostgreSQL+NATS growth ${servers.toFixed(1)}; ` +
+      `farm ${farmCpu.toFixed(1)} (${(1e6 * farmCpu / Math.max(1, attempts)).toFixed(0)} µs/attempt), PostgreSQL+NATS ≤ ${servers.toFixed(1)} (shared servers: an upper bound); ` +
       `all ${all.toFixed(1)} CPU-s = ${(all / 2).toFixed(1)} s on two idle cores if spread evenly`);
   } finally {
     await queue.destroy().catch(() => undefined);
