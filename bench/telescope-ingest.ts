@@ -39,8 +39,11 @@ interface ChildResult {
   intervals: number;
   /** RSS (MiB) after each tenth of the capture: flat means streaming. */
   rssTrace: number[];
-  /** [packets counted, process CPU µs since start] after each read window (~4 MiB): the rate over any stretch. */
-  cpuTrace: [number, number][];
+  /**
+   * [packets counted, process CPU µs since start, intervals closed in the window] after each
+   * read window (~4 MiB): the rate over any stretch, and what closing an interval costs.
+   */
+  cpuTrace: [number, number, number][];
 }
 
 async function child(mode: string, file: string): Promise<void> {
@@ -55,17 +58,18 @@ async function child(mode: string, file: string): Promise<void> {
   let intervals = 0;
   const size = (await import('node:fs')).statSync(file).size;
   const rssTrace: number[] = [];
-  const cpuTrace: [number, number][] = [];
+  const cpuTrace: [number, number, number][] = [];
   if (mode === 'analyse') {
     const engine = new TelescopeEngine({ darknet, research });
     await readCapture(file, engine.onFrame, {
       onChunk: (bytes) => {
-        intervals += engine.pending.length;
+        const closed = engine.pending.length;
+        intervals += closed;
         // What a sink does once it has written an interval: give the source counters back for reuse.
         for (const r of engine.pending) r.sources.release();
         engine.pending.length = 0;
         const cu = process.cpuUsage(c0);
-        cpuTrace.push([engine.stats.packets, cu.user + cu.system]);
+        cpuTrace.push([engine.stats.packets, cu.user + cu.system, closed]);
         if (bytes >= ((rssTrace.length + 1) / 10) * size) rssTrace.push(Math.round(process.memoryUsage.rss() / 2 ** 20));
       },
     });
@@ -232,14 +236,31 @@ function sustained(name: string, m: ChildResult, warmup: number): void {
   const head = from[0] / from[1];
   console.log(`${name}: whole file ${mpps(m.packets, m.cpuMs)} Mpkt/cpu-s; first ${fmt(from[0])} packets ${head.toFixed(2)} (${(from[1] / 1e6).toFixed(2)} cpu s); after them ${rate.toFixed(2)} Mpkt/cpu-s (${((endUs - from[1]) / 1e6).toFixed(2)} cpu s); sys ${(m.sysMs / 1000).toFixed(2)} of ${(m.cpuMs / 1000).toFixed(2)} cpu s`);
   const tenths: string[] = [];
-  let prev: [number, number] = [0, 0];
+  let prev: readonly number[] = [0, 0];
   for (let k = 1; k <= 10; k++) {
-    const at = k === 10 ? ([m.packets, endUs] as [number, number]) : t.find(([n]) => n >= (k / 10) * m.packets);
+    const at = k === 10 ? [m.packets, endUs] : t.find(([n]) => n >= (k / 10) * m.packets);
     if (!at || at[1] <= prev[1]) continue;
     tenths.push(((at[0] - prev[0]) / (at[1] - prev[1])).toFixed(2));
     prev = at;
   }
   console.log(`${name}: Mpkt/cpu-s per tenth of the file: ${tenths.join(' ')}`);
+  // After the warm-up: windows that closed no interval give the counting rate (median); what
+  // windows that closed one took beyond that rate is the cost of closing intervals.
+  const plain: number[] = [];
+  const closing: [number, number][] = [];
+  let extraUs = 0;
+  let closes = 0;
+  for (let i = t.indexOf(from) + 1; i < t.length; i++) {
+    const n = t[i][0] - t[i - 1][0];
+    const us = t[i][1] - t[i - 1][1];
+    if (t[i][2] === 0) plain.push(n / us);
+    else closing.push([n, us]);
+    closes += t[i][2];
+  }
+  if (plain.length === 0 || closes === 0) return;
+  const counting = plain.sort((a, b) => a - b)[plain.length >> 1];
+  for (const [n, us] of closing) extraUs += us - n / counting;
+  console.log(`${name}: after the warm-up, windows closing no interval run at ${counting.toFixed(2)} Mpkt/cpu-s (median); closing ${closes} intervals took ~${(extraUs / closes / 1000).toFixed(1)} ms each beyond that, ${((100 * extraUs) / (endUs - from[1])).toFixed(0)}% of the CPU after the warm-up`);
 }
 
 function report(mLarge: ChildResult, mSmall: ChildResult, smallPackets: number, largePackets: number, largeName: string): void {
