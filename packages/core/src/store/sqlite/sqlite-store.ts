@@ -39,7 +39,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   const background = file !== ':memory:' && options.walCheckpoint !== false;
   if (background) sqlite.pragma('wal_autocheckpoint = 0');
   const checkpointer = background
-    ? watchWal(file, options.walCheckpoint || {}, () => { if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000'); })
+    ? watchWal(file, options.walCheckpoint || {}, () => { if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000'); }, () => {
+      // Not inside a transaction of this connection (Kysely's are open across awaits).
+      if (!sqlite.open || sqlite.inTransaction) return false;
+      const [row] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return row.busy === 0;
+    })
     : null;
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   let closed = false;

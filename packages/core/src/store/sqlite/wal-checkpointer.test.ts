@@ -54,12 +54,31 @@ describe('SQLite WAL checkpoints off the event loop', () => {
     expect(Number(n.rows[0].n)).toBe(2000);
   }, 60_000);
 
+  it('bounds the WAL under writes that never pause (PASSIVE alone never lets SQLite start it over)', async () => {
+    const { store, file } = open({ walCheckpoint: { thresholdBytes: 64 * 1024, intervalMs: 10, idleMs: 60_000, limitBytes: 2 * 1024 * 1024 } });
+    await sql`create table blob (id integer primary key, body text)`.execute(store.db);
+    const body = 'x'.repeat(10_000);
+    let largest = 0;
+    for (let b = 0; b < 600; b++) { // about 60 MB, yielding only to let the watcher's timer run
+      await store.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < 10; i++) await sql`insert into blob (body) values (${body})`.execute(trx);
+      });
+      if (b % 5 === 0) await new Promise((r) => setImmediate(r));
+      largest = Math.max(largest, walSize(file));
+    }
+    expect(store.walCheckpointStats()!.forced).toBeGreaterThan(0);
+    expect(store.walCheckpointStats()!.errors).toBe(0);
+    expect(largest).toBeLessThan(30_000_000); // without the limit it reaches the ~60 MB written
+    const n = await sql<{ n: number }>`select count(*) as n from blob`.execute(store.db);
+    expect(Number(n.rows[0].n)).toBe(6000);
+  }, 60_000);
+
   it('starts no worker for a store whose WAL stays small', async () => {
     const { store } = open({ walCheckpoint: { thresholdBytes: 64 * 1024 * 1024, intervalMs: 10 } });
     await write(store, 5);
     await new Promise((r) => setTimeout(r, 100));
     expect(walCheckpointWorkerRunning()).toBe(false);
-    expect(store.walCheckpointStats()).toEqual({ passive: 0, truncate: 0, busy: 0, errors: 0 });
+    expect(store.walCheckpointStats()).toEqual({ passive: 0, truncate: 0, busy: 0, errors: 0, forced: 0 });
   });
 
   it('shares one worker between stores and stops it when the last store closes', async () => {

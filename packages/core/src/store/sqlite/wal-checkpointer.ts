@@ -8,6 +8,13 @@
  * same file, which never blocks the writer; once the WAL has been idle for a while the
  * worker runs `TRUNCATE` (after a PASSIVE pass has copied everything, so the write lock it
  * takes is held only to cut the file) and the file shrinks back to nothing.
+ *
+ * PASSIVE alone cannot bound a WAL under writes that never pause: it copies the frames there
+ * were when it started, the writer keeps appending, and SQLite only starts the WAL over when a
+ * writer finds every frame copied. So past `limitBytes` the store's own connection runs a
+ * TRUNCATE between transactions (`overflow`): it blocks this thread once per `limitBytes`
+ * written, with most frames already copied by PASSIVE, instead of letting the file grow
+ * without end (a million-object fill left an 11.6 GB WAL, and every read paid for it).
  */
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -20,6 +27,8 @@ export interface WalCheckpointOptions {
   intervalMs?: number;
   /** A WAL not written for this long (ms) is truncated. Default 2,000. */
   idleMs?: number;
+  /** Past this size (bytes) the store's connection truncates the WAL itself, between transactions. Default 64 MiB. */
+  limitBytes?: number;
 }
 
 export interface WalCheckpointStats {
@@ -28,6 +37,8 @@ export interface WalCheckpointStats {
   /** Checkpoints that could not finish because a reader or writer was active (they are retried). */
   busy: number;
   errors: number;
+  /** Truncations the store's own connection ran because the WAL passed `limitBytes`. */
+  forced: number;
 }
 
 type Mode = 'passive' | 'truncate';
@@ -115,13 +126,16 @@ export interface WalCheckpointer {
 
 /**
  * Watches `file`'s WAL. `fallback` is called if the worker cannot run (it died or could not
- * load the driver), so the caller can turn SQLite's own auto-checkpoint back on.
+ * load the driver), so the caller can turn SQLite's own auto-checkpoint back on. `overflow`
+ * truncates the WAL on the store's connection; it answers false when it cannot now (inside a
+ * transaction), and is asked again on the next tick.
  */
-export function watchWal(file: string, options: WalCheckpointOptions, fallback: () => void): WalCheckpointer {
+export function watchWal(file: string, options: WalCheckpointOptions, fallback: () => void, overflow: () => boolean): WalCheckpointer {
   const threshold = options.thresholdBytes ?? 4 * 1024 * 1024;
+  const limit = options.limitBytes ?? 64 * 1024 * 1024;
   const idleMs = options.idleMs ?? 2000;
   const id = nextId++;
-  const stats: WalCheckpointStats = { passive: 0, truncate: 0, busy: 0, errors: 0 };
+  const stats: WalCheckpointStats = { passive: 0, truncate: 0, busy: 0, errors: 0, forced: 0 };
   let worker: Shared | null = null;
   let inFlight = false;
   let closed = false;
@@ -137,6 +151,13 @@ export function watchWal(file: string, options: WalCheckpointOptions, fallback: 
       mtime = st.mtimeMs;
     } catch { /* no WAL yet */ }
     if (closed || size < threshold) return;
+    if (size >= limit) {
+      try {
+        if (overflow()) { stats.forced++; return; }
+      } catch {
+        stats.errors++;
+      }
+    }
     if (mtime !== lastMtime) { lastMtime = mtime; lastWriteSeen = Date.now(); }
     const mode: Mode = Date.now() - lastWriteSeen >= idleMs ? 'truncate' : 'passive';
     if (!worker || worker.dead) {
