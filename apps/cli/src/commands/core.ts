@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
-import { NatsBus, openPostgresStore, type BusInfo, type StoreInfo } from '@mamori/core';
+import { MamoriError, NatsBus, openPostgresStore, type BusInfo, type StoreInfo } from '@mamori/core';
 import { buildServer, handleShutdown, migrationSets } from '@mamori/server';
 import { table, type CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { superviseWorkers } from '../serve-workers.js';
 
 interface Check {
   check: string;
@@ -46,14 +47,21 @@ export function registerCore(program: Command, ctx: CliContext): void {
     .description('run the mamori server (API, TAXII, time-stamp authority, dashboard)')
     .option('--host <host>', 'address to listen on')
     .option('--port <port>', 'port to listen on', (v) => Number(v))
-    .action(async (opts: { host?: string; port?: number }) => {
+    .option('--workers <n>', 'server processes sharing the ports, one per core (needs NATS: MAMORI_NATS_URL)', (v) => Number(v), 1)
+    .action(async (opts: { host?: string; port?: number; workers: number }) => {
+      if (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 64) throw new MamoriError('MAMORI_USAGE', { reason: '--workers must be a whole number from 1 to 64' });
+      if (opts.workers > 1 && !ctx.config().natsUrl) {
+        throw new MamoriError('MAMORI_USAGE', { reason: '--workers needs NATS (MAMORI_NATS_URL): with the in-process bus, events from one worker would not reach the live streams of another' });
+      }
+      if (superviseWorkers(opts.workers, (line) => ctx.note(line))) return new Promise(() => undefined); // until a signal stops the workers
       const platform = await ctx.platform();
       const app = await buildServer(platform, { version: program.version() });
       const host = opts.host ?? platform.config.server.host;
       const port = opts.port ?? platform.config.server.port;
       await app.listen({ host, port });
       handleShutdown(app, platform);
-      ctx.note(`mamori listening on http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${(app.server.address() as { port: number }).port}`);
+      const where = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${(app.server.address() as { port: number }).port}`;
+      ctx.note(`mamori listening on ${where}${process.env.MAMORI_SERVE_WORKER ? ` (worker ${process.pid})` : ''}`);
       await new Promise(() => undefined); // until a signal closes the server
     });
 
