@@ -9,11 +9,12 @@
  *
  *   npm run bench -- bench/survey-distributed.ts [devices=1000] [pairs=30]
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { NatsBus, TEST_DATABASE_URL, TEST_NATS_URL, openPostgresStore, type Store } from '@mamori/core';
+import { forkReady } from './args.js';
 import { planFarm, type FarmPlanOptions } from '@mamori/testbed';
 import {
   SurveyScope, defaultDictionary, runDistributedSurvey, runSurvey, startSurveyWorker, surveyMigrations, type CredentialDictionary,
@@ -22,7 +23,6 @@ import {
 const here = fileURLToPath(import.meta.url);
 const NET = 62;
 const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
-const execArgv = ['--conditions=@mamori/source', '--import', 'tsx'];
 
 function dictionaryOf(n: number): CredentialDictionary {
   const d = defaultDictionary();
@@ -45,14 +45,7 @@ async function workerChild(schema: string, queueName: string, name: string, pair
   });
 }
 
-/** Forks `module` (this file by default) and resolves on its first message (ready). */
-function start(args: string[], module = here): Promise<ChildProcess> {
-  const child = fork(module, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('message', () => resolve(child));
-  });
-}
+const start = (args: string[], module = here): Promise<ChildProcess> => forkReady(module, args);
 
 async function main(): Promise<void> {
   const nDevices = Number(process.argv[2] ?? 1000);

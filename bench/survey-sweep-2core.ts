@@ -11,19 +11,19 @@
  * every process (workers, coordinator, farm, and the PostgreSQL/NATS servers' growth, which
  * other users of those servers may inflate), with the load average.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { NatsBus, TEST_DATABASE_URL, TEST_NATS_URL, openPostgresStore, type Store } from '@mamori/core';
+import { forkReady } from './args.js';
 import { planFarm, type FarmPlanOptions } from '@mamori/testbed';
 import { defaultDictionary, runDistributedSurvey, startSurveyWorker, surveyMigrations, type CredentialDictionary } from '@mamori/survey';
 
 const here = fileURLToPath(import.meta.url);
 const NET = 61;
 const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
-const execArgv = ['--conditions=@mamori/source', '--import', 'tsx'];
 const cpuOf = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
 
 function dictionaryOf(n: number): CredentialDictionary {
@@ -75,13 +75,7 @@ async function workerChild(schema: string, queueName: string, name: string, pair
   });
 }
 
-function start(args: string[], module = here): Promise<ChildProcess> {
-  const child = fork(module, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('message', () => resolve(child));
-  });
-}
+const start = (args: string[], module = here): Promise<ChildProcess> => forkReady(module, args);
 
 const ask = <T>(child: ChildProcess, msg: unknown): Promise<T> => new Promise((r) => { child.once('message', (m) => r(m as T)); child.send(msg as never); });
 
