@@ -9,7 +9,7 @@ import { trustConfig, type TrustConfig } from './config.js';
 import type { Certificate } from './pki/certificate.js';
 import { loadIdentity, loadTrustAnchors } from './pki/keys.js';
 import { statSync } from 'node:fs';
-import { loadCrls, crlSignedBy, type Crl } from './pki/crl.js';
+import { loadCrls, type Crl } from './pki/crl.js';
 import { OcspResponder } from './ocsp/responder.js';
 import type { ValidationDataSource } from './seal/jades-lt.js';
 import { trustFiles } from './pki/keys.js';
@@ -139,10 +139,7 @@ export function openTrust(options: OpenTrustOptions): TrustServices {
     verifyCades: (signature, content) => verifyCades(signature, { trustAnchors: trustAnchors(), content, crls: crls() }),
     ocspResponder,
     validationData,
-    caCrl: () => {
-      const root = ocspResponder().issuer;
-      return crls().find((c) => crlSignedBy(c, root));
-    },
+    caCrl: () => ocspResponder().currentCrl(),
     deliveryEvidence: (input) => createDeliveryEvidence({ identity: seal(), timeStamper: timeStamper() }, input),
     verifyDeliveryEvidence: (set, content) => verifyDeliveryEvidence(set, { trustAnchors: trustAnchors(), content, crls: crls() }),
     async close() {

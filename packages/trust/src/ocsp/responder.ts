@@ -83,8 +83,8 @@ export class OcspResponder {
 
   private crlCache: { stamp: string; crl: Crl | undefined } | null = null;
 
-  /** The CA's CRL, re-read (and its signature re-checked) only when the file changed. */
-  private currentCrl(): Crl | undefined {
+  /** The CA's CRL, re-read (and its signature re-checked) only when the file changed; `GET /crl` serves it too. */
+  currentCrl(): Crl | undefined {
     let stamp = 'none';
     try {
       const st = statSync(crlFile(this.options.dir));
