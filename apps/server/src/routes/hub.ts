@@ -14,7 +14,7 @@ import {
   login, logout, listSectors, listOrgs, addOrg, listGroups, addGroup, listUsers, addUser, createToken, listTokens, revokeToken,
   createReport, getReport, updateReportFields, submitReport, transitionReport, relayReport, reportReceipts, reportHistory,
   addComment, listComments, addAttachment, listAttachments, getAttachment,
-  listReports, searchReports, exportReports, dashboardSummary, parseFeedQuery,
+  listReports, listReportsJson, searchReports, exportReports, dashboardSummary, parseFeedQuery,
   addSubscription, listSubscriptions, removeSubscription, setOnCall, listOnCall, listPages, ackPage, listDeadLetters, retryDeadLetter,
   subscribeLive, AlertDispatcher, verifyAudit, checkpointNow, can, SEVERITY_SCALE, SECTORS, TLP_LEVELS, CAUSES, REPORT_STATES, INDICATOR_TYPES,
   type CheckpointStamper,
@@ -187,8 +187,13 @@ async function register(app: FastifyInstance, platform: Platform): Promise<void>
   app.delete('/tokens/:id', schema('Revoke a token', { params: idParams, response: { 200: anyObject } }), async (req) => revokeToken(hub, P(req), A(req), (req.params as { id: string }).id));
 
   // ----- reports -----
-  app.get('/reports', schema('The feed: reports you may read, newest first', { querystring: feedQuery, response: { 200: page } }), async (req) =>
-    listReports(hub, P(req), A(req), parseFeedQuery(req.query as Record<string, unknown>)));
+  app.get('/reports', schema('The feed: reports you may read, newest first', { querystring: feedQuery, response: { 200: page } }), async (req, reply) => {
+    const q = parseFeedQuery(req.query as Record<string, unknown>);
+    // On PostgreSQL the page comes back as JSON text built by the database (same shape as `page`).
+    const json = await listReportsJson(hub, P(req), A(req), q);
+    if (json !== null) return reply.type('application/json; charset=utf-8').send(json);
+    return listReports(hub, P(req), A(req), q);
+  });
   app.get('/reports/search', schema('Search by text (q) or indicator', { querystring: feedQuery, response: { 200: page } }), async (req) =>
     searchReports(hub, P(req), A(req), parseFeedQuery(req.query as Record<string, unknown>)));
   app.get('/reports/export', schema('Export the reports you may read (JSON or CSV)', { querystring: { type: 'object', properties: { ...feedQuery.properties, format: { type: 'string', enum: ['json', 'csv'] } } }, produces: ['application/json', 'text/csv'], response: { 200: { type: 'string' } } }), async (req, reply) => {

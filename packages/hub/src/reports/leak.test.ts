@@ -10,7 +10,7 @@ import { hubContext, type HubContext } from '../context.js';
 import { createTestCommunity, type TestCommunity, type TestMember } from '../testing/community.js';
 import { actorOf } from '../audit/log.js';
 import { createReport, getReport, reportHistory } from './lifecycle.js';
-import { exportReports, listReports, searchReports, dashboardSummary } from './feed.js';
+import { exportReports, listReports, listReportsJson, searchReports, dashboardSummary } from './feed.js';
 import { addAttachment, addComment, getAttachment, listAttachments, listComments } from './discussion.js';
 import type { Report } from './model.js';
 
@@ -91,6 +91,26 @@ for (const backend of testBackends()) {
         } while (cursor);
         expect(ids(seen)).toEqual(expected(who));
         expect(new Set(ids(seen)).size).toBe(seen.length);
+        // The page PostgreSQL builds as JSON text (the REST feed there): the same items, recipients view and pages.
+        const fromJson: Report[] = [];
+        const reads = async (): Promise<number> => (await hub.db.selectFrom('hub_audit').select('seq').where('action', '=', 'read').where('user_id', '=', m.userId).execute()).length;
+        const readsBefore = await reads();
+        let jsonPages = 0;
+        cursor = undefined;
+        do {
+          const text = await listReportsJson(hub, m.principal, actor, { limit: 3, cursor });
+          if (text === null) break;
+          const page = JSON.parse(text) as { items: Report[]; next: string | null };
+          fromJson.push(...page.items);
+          cursor = page.next ?? undefined;
+          if (page.items.some((r) => r.tlp !== 'CLEAR' && r.tlp !== 'GREEN')) jsonPages++;
+        } while (cursor);
+        if (backend.name.startsWith('postgres')) {
+          expect(fromJson).toEqual(JSON.parse(JSON.stringify(seen)));
+          expect(await reads()).toBe(readsBefore + jsonPages);
+        } else {
+          expect(fromJson).toEqual([]);
+        }
         expect(ids((await searchReports(hub, m.principal, actor, { q: 'ZEBRA' })).items)).toEqual(expected(who));
         expect(ids((await searchReports(hub, m.principal, actor, { indicator: '198.51.100.7' })).items)).toEqual(expected(who));
         expect(ids(JSON.parse(await exportReports(hub, m.principal, actor, {}, 'json')))).toEqual(expected(who));

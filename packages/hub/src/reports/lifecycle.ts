@@ -230,7 +230,13 @@ async function organisationsReached(db: Kysely<HubTables>, r: Report): Promise<s
 /** What a principal sees of a report: other people's named recipients stay private. */
 export function reportView(p: Principal, r: Report): Report {
   if (p.orgId === r.ownerOrgId) return r;
-  return { ...r, recipients: { orgIds: r.recipients.orgIds ?? [], userIds: (r.recipients.userIds ?? []).filter((u) => u === p.userId) } };
+  return { ...r, recipients: recipientsView(p, r.ownerOrgId, r.recipients) };
+}
+
+/** The recipients `p` is shown: all of them to the owning organisation, else only `p` among the users. */
+export function recipientsView(p: Principal, ownerOrgId: string, recipients: Report['recipients']): Report['recipients'] {
+  if (p.orgId === ownerOrgId) return recipients;
+  return { orgIds: recipients.orgIds ?? [], userIds: (recipients.userIds ?? []).filter((u) => u === p.userId) };
 }
 
 /** One report, if `p` may read it (404 otherwise); AMBER/RED reads are audited. */
