@@ -15,6 +15,7 @@
  *
  * Run: npm run bench -- bench/telescope-ingest.ts [--base-scale 250] [--copies 2] [--keep]
  *   [--only analyse,sqlite,postgres,peers]   (a subset of the runs; the machine is shared)
+ *   [--heap]   (the analyse child runs a full GC at each tenth and reports the live heap: retained state, not rates)
  *   [--packets 30000000]   (the large file holds at least this many packets: 30 M ≈ an hour)
  *   [--warmup 1000000]     (the sustained rate is counted after this many packets)
  * Rates are per CPU-second of the child: the whole file (the headline), and after the warm-up.
@@ -40,10 +41,13 @@ interface ChildResult {
   /** RSS (MiB) after each tenth of the capture: flat means streaming. */
   rssTrace: number[];
   /**
-   * [packets counted, process CPU µs since start, intervals closed in the window] after each
-   * read window (~4 MiB): the rate over any stretch, and what closing an interval costs.
+   * [packets counted, process CPU µs since start, intervals closed in the window, sys µs,
+   * minor page faults] after each read window (~4 MiB): the rate over any stretch, what closing
+   * an interval costs, and how much of the start-up is first-touch faults.
    */
-  cpuTrace: [number, number, number][];
+  cpuTrace: [number, number, number, number, number][];
+  /** With --heap (child under --expose-gc): [heapUsed, external (array buffers included)] MiB after a full GC at each tenth. */
+  heapTrace: [number, number][];
 }
 
 async function child(mode: string, file: string): Promise<void> {
@@ -58,7 +62,10 @@ async function child(mode: string, file: string): Promise<void> {
   let intervals = 0;
   const size = (await import('node:fs')).statSync(file).size;
   const rssTrace: number[] = [];
-  const cpuTrace: [number, number, number][] = [];
+  const cpuTrace: [number, number, number, number, number][] = [];
+  const faults0 = process.resourceUsage().minorPageFault;
+  const heapTrace: [number, number][] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
   if (mode === 'analyse') {
     const engine = new TelescopeEngine({ darknet, research });
     await readCapture(file, engine.onFrame, {
@@ -69,8 +76,16 @@ async function child(mode: string, file: string): Promise<void> {
         for (const r of engine.pending) r.sources.release();
         engine.pending.length = 0;
         const cu = process.cpuUsage(c0);
-        cpuTrace.push([engine.stats.packets, cu.user + cu.system, closed]);
-        if (bytes >= ((rssTrace.length + 1) / 10) * size) rssTrace.push(Math.round(process.memoryUsage.rss() / 2 ** 20));
+        cpuTrace.push([engine.stats.packets, cu.user + cu.system, closed, cu.system, process.resourceUsage().minorPageFault - faults0]);
+        if (bytes >= ((rssTrace.length + 1) / 10) * size) {
+          rssTrace.push(Math.round(process.memoryUsage.rss() / 2 ** 20));
+          if (gc) {
+            // Retained state only: what survives a full collection (slows the run; figures are then not rates).
+            gc();
+            const m = process.memoryUsage();
+            heapTrace.push([+(m.heapUsed / 2 ** 20).toFixed(1), +(m.external / 2 ** 20).toFixed(1)]);
+          }
+        }
       },
     });
     engine.finish();
@@ -89,7 +104,7 @@ async function child(mode: string, file: string): Promise<void> {
   }
   const wallMs = performance.now() - t0;
   const cu = process.cpuUsage(c0);
-  const result: ChildResult = { frames, packets, wallMs, cpuMs: (cu.user + cu.system) / 1000, sysMs: cu.system / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, intervals, rssTrace, cpuTrace };
+  const result: ChildResult = { frames, packets, wallMs, cpuMs: (cu.user + cu.system) / 1000, sysMs: cu.system / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, intervals, rssTrace, cpuTrace, heapTrace };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -131,7 +146,8 @@ function peer(cmd: string, args: string[]): PeerResult {
 }
 
 function runChild(mode: string, file: string): ChildResult {
-  const r = spawnSync(process.execPath, ['--conditions=@mamori/source', '--import', 'tsx', here, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const heap = process.argv.includes('--heap') ? ['--expose-gc'] : [];
+  const r = spawnSync(process.execPath, [...heap, '--conditions=@mamori/source', '--import', 'tsx', here, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
 }
@@ -234,7 +250,7 @@ function sustained(name: string, m: ChildResult, warmup: number): void {
   }
   const rate = (m.packets - from[0]) / (endUs - from[1]);
   const head = from[0] / from[1];
-  console.log(`${name}: whole file ${mpps(m.packets, m.cpuMs)} Mpkt/cpu-s; first ${fmt(from[0])} packets ${head.toFixed(2)} (${(from[1] / 1e6).toFixed(2)} cpu s); after them ${rate.toFixed(2)} Mpkt/cpu-s (${((endUs - from[1]) / 1e6).toFixed(2)} cpu s); sys ${(m.sysMs / 1000).toFixed(2)} of ${(m.cpuMs / 1000).toFixed(2)} cpu s`);
+  console.log(`${name}: whole file ${mpps(m.packets, m.cpuMs)} Mpkt/cpu-s; first ${fmt(from[0])} packets ${head.toFixed(2)} (${(from[1] / 1e6).toFixed(2)} cpu s, sys ${(from[3] / 1e6).toFixed(2)}, ${fmt(from[4])} minor faults); after them ${rate.toFixed(2)} Mpkt/cpu-s (${((endUs - from[1]) / 1e6).toFixed(2)} cpu s); sys ${(m.sysMs / 1000).toFixed(2)} of ${(m.cpuMs / 1000).toFixed(2)} cpu s`);
   const tenths: string[] = [];
   let prev: readonly number[] = [0, 0];
   for (let k = 1; k <= 10; k++) {
@@ -271,6 +287,7 @@ function report(mLarge: ChildResult, mSmall: ChildResult, smallPackets: number, 
   console.log(`memory: peak RSS ${mSmall.maxRssMb.toFixed(0)} MiB at ${fmt(smallPackets)} packets, ${mLarge.maxRssMb.toFixed(0)} MiB at ${fmt(largePackets)} packets (${(mLarge.maxRssMb / mSmall.maxRssMb).toFixed(2)}× for ${(largePackets / smallPackets).toFixed(1)}× the file)`);
   console.log(`RSS after each tenth of the ${largeName} file (MiB): ${mLarge.rssTrace.join(' ')}`);
   console.log(`RSS after each tenth of the small file (MiB): ${mSmall.rssTrace.join(' ')}`);
+  if (mLarge.heapTrace.length > 0) console.log(`after a full GC at each tenth of the ${largeName} file, heapUsed/external MiB: ${mLarge.heapTrace.map(([h, e]) => `${h}/${e}`).join(' ')}`);
   const year = 600e9;
   console.log(`a NICTER year (~${year / 1e9}e9 packets) at ${(ours / 1000).toFixed(2)} Mpkt/s per core (whole ${largeName} file): ${(year / (ours * 1000) / 3600).toFixed(0)} core-hours`);
 }
