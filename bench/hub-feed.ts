@@ -32,7 +32,7 @@ import {
   MemoryBus, coreConfigSchema, createLogger, openPostgresStore, openSqliteStore, TEST_DATABASE_URL, type MamoriConfig, type Platform, type Store,
 } from '@mamori/core';
 import {
-  audienceKeys, createTestCommunity, newestByKeysStatement, principalKeys, hubContext, hubMigrations, listReports, actorOf, SECTORS, type HubContext, type Report, type TestCommunity, type Tlp,
+  audienceKeys, createTestCommunity, newestByKeysJsonStatement, principalKeys, hubContext, hubMigrations, listReports, actorOf, SECTORS, type HubContext, type Report, type TestCommunity, type Tlp,
 } from '@mamori/hub';
 import { buildServer, routeModules } from '@mamori/server';
 
@@ -303,8 +303,8 @@ async function runBackend(backend: string): Promise<void> {
     const load = (): string => `load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
     const loadAtStart = load();
     if (backend === 'postgres') {
-      // The unfiltered feed statement's plan at this size, run twice so the second is warm.
-      const stmt = newestByKeysStatement(principalKeys(c.financeB.principal), 50, undefined);
+      // The plan of the statement the REST feed runs (the page as JSON text) at this size, run twice so the second is warm.
+      const stmt = newestByKeysJsonStatement(principalKeys(c.financeB.principal), 50, undefined);
       await sql`explain (analyze, buffers) ${stmt}`.execute(store.db);
       const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers) ${stmt}`.execute(store.db);
       process.stderr.write(`${rows.map((r) => `  | ${r['QUERY PLAN']}`).join('\n')}\n`);

@@ -51,7 +51,7 @@ export {
   type NewReport, type RelayInput, type Receipt, type HistoryEntry,
 } from './reports/lifecycle.js';
 export { addComment, listComments, addAttachment, listAttachments, getAttachment, childProtection, type Comment, type AttachmentInfo } from './reports/discussion.js';
-export { listReports, listReportsJson, searchReports, exportReports, dashboardSummary, parseFeedQuery, csvCell, newestByKeysStatement, MAX_PAGE, type FeedQuery, type FeedPage, type DashboardSummary } from './reports/feed.js';
+export { listReports, listReportsJson, searchReports, exportReports, dashboardSummary, parseFeedQuery, csvCell, newestByKeysStatement, newestByKeysJsonStatement, MAX_PAGE, type FeedQuery, type FeedPage, type DashboardSummary } from './reports/feed.js';
 export { addSubscription, listSubscriptions, removeSubscription, setOnCall, listOnCall, CHANNELS, type Subscription, type Channel, type OnCallEntry } from './alerts/subscriptions.js';
 export { AlertDispatcher, ackPage, listPages, listDeadLetters, retryDeadLetter, type DispatchStats, type DispatcherOptions, type Page, type DeadLetter } from './alerts/dispatcher.js';
 export { subscribeLive, PUBLISHED_SUBJECT, type LiveFilter } from './alerts/live.js';
