@@ -75,23 +75,16 @@ class NatsWorkQueue implements WorkQueue {
       json: <T>() => decodeJson<T>(m.data),
       working: () => m.working(),
     });
-    // Pull only as many messages as there are free slots. A pull ahead of free slots (the
-    // client's own buffering in consume()) starts their ack-wait clocks while they sit unseen
-    // behind slow handlers, with no way to heartbeat them; past ack_wait JetStream hands them to
-    // another worker, and the same work runs twice at once (a survey block twice: per-host
-    // budgets would then hold per worker, not per run).
     const loop = async (): Promise<void> => {
       const consumer = await this.js.consumers.get(this.stream, this.durable);
-      while (!stopped) {
+      if (stopped) return;
+      messages = await consumer.consume({ max_messages: concurrency });
+      for await (const m of messages) {
+        if (stopped) break; // not acked: JetStream redelivers after ack_wait
+        const p = handler(wrap(m)).then(() => m.ack(), () => m.nak()).finally(() => running.delete(p));
+        running.add(p);
         // A handler that never settles (its worker hung) must not keep stop() waiting.
         while (running.size >= concurrency && !stopped) await Promise.race([...running, stopSignal]);
-        if (stopped) break;
-        messages = await consumer.fetch({ max_messages: concurrency - running.size, expires: 1_000 });
-        for await (const m of messages) {
-          if (stopped) break; // not acked: JetStream redelivers after ack_wait
-          const p = handler(wrap(m)).then(() => m.ack(), () => m.nak()).finally(() => running.delete(p));
-          running.add(p);
-        }
       }
     };
     const done = loop().catch(() => undefined);
