@@ -140,11 +140,14 @@ const REPORT_COLUMNS = sql.raw(['seq', 'id', 'owner_org_id', 'author_user_id', '
   'impact', 'tlp', 'sharing', 'recipients', 'timeline', 'indicators', 'occurred_at', 'detected_at', 'created_at', 'updated_at', 'submitted_at', 'version', 'anonymised']
   .map((c) => `r.${c}`).join(', '));
 
-export function newestByKeysStatement(keys: string[], limit: number, before: number | undefined): RawBuilder<ReportRow> {
-  return sql<ReportRow>`${sql.raw(PREPARED_STATEMENT)} select ${REPORT_COLUMNS} from hub_report r where r.seq in (
+/** The newest `limit + 1` report seqs any of `keys` may see, below `before`: one index scan per key. */
+const newestSeqsByKeys = (keys: string[], limit: number, before: number | undefined): RawBuilder<unknown> => sql`
       select distinct s.seq from unnest(${keys}::text[]) as k(key) cross join lateral (
         select a.report_seq as seq from hub_report_audience a where a.key = k.key and a.report_seq < ${before ?? Number.MAX_SAFE_INTEGER} order by a.report_seq desc limit ${limit + 1}
-      ) s order by s.seq desc limit ${limit + 1})
+      ) s order by s.seq desc limit ${limit + 1}`;
+
+export function newestByKeysStatement(keys: string[], limit: number, before: number | undefined): RawBuilder<ReportRow> {
+  return sql<ReportRow>`${sql.raw(PREPARED_STATEMENT)} select ${REPORT_COLUMNS} from hub_report r where r.seq in (${newestSeqsByKeys(keys, limit, before)})
     order by r.seq desc`;
 }
 
@@ -164,10 +167,7 @@ interface ItemJsonRow { seq: number; id: string; owner_org_id: string; author_us
 
 export function newestByKeysJsonStatement(keys: string[], limit: number, before: number | undefined): RawBuilder<ItemJsonRow> {
   return sql<ItemJsonRow>`${sql.raw(PREPARED_STATEMENT)} select r.seq, r.id, r.owner_org_id, r.author_user_id, r.tlp, r.status, r.sharing, r.recipients, ${ITEM_JSON} as item
-    from hub_report r where r.seq in (
-      select distinct s.seq from unnest(${keys}::text[]) as k(key) cross join lateral (
-        select a.report_seq as seq from hub_report_audience a where a.key = k.key and a.report_seq < ${before ?? Number.MAX_SAFE_INTEGER} order by a.report_seq desc limit ${limit + 1}
-      ) s order by s.seq desc limit ${limit + 1})
+    from hub_report r where r.seq in (${newestSeqsByKeys(keys, limit, before)})
     order by r.seq desc`;
 }
 
