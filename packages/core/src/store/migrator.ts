@@ -26,14 +26,7 @@ export async function runMigrations(db: Kysely<any>, dialect: StoreDialect, sets
     // tables on the search path's database and never creates its own.
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  let { error, results } = await migrator.migrateToLatest();
-  // Kysely's Migrator reads the whole catalogue (every schema's tables) to find its own; a
-  // schema another process drops at that moment fails the catalogue query with 3F000 naming
-  // that other schema. Applied migrations are recorded (each commits on its own), so a bounded
-  // retry continues with the rest; our own schema missing is not retried.
-  for (let attempt = 1; error && attempt < 4 && droppedElsewhere(error, schema); attempt++) {
-    ({ error, results } = await migrator.migrateToLatest());
-  }
+  const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new MamoriError('MAMORI_STORE_UNAVAILABLE', { dialect, reason: `migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message}` }, { cause: error });
@@ -41,9 +34,3 @@ export async function runMigrations(db: Kysely<any>, dialect: StoreDialect, sets
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** A catalogue read that failed on a schema other than ours vanishing mid-query. */
-function droppedElsewhere(error: unknown, schema: string | undefined): boolean {
-  const e = error as { code?: string; message?: string };
-  const named = /schema "([^"]+)" does not exist/.exec(e.message ?? '')?.[1];
-  return e.code === '3F000' && named !== undefined && named !== (schema ?? 'public');
-}

@@ -1,10 +1,11 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { MamoriError } from '../../errors/index.js';
 import { maskUrl } from '../../log.js';
 import { runMigrations } from '../migrator.js';
 import type { MigrationSet, Store, StoreInfo } from '../store.js';
 import { preparingPool } from './prepared.js';
+import { SchemaPostgresDialect } from './schema-introspector.js';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -58,7 +59,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => undefined);
     throw new MamoriError('MAMORI_STORE_UNAVAILABLE', { dialect: 'postgres', reason: `${maskUrl(options.url)}: ${(e as Error).message}` }, { cause: e });
   }
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+  const db = new Kysely<any>({ dialect: new SchemaPostgresDialect({ pool: preparingPool(pool) }, schema ?? 'public') });
   let closed = false;
   return {
     dialect: 'postgres',
