@@ -73,7 +73,10 @@ async function child(mode: string, file: string): Promise<void> {
         const closed = engine.pending.length;
         intervals += closed;
         // What a sink does once it has written an interval: give the source counters back for reuse.
-        for (const r of engine.pending) r.sources.release();
+        for (const r of engine.pending) {
+          r.sources.release();
+          r.ports.release();
+        }
         engine.pending.length = 0;
         const cu = process.cpuUsage(c0);
         cpuTrace.push([engine.stats.packets, cu.user + cu.system, closed, cu.system, process.resourceUsage().minorPageFault - faults0]);

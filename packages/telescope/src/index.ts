@@ -21,7 +21,7 @@ export { classify, scannerFingerprint, backscatterTarget, isAmplificationProbe, 
 export { TelescopeEngine, darknetSizeOf, type EngineOptions, type EngineStats, type IntervalResult } from './analysis/engine.js';
 export type { IntervalPlugin, ProtoName } from './analysis/plugin.js';
 export type { IntervalSummary } from './analysis/summary.js';
-export type { PortRollupRow } from './analysis/port-rollup.js';
+export { PortTable, type PortRollupRow } from './analysis/port-table.js';
 export { scannerKind, SourceTable, type SourceRollupRow, type ScannerKind } from './analysis/source-rollup.js';
 export { CORSARO_DOS_THRESHOLDS, type BackscatterThresholds, type VictimRow } from './analysis/backscatter.js';
 export { CampaignDetector, DEFAULT_CAMPAIGN_THRESHOLDS, type CampaignAlert, type CampaignThresholds } from './analysis/campaigns.js';

@@ -183,7 +183,9 @@ export async function ingestCapture(
     });
     if (!written) intervalsSkipped++;
     else if (publish) await publishInterval(platform.bus, r);
-    r.sources.release(); // written: the engine reuses the counters for a later interval
+    // Written: the engine reuses the counters for a later interval.
+    r.sources.release();
+    r.ports.release();
   };
   const report = await analyseCapture(source, { ...options, bus: platform.bus, onInterval });
   if (!digest) {

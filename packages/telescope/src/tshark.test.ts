@@ -74,7 +74,7 @@ async function mamori(path: string): Promise<{ ports: Record<string, number>; fl
   engine.finish();
   const ports: Record<string, number> = {};
   for (const r of engine.pending) {
-    for (const row of r.ports) {
+    for (const row of r.ports.rows()) {
       if (row.proto === 'tcp' || row.proto === 'udp') ports[`${row.proto}/${row.port}`] = (ports[`${row.proto}/${row.port}`] ?? 0) + row.packets;
     }
   }

@@ -4,9 +4,9 @@
  * count (buckets where the port was silent count as zero). This analysis runs over the
  * port rollup of each interval rather than over packets.
  */
-import type { PortRollupRow } from './port-rollup.js';
 import type { ProtoName } from './plugin.js';
-import { PORT_KEYS, makePortKey } from './plugin.js';
+import { PORT_KEYS, makePortKey, portKeyPort, portKeyProto } from './plugin.js';
+import type { PortTable } from './port-table.js';
 
 export interface CampaignThresholds {
   /** Buckets of history a port needs before it can alert. */
@@ -40,42 +40,68 @@ export class CampaignDetector {
    */
   private readonly state = new Float64Array(PORT_KEYS * 4);
   private first = -1;
+  /** The bucket being folded in (`startBucket` … `takeAlerts`): its start, index and history. */
+  private foldingMs = 0;
+  private idx = 0;
+  private history = 0;
+  private found: CampaignAlert[] = [];
 
   constructor(private readonly bucketMs: number, private readonly t: CampaignThresholds = DEFAULT_CAMPAIGN_THRESHOLDS) {}
 
-  /** Folds one interval's port rollup into the baselines; returns the ports that jumped. */
-  update(bucketMs: number, rows: PortRollupRow[]): CampaignAlert[] {
-    const idx = Math.floor(bucketMs / this.bucketMs);
-    if (this.first < 0) this.first = idx;
-    const alerts: CampaignAlert[] = [];
-    const a = this.t.alpha;
-    const history = idx - this.first;
-    for (const r of rows) {
-      const key = makePortKey(r.proto, r.port);
+  /** Folds one interval's port rollup into the baselines; returns the ports that jumped, in row order. */
+  update(bucketMs: number, ports: PortTable): CampaignAlert[] {
+    this.startBucket(bucketMs);
+    for (let i = 0; i < ports.length; i++) {
+      const key = makePortKey(ports.proto(i), ports.port(i));
       if (key < 0) continue; // not a port this engine counts (a hand-made row)
-      const at = key << 2;
-      const st = this.state;
-      // A port never seen before has been silent since the first bucket: a baseline of zeros.
-      const last = st[at + 2] === 0 ? this.first - 1 : st[at + 2] - 1;
-      let mean = st[at];
-      let variance = st[at + 1];
-      const gap = idx - last - 1;
-      if (gap > 0 && mean !== 0) { // decay through the silent buckets
-        const keep = (1 - a) ** gap;
-        mean *= keep;
-        variance *= keep;
-      }
-      const sd = Math.sqrt(variance);
-      if (history >= this.t.warmupBuckets && r.sources >= this.t.minSources &&
-          r.sources >= this.t.factor * Math.max(mean, 1) && r.sources > mean + this.t.sigmas * sd) {
-        alerts.push({ bucketMs, proto: r.proto, port: r.port, sources: r.sources, baselineMean: mean, baselineStddev: sd, packets: r.packets });
-      }
-      const diff = r.sources - mean;
-      const incr = a * diff;
-      st[at] = mean + incr;
-      st[at + 1] = (1 - a) * (variance + diff * incr);
-      st[at + 2] = idx + 1;
+      this.fold(key, ports.sources(i), ports.packets(i));
     }
+    return this.takeAlerts();
+  }
+
+  /**
+   * Port by port, for the engine's close, which folds each port in while it walks the
+   * touched keys (no table pass of its own): `startBucket`, `fold` per port, `takeAlerts`.
+   */
+  startBucket(bucketMs: number): void {
+    this.idx = Math.floor(bucketMs / this.bucketMs);
+    if (this.first < 0) this.first = this.idx;
+    this.foldingMs = bucketMs;
+    this.history = this.idx - this.first;
+    this.found = [];
+  }
+
+  fold(key: number, sources: number, packets: number): void {
+    const a = this.t.alpha;
+    const idx = this.idx;
+    const at = key << 2;
+    const st = this.state;
+    // A port never seen before has been silent since the first bucket: a baseline of zeros.
+    const last = st[at + 2] === 0 ? this.first - 1 : st[at + 2] - 1;
+    let mean = st[at];
+    let variance = st[at + 1];
+    const gap = idx - last - 1;
+    if (gap > 0 && mean !== 0) { // decay through the silent buckets
+      const keep = (1 - a) ** gap;
+      mean *= keep;
+      variance *= keep;
+    }
+    const sd = Math.sqrt(variance);
+    if (this.history >= this.t.warmupBuckets && sources >= this.t.minSources &&
+        sources >= this.t.factor * Math.max(mean, 1) && sources > mean + this.t.sigmas * sd) {
+      this.found.push({ bucketMs: this.foldingMs, proto: portKeyProto(key), port: portKeyPort(key), sources, baselineMean: mean, baselineStddev: sd, packets });
+    }
+    const diff = sources - mean;
+    const incr = a * diff;
+    st[at] = mean + incr;
+    st[at + 1] = (1 - a) * (variance + diff * incr);
+    st[at + 2] = idx + 1;
+  }
+
+  /** The alerts of the bucket folded in since `startBucket`. */
+  takeAlerts(): CampaignAlert[] {
+    const alerts = this.found;
+    this.found = [];
     return alerts;
   }
 }

@@ -3,6 +3,8 @@ import { PrefixSet } from '@mamori/core';
 import { encodeCapture } from '@mamori/testbed';
 import { CaptureParser } from '../capture/parser.js';
 import { TelescopeEngine, type IntervalResult } from './engine.js';
+import { CampaignDetector } from './campaigns.js';
+import { PortTable } from './port-table.js';
 import { SourceTable } from './source-rollup.js';
 import { scenarioFrames } from '../test/captures.js';
 
@@ -37,7 +39,7 @@ describe('engine against the generator’s ground truth', () => {
 
   it('counts packets per TCP/UDP destination port', () => {
     const got: Record<string, number> = {};
-    for (const r of results) for (const row of r.ports) if (row.proto === 'tcp' || row.proto === 'udp') got[`${row.proto}/${row.port}`] = (got[`${row.proto}/${row.port}`] ?? 0) + row.packets;
+    for (const r of results) for (const row of r.ports.rows()) if (row.proto === 'tcp' || row.proto === 'udp') got[`${row.proto}/${row.port}`] = (got[`${row.proto}/${row.port}`] ?? 0) + row.packets;
     expect(got).toEqual(truth.byPort);
   });
 
@@ -71,18 +73,21 @@ describe('engine against the generator’s ground truth', () => {
 
   it('counts unique sources per port', () => {
     const bucket = results.find((r) => r.startMs === truth.campaign!.bucketStartMs)!;
-    expect(bucket.ports.find((p) => p.proto === 'tcp' && p.port === truth.campaign!.port)!.sources).toBe(40);
+    expect(bucket.ports.rows().find((p) => p.proto === 'tcp' && p.port === truth.campaign!.port)!.sources).toBe(40);
   });
 });
 
-describe('source records handed to consumers', () => {
-  it('give the same rows when each table is released as soon as it is read (its records then serve later minutes)', () => {
+describe('source and port tables handed to consumers', () => {
+  it('give the same rows when each source and port table is released as soon as it is read (its records then serve later minutes)', () => {
     const reusing = new TelescopeEngine({ darknet: new PrefixSet([truth.darknet, truth.darknet6]), research: new PrefixSet([truth.researchPrefix]) });
     const seen: ReturnType<IntervalResult['sources']['rows']>[] = [];
+    const seenPorts: ReturnType<IntervalResult['ports']['rows']>[] = [];
     const take = (): void => {
       for (const r of reusing.pending) {
         seen.push(r.sources.rows());
+        seenPorts.push(r.ports.rows());
         r.sources.release();
+        r.ports.release();
       }
       reusing.pending.length = 0;
     };
@@ -96,6 +101,35 @@ describe('source records handed to consumers', () => {
     take();
     expect(seen).toEqual(results.map((r) => r.sources.rows()));
     expect(seen.reduce((n, rows) => n + rows.length, 0)).toBeGreaterThan(0);
+    expect(seenPorts).toEqual(results.map((r) => r.ports.rows()));
+    // A recycled table that kept rows past its length, or read another table's columns, would differ.
+    expect(new Set(seenPorts.map((rows) => rows.length)).size).toBeGreaterThan(1);
+  });
+
+  it('gives the same alerts from the engine’s one-pass close as from folding each minute’s table in afterwards', () => {
+    const detector = new CampaignDetector(60_000);
+    expect(results.map((r) => detector.update(r.startMs, r.ports))).toEqual(results.map((r) => r.alerts));
+    expect(results.flatMap((r) => r.alerts)).toHaveLength(1);
+  });
+
+  it('keeps port rows as given, sorts them by protocol name and port, and refuses what a port counter cannot hold', () => {
+    const rows = [
+      { proto: 'udp', port: 53, packets: 3, bytes: 1.5, sources: 2 },
+      { proto: 'icmpv6', port: 128, packets: 1, bytes: 64, sources: 1 },
+      { proto: 'tcp', port: 23, packets: 2 ** 32 - 1, bytes: 2 ** 40, sources: 7 },
+      { proto: 'icmp', port: 300, packets: 1, bytes: 60, sources: 1 },
+      { proto: 'tcp', port: 22, packets: 5, bytes: 300, sources: 5 },
+      { proto: 'other', port: 47, packets: 1, bytes: 80, sources: 1 },
+    ] as const;
+    const table = PortTable.fromRows(120_000, rows);
+    expect(table.rows()).toEqual(rows.map((r) => ({ bucketMs: 120_000, ...r })));
+    expect(table.byPortOrder().map((i) => `${table.proto(i)}/${table.port(i)}`)).toEqual(['icmp/300', 'icmpv6/128', 'other/47', 'tcp/22', 'tcp/23', 'udp/53']);
+    // icmp/300 is no key of the engine's: the detector skips it rather than folding it into another port.
+    expect(new CampaignDetector(60_000).update(120_000, table)).toEqual([]);
+    for (const [field, v] of [['packets', 2 ** 32], ['sources', 1.5], ['port', -1]] as const) {
+      expect(() => PortTable.fromRows(0, [{ ...rows[0], [field]: v }])).toThrow(expect.objectContaining({ code: 'MAMORI_TELESCOPE_INPUT', details: expect.objectContaining({ field: `ports.${field}` }) }));
+    }
+    expect(() => PortTable.fromRows(0, [{ ...rows[0], proto: 'sctp' as 'tcp' }])).toThrow(expect.objectContaining({ details: expect.objectContaining({ field: 'ports.proto' }) }));
   });
 
   it('refuses a sensor row whose count does not fit a per-minute counter, naming the field', () => {

@@ -14,7 +14,8 @@ import { DECODE_PROBLEM_NAMES, PacketInfo, type DecodeProblemCode } from '../dec
 import { BackscatterPlugin, CORSARO_DOS_THRESHOLDS, type BackscatterThresholds, type VictimRow } from './backscatter.js';
 import { CampaignDetector, DEFAULT_CAMPAIGN_THRESHOLDS, type CampaignAlert, type CampaignThresholds } from './campaigns.js';
 import { InfectedHostPlugin, type InfectedHostRow } from './infected.js';
-import { PortRollupPlugin, type PortRollupRow } from './port-rollup.js';
+import { PortRollupPlugin } from './port-rollup.js';
+import type { PortTable } from './port-table.js';
 import { portKey } from './plugin.js';
 import { SourceRollupPlugin, SourceTable } from './source-rollup.js';
 import { SummaryPlugin, type IntervalSummary } from './summary.js';
@@ -38,7 +39,8 @@ export interface IntervalResult {
   startMs: number;
   endMs: number;
   summary: IntervalSummary;
-  ports: PortRollupRow[];
+  /** Per-port rows, column by column (`rows()` for objects). */
+  ports: PortTable;
   /** Per-source rows, column by column (`rows()` for objects). */
   sources: SourceTable;
   victims: VictimRow[];
@@ -143,7 +145,7 @@ export class TelescopeEngine {
   private closeInterval(): void {
     const start = this.bucket;
     const end = this.bucketEnd;
-    const ports = this.ports.endInterval(start);
+    const ports = this.ports.endIntervalFolding(start, this.campaigns);
     const summary = this.summary.endInterval(start, end, this.sources.sourceCount);
     let sources = SourceTable.empty(start);
     if (this.keepSources) sources = this.sources.endInterval(start);
@@ -151,7 +153,7 @@ export class TelescopeEngine {
     this.pending.push({
       startMs: start, endMs: end, summary, ports, sources,
       victims: this.victims.endInterval(start, end),
-      alerts: this.campaigns.update(start, ports),
+      alerts: this.campaigns.takeAlerts(),
       infected: this.infected.endInterval(),
     });
     this.stats.intervals++;

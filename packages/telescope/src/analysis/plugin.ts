@@ -38,9 +38,14 @@ export function portKey(p: PacketInfo): number {
   return OTHER_BASE + p.proto;
 }
 
+/** Protocol names by code (the order of the key ranges). */
+export const PROTO_NAMES: readonly ProtoName[] = ['tcp', 'udp', 'icmp', 'icmpv6', 'other'];
+export function portKeyProtoCode(key: number): number {
+  if (key < ICMP_BASE) return key < UDP_BASE ? 0 : 1;
+  return key < ICMPV6_BASE ? 2 : key < OTHER_BASE ? 3 : 4;
+}
 export function portKeyProto(key: number): ProtoName {
-  if (key < ICMP_BASE) return key < UDP_BASE ? 'tcp' : 'udp';
-  return key < ICMPV6_BASE ? 'icmp' : key < OTHER_BASE ? 'icmpv6' : 'other';
+  return PROTO_NAMES[portKeyProtoCode(key)];
 }
 export function portKeyPort(key: number): number {
   return key < ICMP_BASE ? key & 0xffff : key & 0xff;

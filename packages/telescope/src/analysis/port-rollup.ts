@@ -1,19 +1,12 @@
 /** Per (protocol, destination port) and bucket: packets, bytes and unique sources. */
 import type { PacketClassCode } from '../classify/classes.js';
 import type { PacketInfo } from '../decode/packet.js';
+import type { CampaignDetector } from './campaigns.js';
 import { PairIndex } from './pair-index.js';
-import { PORT_KEYS, portKey, portKeyPort, portKeyProto, type IntervalPlugin, type ProtoName } from './plugin.js';
+import { PORT_KEYS, portKey, portKeyPort, portKeyProtoCode, type IntervalPlugin } from './plugin.js';
+import { PortColumns, PortTable } from './port-table.js';
 
-export interface PortRollupRow {
-  bucketMs: number;
-  proto: ProtoName;
-  port: number;
-  packets: number;
-  bytes: number;
-  sources: number;
-}
-
-export class PortRollupPlugin implements IntervalPlugin<PortRollupRow[]> {
+export class PortRollupPlugin implements IntervalPlugin<PortTable> {
   readonly name = 'ports';
   /**
    * Per key, 16 bytes side by side (one cache line per packet, not three): packets and
@@ -28,6 +21,11 @@ export class PortRollupPlugin implements IntervalPlugin<PortRollupRow[]> {
   private touchedCount = 0;
   /** (source, port key with the address family in bit 20) pairs seen this interval. */
   private readonly pairs = new PairIndex(1 << 14);
+  /** Columns consumers gave back (`PortTable.release`); every row of a table is written, so no zeroing. */
+  private readonly spare: PortColumns[] = [];
+  private readonly recycle = (cols: PortColumns): void => {
+    this.spare.push(cols);
+  };
 
   observe(p: PacketInfo, _cls: PacketClassCode): void {
     const key = portKey(p);
@@ -45,21 +43,41 @@ export class PortRollupPlugin implements IntervalPlugin<PortRollupRow[]> {
     this.bytes[(key << 1) + 1] += bytes;
   }
 
-  endInterval(startMs: number): PortRollupRow[] {
-    const rows: PortRollupRow[] = new Array(this.touchedCount);
+  endInterval(startMs: number): PortTable {
+    return this.endIntervalFolding(startMs, null);
+  }
+
+  /**
+   * The interval's rows as columns, and (the engine's close) each port folded into the
+   * campaign baselines in the same walk over the touched keys: one pass, no row objects.
+   * Alerts come out in row order, as they would from `CampaignDetector.update`.
+   */
+  endIntervalFolding(startMs: number, campaigns: CampaignDetector | null): PortTable {
+    const n = this.touchedCount;
+    // Capacity for every key, so any spare fits; only the pages rows are written to get touched.
+    const cols = this.spare.pop() ?? new PortColumns(PORT_KEYS);
+    const { packets, sources, bytes, port, proto } = cols;
     const c = this.counts;
     const b = this.bytes;
-    for (let i = 0; i < this.touchedCount; i++) {
+    if (campaigns !== null) campaigns.startBucket(startMs);
+    for (let i = 0; i < n; i++) {
       const key = this.touched[i];
       const at = key << 2;
       const bytesAt = (key << 1) + 1;
-      rows[i] = { bucketMs: startMs, proto: portKeyProto(key), port: portKeyPort(key), packets: c[at], bytes: b[bytesAt], sources: c[at + 1] };
+      const p = c[at];
+      const s = c[at + 1];
+      packets[i] = p;
+      sources[i] = s;
+      bytes[i] = b[bytesAt];
+      port[i] = portKeyPort(key);
+      proto[i] = portKeyProtoCode(key);
       c[at] = 0;
       c[at + 1] = 0;
       b[bytesAt] = 0;
+      if (campaigns !== null) campaigns.fold(key, s, p);
     }
     this.touchedCount = 0;
     this.pairs.clear();
-    return rows;
+    return new PortTable(startMs, n, cols, this.recycle);
   }
 }

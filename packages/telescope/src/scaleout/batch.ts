@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { MamoriError } from '@mamori/core';
 import type { IntervalResult } from '../analysis/engine.js';
-import type { PortRollupRow } from '../analysis/port-rollup.js';
+import { PortTable, type PortRollupRow } from '../analysis/port-table.js';
 import { SourceTable, type SourceRollupRow } from '../analysis/source-rollup.js';
 import type { IngestReport } from '../ingest.js';
 import type { IntervalPart } from '../store/sink.js';
@@ -31,7 +31,9 @@ const SOURCE_COLUMNS = [
   'src', 'packets', 'bytes', 'synScan', 'tcpOther', 'udpProbe', 'icmpProbe', 'backscatter', 'ports', 'fingerprint', 'firstMs', 'lastMs',
 ] as const satisfies readonly (keyof SourceRollupRow)[];
 
-const portColumns = z.tuple([z.array(proto), z.array(z.number().int().min(0).max(65535)), z.array(count), z.array(count), z.array(count)]);
+/** Port packets and sources are per-minute uint32 counters (`PortTable.fromRows` holds no more): refused here, not on every redelivery. */
+const u32 = z.number().int().min(0).max(0xffffffff);
+const portColumns = z.tuple([z.array(proto), z.array(z.number().int().min(0).max(65535)), z.array(u32), z.array(count), z.array(u32)]);
 const sourceColumns = z.tuple([
   z.array(address), z.array(count), z.array(count), z.array(count), z.array(count), z.array(count), z.array(count),
   z.array(count), z.array(count), z.array(fingerprint), z.array(ms), z.array(ms),
@@ -91,6 +93,11 @@ function columns<R, K extends keyof R>(rows: R[], cols: readonly K[]): R[K][][] 
   return cols.map((c) => rows.map((r) => r[c]));
 }
 
+/** The rows `order` picks from a port table, as wire columns. */
+function portColumnsOf(t: PortTable, order: number[]): IntervalBatch['ports'] {
+  return PORT_COLUMNS.map((c) => order.map((i) => t[c](i))) as IntervalBatch['ports'];
+}
+
 function rows<R>(bucketMs: number, cols: readonly (keyof R)[], data: unknown[][]): R[] {
   const n = data[0]?.length ?? 0;
   const out = new Array<R>(n);
@@ -111,7 +118,7 @@ const bySource = (a: SourceRollupRow, b: SourceRollupRow): number => (a.src < b.
  * key, so concurrent merges lock rows in one order and cannot deadlock each other.
  */
 export function splitInterval(sensor: string, run: string, r: IntervalResult, maxRows = DEFAULT_ROWS_PER_BATCH): IntervalBatch[] {
-  const ports = [...r.ports].sort(byPort);
+  const ports = r.ports.byPortOrder();
   const sources = r.sources.rows().sort(bySource);
   const infected = [...r.infected].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const victims = [...r.victims].sort((a, b) => (a.victim < b.victim ? -1 : a.victim > b.victim ? 1 : a.firstMs - b.firstMs));
@@ -126,7 +133,7 @@ export function splitInterval(sensor: string, run: string, r: IntervalResult, ma
     out.push({
       v: BATCH_VERSION, kind: 'interval', sensor, run, part, startMs: r.startMs, endMs: r.endMs,
       summary: part === 0 ? r.summary : null,
-      ports: columns(slice(ports, 0), PORT_COLUMNS) as IntervalBatch['ports'],
+      ports: portColumnsOf(r.ports, slice(ports, 0)),
       sources: columns(slice(sources, ports.length), SOURCE_COLUMNS) as IntervalBatch['sources'],
       infected: slice(infected, ports.length + sources.length),
       victims: part === 0 ? victims : [],
@@ -176,7 +183,7 @@ export function decodeBatch(data: Uint8Array): SensorBatch {
 export function intervalPartOf(b: IntervalBatch): IntervalPart {
   return {
     startMs: b.startMs, endMs: b.endMs, summary: b.summary as IntervalPart['summary'],
-    ports: rows<PortRollupRow>(b.startMs, PORT_COLUMNS, b.ports),
+    ports: PortTable.fromRows(b.startMs, rows<PortRollupRow>(b.startMs, PORT_COLUMNS, b.ports)),
     sources: SourceTable.fromRows(b.startMs, rows<SourceRollupRow>(b.startMs, SOURCE_COLUMNS, b.sources)),
     infected: b.infected, victims: b.victims, alerts: b.alerts,
   };

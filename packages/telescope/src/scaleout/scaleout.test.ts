@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MamoriError, MemoryBus, PrefixSet, testBackends, uniqueName, type WorkQueue } from '@mamori/core';
+import { PortTable } from '../analysis/port-table.js';
 import { SourceTable } from '../analysis/source-rollup.js';
 import { ingestCapture } from '../ingest.js';
 import { telescopeMigrations } from '../store/migrations.js';
@@ -162,10 +163,10 @@ describe('sensor batches on the wire', () => {
       bucketMs: 0, src: `2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::ffff:1234`, packets: 1e6 + i, bytes: 6e7 + i, synScan: i, tcpOther: 0,
       udpProbe: 0, icmpProbe: 0, backscatter: 0, ports: 3, fingerprint: null, firstMs: 1767225600123.456, lastMs: 1767225659999.999,
     }));
-    const big = encodeInterval('s', 'r', { startMs: 0, endMs: 60_000, summary: (parts[0] as { summary: never }).summary, ports: [], sources: SourceTable.fromRows(0, wide), victims: [], alerts: [], infected: [] }, 20_000);
+    const big = encodeInterval('s', 'r', { startMs: 0, endMs: 60_000, summary: (parts[0] as { summary: never }).summary, ports: PortTable.empty(0), sources: SourceTable.fromRows(0, wide), victims: [], alerts: [], infected: [] }, 20_000);
     expect(big.length).toBeGreaterThan(2);
     expect(big.every((e) => e.json.length <= MAX_MESSAGE_BYTES)).toBe(true);
     expect(big.reduce((n, e) => n + e.batch.sources[0].length, 0)).toBe(30_000);
-    expect(splitInterval('s', 'r', { startMs: 0, endMs: 60_000, summary: (parts[0] as { summary: never }).summary, ports: [], sources: SourceTable.empty(0), victims: [], alerts: [], infected: [] })).toHaveLength(1);
+    expect(splitInterval('s', 'r', { startMs: 0, endMs: 60_000, summary: (parts[0] as { summary: never }).summary, ports: PortTable.empty(0), sources: SourceTable.empty(0), victims: [], alerts: [], infected: [] })).toHaveLength(1);
   });
 });

@@ -49,7 +49,9 @@ export async function runSensor(bus: Bus, queue: WorkQueue, source: string | Rea
     onInterval: async (r, stats) => {
       run ??= runOf(stats.firstMs);
       const encoded = encodeInterval(sensor, run, r, options.maxRows);
-      r.sources.release(); // encoded into JSON: the engine reuses the counters
+      // Encoded into JSON: the engine reuses the counters.
+      r.sources.release();
+      r.ports.release();
       await Promise.all(encoded.map((e) => push(e.batch, e.json)));
     },
   });

@@ -120,10 +120,14 @@ const sourceUpsert = new BulkUpsert<TelescopeTables>(
 export async function writeIntervalIn(tx: Transaction<TelescopeTables>, r: IntervalPart): Promise<void> {
   if (r.summary) await mergeSummary(tx, r.startMs, r.endMs, r.summary);
 
-  const ports = [...r.ports].sort((a, b) => (a.proto < b.proto ? -1 : a.proto > b.proto ? 1 : a.port - b.port));
-  for (let lo = 0; lo < ports.length; lo += BATCH) {
+  const ports = r.ports;
+  const portOrder = ports.byPortOrder();
+  for (let lo = 0; lo < portOrder.length; lo += BATCH) {
     const values: unknown[] = [];
-    for (const p of ports.slice(lo, lo + BATCH)) values.push(p.bucketMs, p.proto, p.port, p.packets, p.bytes, p.sources);
+    for (let k = lo; k < lo + BATCH && k < portOrder.length; k++) {
+      const i = portOrder[k];
+      values.push(ports.bucketMs, ports.proto(i), ports.port(i), ports.packets(i), ports.bytes(i), ports.sources(i));
+    }
     await portUpsert.run(tx, values);
   }
 
