@@ -47,6 +47,12 @@ export interface SurveyOptions {
   /** Explicit targets (a re-survey); each is still checked against the scope. */
   targets?: readonly { address: string; port: number }[];
   dial?: Dial;
+  /**
+   * Ends the survey early: no new connection is dialled once it fires, and tasks not yet
+   * started are dropped (conversations already under way end by themselves). A distributed
+   * worker fires it when it loses an item's claim.
+   */
+  signal?: AbortSignal;
   onProgress?(p: SurveyProgress): void;
 }
 
@@ -84,7 +90,8 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
   const log = (options.log ?? createLogger({ level: 'silent', pretty: false })).child({ runId });
   const concurrency = Math.max(1, options.concurrency ?? 512);
   const limits = { maxSockets: concurrency, ...options.limits };
-  const connector = new SurveyConnector(options.scope, limits, log, options.dial, options.rate, options.gate);
+  const connector = new SurveyConnector(options.scope, limits, log, options.dial, options.rate, options.gate, options.signal);
+  const aborted = (): boolean => options.signal?.aborted === true;
   const startedAt = Date.now();
   const progress: SurveyProgress = { addresses: 0, tasksDone: 0, tasksTotal: 0, openPorts: 0, attempts: 0, findings: 0, connectsPerSecond: 0 };
   const outcomes: Partial<Record<TaskOutcome, number>> = {};
@@ -196,13 +203,13 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
   const notifyOne = (): void => { wake.shift()?.(); };
   const notify = (): void => { const w = wake; wake = []; for (const f of w) f(); };
   const discoverers = Array.from({ length: concurrency }, async () => {
-    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+    for (let next = iterator.next(); !next.done && !aborted(); next = iterator.next()) {
       const { address, port } = next.value;
       let result: 'open' | TaskOutcome = 'error';
       try {
         result = await discover(address, port);
       } catch (e) {
-        log.warn({ address, port, err: (e as Error).message }, 'discovery failed');
+        if (!aborted()) log.warn({ address, port, err: (e as Error).message }, 'discovery failed');
       }
       if (result === 'open') {
         progress.openPorts++;
@@ -215,7 +222,7 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
   });
   const probers = Array.from({ length: Math.max(1, options.probeConcurrency ?? Math.min(Math.ceil(concurrency / 2), 1000)) }, async () => {
     for (;;) {
-      const job = open.shift();
+      const job = aborted() ? undefined : open.shift();
       if (!job) {
         if (!discovering) return;
         await new Promise<void>((resolve) => wake.push(resolve));
@@ -224,7 +231,7 @@ export async function runSurvey(options: SurveyOptions): Promise<SurveyResult> {
       try {
         await probe(job.address, job.port);
       } catch (e) {
-        log.warn({ address: job.address, port: job.port, err: (e as Error).message }, 'probe failed');
+        if (!aborted()) log.warn({ address: job.address, port: job.port, err: (e as Error).message }, 'probe failed');
         finish('error');
       }
     }

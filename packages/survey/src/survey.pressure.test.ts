@@ -73,4 +73,23 @@ describe('survey under resource pressure', () => {
     // Every port the farm listens on was seen open; every other one was refused, none lost.
     expect((result.stats.outcomes.closed ?? 0) + result.stats.openPorts).toBe(result.stats.tasksTotal);
   }, 180_000);
+
+  // A distributed worker that loses its item's claim aborts: from then on not one connection more.
+  it('dials nothing once its abort signal has fired, and ends without waiting for the rest of the scope', async () => {
+    farm = await startFarm(devices);
+    const stop = new AbortController();
+    let dials = 0;
+    let dialsAfterAbort = 0;
+    const dial: SurveyOptions['dial'] = (o) => {
+      dials++;
+      if (stop.signal.aborted) dialsAfterAbort++;
+      if (dials === 100) stop.abort();
+      return net.connect(o);
+    };
+    const result = await survey({ concurrency: 32, dial, signal: stop.signal });
+    expect(stop.signal.aborted).toBe(true);
+    expect(dialsAfterAbort).toBe(0);
+    expect(result.stats.connects).toBe(100);
+    expect(result.stats.tasksDone).toBeLessThan(result.stats.tasksTotal);
+  }, 60_000);
 });

@@ -51,7 +51,7 @@ export async function itemDone(store: Store, runId: string, item: string): Promi
 /** The item's findings and its done marker, in one transaction; repeats are ignored. Returns findings newly stored. */
 export async function commitItem(
   store: Store, runId: string, item: string, findings: readonly Finding[],
-  meta: { worker: string; delivery: number; startedAt: number; stats: ItemStats },
+  meta: { worker: string; holder?: string; delivery: number; startedAt: number; stats: ItemStats },
 ): Promise<number> {
   return db(store).transaction().execute(async (trx) => {
     let added = 0;
@@ -64,6 +64,8 @@ export async function commitItem(
     await trx.insertInto('survey_dist_item').values({
       run_id: runId, item, worker: meta.worker, delivery: meta.delivery, started_at: meta.startedAt, done_at: Date.now(), stats: JSON.stringify(meta.stats),
     }).onConflict((oc) => oc.columns(['run_id', 'item']).doNothing()).execute();
+    // The item is done: its claim (see claims.ts) has nothing left to guard.
+    if (meta.holder) await trx.deleteFrom('survey_dist_claim').where('run_id', '=', runId).where('item', '=', item).where('holder', '=', meta.holder).execute();
     return added;
   });
 }

@@ -13,7 +13,7 @@ import { defaultDictionary } from '../credentials.js';
 import { surveyMigrations } from '../store/migrations.js';
 import { listFindings } from '../store/survey-store.js';
 import { runDistributedSurvey } from './coordinator.js';
-import { startSurveyWorker } from './worker.js';
+import { startSurveyWorker, type SurveyWorker } from './worker.js';
 import { commitItem, distributedFindings, type ItemStats } from './dist-store.js';
 
 const dictionary = { ...defaultDictionary(), pairs: defaultDictionary().pairs.slice(0, 10) };
@@ -67,6 +67,48 @@ describe.each(testBackends())('distributed survey on $name', (backend) => {
       const added = await commitItem(platform.store, r.runId, `127.${NET}.0.0/26`, again, { worker: 'w9', delivery: 2, startedAt: Date.now(), stats: { ms: 0 } as ItemStats });
       expect(added).toBe(0);
       expect(await distributedFindings(platform.store, r.runId)).toHaveLength(again.length);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await queue.destroy();
+      await platform.close();
+    }
+  }, 240_000);
+
+  // JetStream delivers at least once: a message that waited past its ack wait reaches a second
+  // worker while the first may still run it. Two deliveries of every item, all in flight at
+  // once, must still survey each item once (per-host budgets hold per run, not per worker).
+  it('surveys an item once when the queue hands it out twice at the same time', async () => {
+    const platform = await backend.open({ migrations: [surveyMigrations] });
+    const queue = await platform.bus.queue(uniqueName('survey').toLowerCase().replace(/_/g, '-'), { ackWaitMs: 10_000 });
+    const runId = uniqueName('dup');
+    const starts = new Map<string, number>();
+    const workers: SurveyWorker[] = [];
+    let duplicated: Promise<void> | undefined;
+    try {
+      const r = await runDistributedSurvey(platform, queue, {
+        runId, scopeText: `127.${NET}.0.0/23\n`, ports: [2325, 8082], dictionary, itemBits: 26,
+        limits: { globalRate: 3000, perSlash24Rate: 3000, maxAttemptsPerHost: 100 }, timeouts: { bannerMs: 1000, replyMs: 3000 },
+        // Once the coordinator has queued the items: a second copy of each, then the workers, with a slot for every copy.
+        onProgress: () => {
+          duplicated ??= (async () => {
+            for (let i = 0; i < 8; i++) await queue.push({ runId, block: `127.${NET}.${i >> 2}.${(i & 3) * 64}/26` }, { id: `again:${i}` });
+            for (const name of ['w1', 'w2']) {
+              workers.push(startSurveyWorker(platform, queue, {
+                dictionary, name, concurrency: 512, blocks: 16, heartbeatMs: 200,
+                onItem: (e) => { if (e.phase === 'start') starts.set(e.block, (starts.get(e.block) ?? 0) + 1); },
+              }));
+            }
+          })();
+        },
+      });
+      await duplicated;
+      expect(r.progress.items).toBe(8);
+      expect([...starts.values()]).toEqual(Array(8).fill(1));
+      const found = (await distributedFindings(platform.store, r.runId)).map((f) => `${f.address}:${f.port}`).sort();
+      expect(found).toEqual(devices.filter((d) => !outside(d.address) && isWeak(d, dictionary.pairs)).map((d) => `${d.address}:${d.port}`).sort());
+      // Every second copy ends once its item is done, without surveying it.
+      await expect.poll(() => workers.reduce((n, w) => n + w.stats.skipped, 0), { timeout: 30_000 }).toBe(8);
+      expect(workers.reduce((n, w) => n + w.stats.items, 0)).toBe(8);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
       await queue.destroy();

@@ -5,7 +5,13 @@
  * list — by the connector every socket goes through. An item's findings are committed with
  * its done marker before the message is acknowledged; while an item runs the worker tells
  * the queue it is alive, so only a dead worker's items are handed to another.
+ *
+ * The queue delivers at least once, so a worker surveys an item only while it holds the
+ * item's claim in the store (claims.ts): a second delivery of an item that is being run
+ * waits for that run to finish (or for its holder to die) instead of surveying it again, and
+ * a worker that loses its claim (it froze past its lease) stops dialling at once.
  */
+import { randomUUID } from 'node:crypto';
 import { isMamoriError, MamoriError, type Bus, type Logger, type Store, type WorkMessage, type WorkQueue } from '@mamori/core';
 import { SurveyScope, parseScopeText } from '../scope/scope.js';
 import type { Dial } from '../scope/connector.js';
@@ -14,6 +20,7 @@ import { dictionaryDigest, type CredentialDictionary } from '../credentials.js';
 import { runSurvey } from '../scheduler.js';
 import { SharedRate } from './shared-rate.js';
 import { commitItem, itemDone, loadDistributedRun, type DistributedRun } from './dist-store.js';
+import { claimItem, releaseClaim, renewClaim } from './claims.js';
 
 /** The default work queue of distributed surveys (JetStream stream MAMORI_Q_SURVEY_WORK). */
 export const SURVEY_QUEUE = 'survey-work';
@@ -36,14 +43,18 @@ export interface SurveyWorkerOptions {
   blocks?: number;
   /** How often a running item tells the queue it is alive (keep it well under the ack wait). */
   heartbeatMs?: number;
+  /** How long an item's claim outlives its last heartbeat (default 3 heartbeats). */
+  leaseMs?: number;
   log?: Logger;
   dial?: Dial;
-  onItem?(event: { runId: string; block: string; phase: 'start' | 'done' | 'skipped'; findings?: number; attempts?: number }): void;
+  onItem?(event: { runId: string; block: string; phase: 'start' | 'done' | 'skipped' | 'waiting' | 'lost'; findings?: number; attempts?: number }): void;
 }
 
 export interface SurveyWorkerStats {
   items: number;
   skipped: number;
+  /** Deliveries of an item another worker was running: waited for, not surveyed again. */
+  waited: number;
   failed: number;
   findings: number;
   attempts: number;
@@ -63,7 +74,9 @@ function parseItem(msg: WorkMessage): WorkItem {
 }
 
 export function startSurveyWorker(platform: { store: Store; bus: Bus }, queue: WorkQueue, options: SurveyWorkerOptions): SurveyWorker {
-  const stats: SurveyWorkerStats = { items: 0, skipped: 0, failed: 0, findings: 0, attempts: 0 };
+  const stats: SurveyWorkerStats = { items: 0, skipped: 0, waited: 0, failed: 0, findings: 0, attempts: 0 };
+  const heartbeatMs = options.heartbeatMs ?? 5000;
+  const leaseMs = options.leaseMs ?? 3 * heartbeatMs;
   const digest = dictionaryDigest(options.dictionary);
   const concurrency = Math.max(1, options.concurrency ?? 512);
   const blocks = Math.max(1, options.blocks ?? 4);
@@ -98,13 +111,20 @@ export function startSurveyWorker(platform: { store: Store; bus: Bus }, queue: W
       return;
     }
     const log = options.log?.child({ runId: item.runId, block: item.block, worker: options.name });
-    if (await itemDone(platform.store, item.runId, item.block)) {
+    const holder = `${options.name}#${randomUUID().slice(0, 8)}`;
+    if (!(await takeClaim(msg, item, holder, log))) {
       stats.skipped++;
       options.onItem?.({ ...item, phase: 'skipped' });
       return;
     }
     const startedAt = Date.now();
-    const heartbeat = setInterval(() => msg.working(), options.heartbeatMs ?? 5000);
+    const lost = new AbortController();
+    const heartbeat = setInterval(() => {
+      msg.working();
+      renewClaim(platform.store, item.runId, item.block, holder, leaseMs).then((held) => {
+        if (!held && !lost.signal.aborted) lost.abort();
+      }, (e: unknown) => log?.warn({ err: isMamoriError(e) ? e.message : e }, 'survey worker: could not renew the item\'s claim'));
+    }, heartbeatMs);
     try {
       const { run, scope, rate } = await joinRun(item.runId);
       options.onItem?.({ ...item, phase: 'start' });
@@ -118,10 +138,16 @@ export function startSurveyWorker(platform: { store: Store; bus: Bus }, queue: W
       const result = await runSurvey({
         scope, ports: run.ports, pairs: options.dictionary.pairs, targets, limits, timeouts: run.timeouts,
         telnetAttemptsPerConnection: run.telnetAttemptsPerConnection, concurrency: Math.ceil(concurrency / blocks), gate, rate,
-        runId: run.runId, log, dial: options.dial,
+        runId: run.runId, log, dial: options.dial, signal: lost.signal,
       });
+      if (lost.signal.aborted) {
+        // Another worker took the item over and runs all of it; ours is partial. Not acked
+        // (the message may now be the other worker's): a redelivery waits for that run.
+        options.onItem?.({ ...item, phase: 'lost' });
+        throw new MamoriError('MAMORI_SURVEY_CLAIM_LOST', { runId: item.runId, item: item.block, holder: 'another worker' });
+      }
       const added = await commitItem(platform.store, item.runId, item.block, result.findings, {
-        worker: options.name, delivery: msg.deliveryCount, startedAt, stats: { ...result.stats, ms: result.finishedAt - result.startedAt },
+        worker: options.name, holder, delivery: msg.deliveryCount, startedAt, stats: { ...result.stats, ms: result.finishedAt - result.startedAt },
       });
       stats.items++;
       stats.findings += added;
@@ -130,10 +156,37 @@ export function startSurveyWorker(platform: { store: Store; bus: Bus }, queue: W
     } catch (e) {
       stats.failed++;
       log?.warn({ err: isMamoriError(e) ? e.message : e }, 'survey worker: item failed; it will be redelivered');
+      await releaseClaim(platform.store, item.runId, item.block, holder).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 1000));
       throw e;
     } finally {
       clearInterval(heartbeat);
+    }
+  };
+
+  /**
+   * Takes the item's claim; true when this delivery is to survey it, false when the item is
+   * done (by this delivery's wait or before). While another live holder runs the item, waits
+   * — telling the queue this delivery is alive — until that run ends or its lease lapses.
+   */
+  const takeClaim = async (msg: WorkMessage, item: WorkItem, holder: string, log: Logger | undefined): Promise<boolean> => {
+    for (let waited = false; ; ) {
+      const claim = await claimItem(platform.store, item.runId, item.block, holder, leaseMs);
+      // Done is checked after claiming: a holder's commit writes the done marker and drops its
+      // claim in one transaction, so a claim taken after that commit always sees the marker.
+      if (await itemDone(platform.store, item.runId, item.block)) {
+        if (claim.held) await releaseClaim(platform.store, item.runId, item.block, holder);
+        return false;
+      }
+      if (claim.held) return true;
+      if (!waited) {
+        waited = true;
+        stats.waited++;
+        options.onItem?.({ ...item, phase: 'waiting' });
+        log?.info({ holder: claim.holder }, 'survey worker: item is being run by another worker; waiting for it');
+      }
+      msg.working();
+      await new Promise((r) => setTimeout(r, Math.min(heartbeatMs, Math.max(50, claim.leaseUntil - Date.now() + 10))));
     }
   };
   const consumer = queue.consume(handle, { concurrency: blocks });

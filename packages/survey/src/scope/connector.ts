@@ -118,6 +118,8 @@ export class SurveyConnector {
     dial?: Dial,
     globalRate?: RateGate,
     gate?: SocketGate,
+    /** Once fired, no new connection is dialled (the survey was told to stop). */
+    private readonly signal?: AbortSignal,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.gate = gate ?? new SocketGate(this.limits.maxSockets);
@@ -143,6 +145,7 @@ export class SurveyConnector {
    */
   async connect(address: string, port: number, priority: GatePriority = 'probe'): Promise<net.Socket> {
     this.assertAllowed(address, port);
+    if (this.signal?.aborted) throw new MamoriError('MAMORI_SURVEY_ABORTED', { address, port });
     const host = this.host(address);
     await this.acquireSlot(host);
     let socket: net.Socket;
@@ -180,6 +183,7 @@ export class SurveyConnector {
       const v4 = tryParseIpv4(address);
       await Promise.all([this.global.take(), sleep(v4 >= 0 ? this.perNet.reserve(ipv4Slash24(v4)) : 0)]);
       this.assertAllowed(address, port);
+      if (this.signal?.aborted) throw new MamoriError('MAMORI_SURVEY_ABORTED', { address, port });
       this.stats.connects++;
       this.stats.inFlight++;
       if (this.stats.inFlight > this.stats.peakInFlight) this.stats.peakInFlight = this.stats.inFlight;

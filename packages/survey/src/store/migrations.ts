@@ -98,9 +98,25 @@ async function distributed(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
+/**
+ * Claims of a distributed run's items: the work queue delivers at least once (a message can
+ * reach a second worker while the first still runs it), so a worker surveys an item only while
+ * it holds the item's claim, a lease it renews as it goes. One row per item being run.
+ */
+async function claims(db: Kysely<any>): Promise<void> {
+  await db.schema.createTable('survey_dist_claim')
+    .addColumn('run_id', 'text', (c) => c.notNull())
+    .addColumn('item', 'text', (c) => c.notNull())
+    .addColumn('holder', 'text', (c) => c.notNull())
+    .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+    .addColumn('lease_until', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('survey_dist_claim_pk', ['run_id', 'item'])
+    .execute();
+}
+
 export const surveyMigrations: MigrationSet = {
   part: 'survey',
-  migrations: { '0001_init': { up: init }, '0002_distributed': { up: distributed } },
+  migrations: { '0001_init': { up: init }, '0002_distributed': { up: distributed }, '0003_claims': { up: claims } },
 };
 
 export interface SurveyTables {
@@ -116,4 +132,5 @@ export interface SurveyTables {
   survey_dist_run: { id: string; created_at: number; finished_at: number | null; definition: string; items: number };
   survey_dist_item: { run_id: string; item: string; worker: string; delivery: number; started_at: number; done_at: number; stats: string };
   survey_dist_finding: { run_id: string; address: string; port: number; credential_key: string; finding: string; worker: string };
+  survey_dist_claim: { run_id: string; item: string; holder: string; claimed_at: number; lease_until: number };
 }

@@ -14,5 +14,7 @@ export const surveyErrors = {
   MAMORI_SURVEY_NOT_FOUND: { message: '{what} {id} not found', status: 404 },
   MAMORI_SURVEY_BATCH_STATE: { message: 'batch {id} is {from}; cannot become {to}', status: 409 },
   MAMORI_SURVEY_FORBIDDEN: { message: 'not allowed: {reason}', status: 403 },
+  MAMORI_SURVEY_ABORTED: { message: 'survey stopped before connecting to {address}:{port}', status: 409 },
+  MAMORI_SURVEY_CLAIM_LOST: { message: 'item {item} of run {runId} was taken over by {holder}', status: 409 },
   MAMORI_SURVEY_CONNECT: { message: 'connect to {address}:{port} failed: {reason}', status: 502 },
 } as const satisfies Record<string, ErrorSpec>;
