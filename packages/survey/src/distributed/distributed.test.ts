@@ -10,7 +10,7 @@ import net from 'node:net';
 import { testBackends, uniqueName } from '@mamori/core';
 import { isWeak, planFarm, startFarm, type DeviceSpec, type Farm } from '@mamori/testbed';
 import { defaultDictionary } from '../credentials.js';
-import { surveyMigrations } from '../store/migrations.js';
+import { surveyMigrations, type SurveyTables } from '../store/migrations.js';
 import { listFindings } from '../store/survey-store.js';
 import { runDistributedSurvey } from './coordinator.js';
 import { startSurveyWorker, type SurveyWorker } from './worker.js';
@@ -115,4 +115,40 @@ describe.each(testBackends())('distributed survey on $name', (backend) => {
       await platform.close();
     }
   }, 240_000);
+
+  // A worker that froze past its lease has had its item taken over: it must stop dialling and
+  // not commit its partial run; the redelivery waits until the new holder is done or gone.
+  it('stops an item whose claim was taken over, and resumes it once that holder is gone', async () => {
+    const platform = await backend.open({ migrations: [surveyMigrations] });
+    const queue = await platform.bus.queue(uniqueName('survey').toLowerCase().replace(/_/g, '-'), { ackWaitMs: 10_000 });
+    const db = platform.store.as<SurveyTables>();
+    const phases: string[] = [];
+    let worker: SurveyWorker | undefined;
+    try {
+      const r = await runDistributedSurvey(platform, queue, {
+        scopeText: `127.${NET}.0.0/26\n`, ports: [2325, 8082], dictionary, itemBits: 26,
+        limits: { globalRate: 3000, perSlash24Rate: 3000, maxAttemptsPerHost: 100 }, timeouts: { bannerMs: 1000, replyMs: 3000 },
+        onProgress: () => {
+          worker ??= startSurveyWorker(platform, queue, {
+            dictionary, name: 'w1', concurrency: 16, heartbeatMs: 100,
+            onItem: (e) => {
+              phases.push(e.phase);
+              // The first run's claim goes to a "thief" (as if w1 had frozen past its lease) ...
+              if (phases.length === 1) void db.updateTable('survey_dist_claim').set({ holder: 'thief', lease_until: Date.now() + 600_000 }).execute();
+              // ... which later dies: its lease lapses, and w1's waiting redelivery takes over.
+              if (e.phase === 'waiting') setTimeout(() => void db.updateTable('survey_dist_claim').set({ lease_until: 0 }).execute(), 500);
+            },
+          });
+        },
+      });
+      expect(phases).toEqual(['start', 'lost', 'waiting', 'start', 'done']);
+      expect(worker!.stats).toMatchObject({ items: 1, failed: 1, waited: 1 });
+      const found = (await distributedFindings(platform.store, r.runId)).map((f) => `${f.address}:${f.port}`).sort();
+      expect(found).toEqual(devices.filter((d) => d.address.startsWith(`127.${NET}.0.`) && Number(d.address.split('.')[3]) < 64 && isWeak(d, dictionary.pairs)).map((d) => `${d.address}:${d.port}`).sort());
+    } finally {
+      await worker?.stop();
+      await queue.destroy();
+      await platform.close();
+    }
+  }, 120_000);
 });
