@@ -50,6 +50,8 @@ function serverTicks(name: RegExp): Map<string, number> {
  * all of those started meanwhile (our connections' backends; other users' work counts too, so
  * this is an upper bound). Processes that ended meanwhile are not counted.
  */
+const ACK_WAIT_MS = 30_000;
+
 function serverCpuSeconds(before: Map<string, number>, after: Map<string, number>): number {
   let ticks = 0;
   for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
@@ -60,14 +62,15 @@ function serverCpuSeconds(before: Map<string, number>, after: Map<string, number
 async function workerChild(schema: string, queueName: string, name: string, pairs: number, concurrency: number): Promise<void> {
   const store = await openPostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 2 });
   const bus = await NatsBus.connect(TEST_NATS_URL, name);
-  const queue = await bus.queue(queueName, { ackWaitMs: 600_000 });
+  // The CLI's default ack wait: a block redelivered under load waits on its claim, never runs twice.
+  const queue = await bus.queue(queueName, { ackWaitMs: ACK_WAIT_MS });
   const cpu0 = process.cpuUsage();
-  const worker = startSurveyWorker({ store, bus }, queue, { dictionary: dictionaryOf(pairs), name, concurrency, blocks: 8 });
+  const worker = startSurveyWorker({ store, bus }, queue, { dictionary: dictionaryOf(pairs), name, concurrency, blocks: 8, heartbeatMs: ACK_WAIT_MS / 3 });
   process.send!({ ready: true });
   process.once('message', () => {
     const cpu = cpuOf(process.cpuUsage(cpu0));
     void worker.stop().then(async () => {
-      process.send!({ cpu, attempts: worker.stats.attempts, items: worker.stats.items });
+      process.send!({ cpu, attempts: worker.stats.attempts, items: worker.stats.items, waited: worker.stats.waited });
       await bus.close();
       await store.close();
       process.exit(0);
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
   const bus = await NatsBus.connect(TEST_NATS_URL, 'bench-coordinator');
   const queueName = `bench-survey-2core-${process.pid}`;
   const workers = await Promise.all(Array.from({ length: nWorkers }, (_, i) => start(['worker', schema, queueName, `w${i}`, String(nPairs), String(Math.ceil(4000 / nWorkers))])));
-  const queue = await bus.queue(queueName, { ackWaitMs: 600_000 });
+  const queue = await bus.queue(queueName, { ackWaitMs: ACK_WAIT_MS });
   try {
     const farm0 = await ask<{ cpu: NodeJS.CpuUsage; totals: { loginAttempts: number } }>(farm, { cmd: 'totals' });
     const servers0 = serverTicks(/^(postgres|nats-server)/);
@@ -114,13 +117,13 @@ async function main(): Promise<void> {
     const farm1 = await ask<{ cpu: NodeJS.CpuUsage; totals: { loginAttempts: number } }>(farm, { cmd: 'totals' });
     const farmCpu = cpuOf(farm1.cpu) - cpuOf(farm0.cpu);
     const attempts = farm1.totals.loginAttempts - farm0.totals.loginAttempts;
-    const ws = await Promise.all(workers.map((w) => ask<{ cpu: number; attempts: number; items: number }>(w, 'stop')));
+    const ws = await Promise.all(workers.map((w) => ask<{ cpu: number; attempts: number; items: number; waited: number }>(w, 'stop')));
     const workerCpu = ws.reduce((a, w) => a + w.cpu, 0);
     const all = workerCpu + coordinator + farmCpu + servers;
     console.log(`${nWorkers} worker(s): ${r.seconds.toFixed(1)} s wall, ${attempts} login attempts at the farm (${(attempts / r.seconds).toFixed(0)}/s), ` +
       `${r.progress.findings} findings of ${weak} weak, ${r.progress.items} blocks; outcomes ${JSON.stringify(r.progress.statsOfItems.reduce<Record<string, number>>((a, s) => { for (const [k, v] of Object.entries(s.outcomes ?? {})) a[k] = (a[k] ?? 0) + v; return a; }, {}))}; load ${load()}`);
     // Blocks run per worker: more than the run's blocks in all means some block ran twice (a redelivery).
-    console.log(`  blocks run per worker ${ws.map((w) => w.items).join(' + ')} (run has ${r.progress.items})`);
+    console.log(`  blocks run per worker ${ws.map((w) => w.items).join(' + ')} (run has ${r.progress.items}); second deliveries that waited on a claim ${ws.map((w) => w.waited).join(' + ')}`);
     console.log(`  CPU-seconds: workers ${ws.map((w) => w.cpu.toFixed(1)).join(' + ')} (${(1e6 * workerCpu / Math.max(1, attempts)).toFixed(0)} µs/attempt), coordinator ${coordinator.toFixed(1)}, ` +
       `farm ${farmCpu.toFixed(1)} (${(1e6 * farmCpu / Math.max(1, attempts)).toFixed(0)} µs/attempt), PostgreSQL+NATS ≤ ${servers.toFixed(1)} (shared servers: an upper bound); ` +
       `all ${all.toFixed(1)} CPU-s = ${(all / 2).toFixed(1)} s on two idle cores if spread evenly`);
