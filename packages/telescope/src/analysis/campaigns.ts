@@ -45,6 +45,8 @@ export class CampaignDetector {
   private idx = 0;
   private history = 0;
   private found: CampaignAlert[] = [];
+  /** The row of each alert's port: alerts are handed out in row order whatever order ports fold in. */
+  private foundRows: number[] = [];
 
   constructor(private readonly bucketMs: number, private readonly t: CampaignThresholds = DEFAULT_CAMPAIGN_THRESHOLDS) {}
 
@@ -54,14 +56,15 @@ export class CampaignDetector {
     for (let i = 0; i < ports.length; i++) {
       const key = makePortKey(ports.proto(i), ports.port(i));
       if (key < 0) continue; // not a port this engine counts (a hand-made row)
-      this.fold(key, ports.sources(i), ports.packets(i));
+      this.fold(key, ports.sources(i), ports.packets(i), i);
     }
     return this.takeAlerts();
   }
 
   /**
    * Port by port, for the engine's close, which folds each port in while it walks the
-   * touched keys (no table pass of its own): `startBucket`, `fold` per port, `takeAlerts`.
+   * touched keys (no table pass of its own): `startBucket`, `fold` per port with the port's
+   * row in the interval's table (ports may fold in any order), `takeAlerts`.
    */
   startBucket(bucketMs: number): void {
     this.idx = Math.floor(bucketMs / this.bucketMs);
@@ -69,9 +72,10 @@ export class CampaignDetector {
     this.foldingMs = bucketMs;
     this.history = this.idx - this.first;
     this.found = [];
+    this.foundRows = [];
   }
 
-  fold(key: number, sources: number, packets: number): void {
+  fold(key: number, sources: number, packets: number, row: number): void {
     const a = this.t.alpha;
     const idx = this.idx;
     const at = key << 2;
@@ -90,6 +94,7 @@ export class CampaignDetector {
     if (this.history >= this.t.warmupBuckets && sources >= this.t.minSources &&
         sources >= this.t.factor * Math.max(mean, 1) && sources > mean + this.t.sigmas * sd) {
       this.found.push({ bucketMs: this.foldingMs, proto: portKeyProto(key), port: portKeyPort(key), sources, baselineMean: mean, baselineStddev: sd, packets });
+      this.foundRows.push(row);
     }
     const diff = sources - mean;
     const incr = a * diff;
@@ -100,8 +105,11 @@ export class CampaignDetector {
 
   /** The alerts of the bucket folded in since `startBucket`. */
   takeAlerts(): CampaignAlert[] {
-    const alerts = this.found;
+    const found = this.found;
+    const rows = this.foundRows;
     this.found = [];
-    return alerts;
+    this.foundRows = [];
+    if (found.length < 2) return found;
+    return found.map((_, k) => k).sort((x, y) => rows[x] - rows[y]).map((k) => found[k]);
   }
 }

@@ -106,10 +106,16 @@ describe('source and port tables handed to consumers', () => {
     expect(new Set(seenPorts.map((rows) => rows.length)).size).toBeGreaterThan(1);
   });
 
-  it('gives the same alerts from the engine’s one-pass close as from folding each minute’s table in afterwards', () => {
-    const detector = new CampaignDetector(60_000);
-    expect(results.map((r) => detector.update(r.startMs, r.ports))).toEqual(results.map((r) => r.alerts));
-    expect(results.flatMap((r) => r.alerts)).toHaveLength(1);
+  it('gives the same alerts, in row order, from the engine’s one-pass close as from folding each minute’s table in afterwards', () => {
+    // Thresholds low enough that most ports alert: the close walks ports in key order, rows are in order of first packet.
+    const low = { warmupBuckets: 1, minSources: 1, factor: 1, sigmas: 0, alpha: 0.3 };
+    const eager = new TelescopeEngine({ darknet: new PrefixSet([truth.darknet, truth.darknet6]), campaigns: low });
+    const got = ingest(encodeCapture(frames, { format: 'pcapng' }), eager);
+    const detector = new CampaignDetector(60_000, low);
+    expect(got.map((r) => detector.update(r.startMs, r.ports))).toEqual(got.map((r) => r.alerts));
+    expect(got.flatMap((r) => r.alerts).length).toBeGreaterThan(100);
+    const detectorAtDefaults = new CampaignDetector(60_000);
+    expect(results.map((r) => detectorAtDefaults.update(r.startMs, r.ports))).toEqual(results.map((r) => r.alerts));
   });
 
   it('keeps port rows as given, sorts them by protocol name and port, and refuses what a port counter cannot hold', () => {
