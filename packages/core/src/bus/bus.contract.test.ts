@@ -55,6 +55,28 @@ for (const backend of testBackends()) {
       await q.destroy();
     });
 
+    it('runs each message once when handlers outlast the ack wait: a consumer holds no more than its free slots', async () => {
+      const q = await p.bus.queue(uniqueName('q').toLowerCase(), { ackWaitMs: 1_000 });
+      const runs: { consumer: string; i: number; delivery: number }[] = [];
+      // A job longer than the ack wait that keeps its own message alive, as survey workers do.
+      // A message pulled ahead of a free slot cannot be kept alive: past the ack wait it goes
+      // to the other consumer while the first still holds it, and runs twice.
+      const slow = (consumer: string) => async (m: WorkMessage): Promise<void> => {
+        runs.push({ consumer, i: m.json<{ i: number }>().i, delivery: m.deliveryCount });
+        for (let t = 0; t < 6; t++) { m.working(); await new Promise((r) => setTimeout(r, 300)); }
+      };
+      for (let i = 0; i < 12; i++) await q.push({ i });
+      const c1 = q.consume(slow('c1'), { concurrency: 3 });
+      const c2 = q.consume(slow('c2'), { concurrency: 3 });
+      await until(async () => runs.length >= 12 && (await q.pending()) === 0, 30_000);
+      await c1.stop();
+      await c2.stop();
+      expect(runs.map((r) => r.i).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+      expect(runs.filter((r) => r.delivery !== 1)).toEqual([]);
+      expect(new Set(runs.map((r) => r.consumer))).toEqual(new Set(['c1', 'c2']));
+      await q.destroy();
+    }, 40_000);
+
     it('redelivers a message whose consumer died mid-message: none lost', async () => {
       const q = await p.bus.queue(uniqueName('q').toLowerCase(), { ackWaitMs: 1_000 });
       const started = deferred();
