@@ -103,6 +103,15 @@ export class PacketInfo {
   qDstPort = 0;
   qHasPorts = false;
 
+  constructor() {
+    // Fields that will hold values of 2^30 and above (times, IPv4 addresses, sequence
+    // numbers) start as doubles. A field first holding a small integer changes representation
+    // on the first large value, which deprecates this object's map and deoptimises every
+    // function that has seen a PacketInfo: the whole hot path, compiled again mid-run.
+    this.tsMs = this.src = this.dst = this.seq = this.ack = this.qSrc = this.qDst = 2 ** 32;
+    this.tsMs = this.src = this.dst = this.seq = this.ack = this.qSrc = this.qDst = 0;
+  }
+
   reset(tsMs: number, wireLen: number): void {
     this.tsMs = tsMs;
     this.wireLen = wireLen;
