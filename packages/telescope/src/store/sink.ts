@@ -204,9 +204,15 @@ async function mergeInfected(tx: Kysely<TelescopeTables>, hosts: IntervalPart['i
     const stored = await tx.selectFrom('telescope_infected').select(['address', 'ports'])
       .where('address', 'in', batch.map((h) => h.address)).orderBy('address').execute();
     const adding = new Map(batch.map((h) => [h.address, h.ports]));
+    const changed: [string, string][] = [];
     for (const row of stored) {
       const now = JSON.stringify(unionPorts(JSON.parse(row.ports) as number[], adding.get(row.address) ?? []));
-      if (now !== row.ports) await tx.updateTable('telescope_infected').set({ ports: now }).where('address', '=', row.address).execute();
+      if (now !== row.ports) changed.push([row.address, now]);
+    }
+    // One statement for the batch's changed unions, not one per host.
+    if (changed.length > 0) {
+      const ports = sql<string>`case ${sql.ref('address')} ${sql.join(changed.map(([a, p]) => sql`when ${a} then ${p}`), sql` `)} end`;
+      await tx.updateTable('telescope_infected').set({ ports }).where('address', 'in', changed.map(([a]) => a)).execute();
     }
   }
 }
