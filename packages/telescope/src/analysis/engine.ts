@@ -19,7 +19,6 @@ import type { PortTable } from './port-table.js';
 import { portKey } from './plugin.js';
 import { SourceRollupPlugin, SourceTable } from './source-rollup.js';
 import { SummaryPlugin, type IntervalSummary } from './summary.js';
-import { v4Matcher, type V4Match } from './v4-match.js';
 
 export interface EngineOptions {
   bucketMs?: number;
@@ -74,8 +73,8 @@ export class TelescopeEngine {
 
   private readonly p = new PacketInfo();
   private readonly darknet: PrefixSet | null;
-  private readonly darknet4: V4Match | null;
-  private readonly research4: V4Match | null;
+  private readonly darknet4: ((ip: number) => boolean) | null;
+  private readonly research4: ((ip: number) => boolean) | null;
   private readonly summary = new SummaryPlugin();
   private readonly ports = new PortRollupPlugin();
   private readonly sources = new SourceRollupPlugin();
@@ -90,8 +89,8 @@ export class TelescopeEngine {
   constructor(options: EngineOptions = {}) {
     this.bucketMs = options.bucketMs ?? MINUTE_MS;
     this.darknet = options.darknet && options.darknet.size > 0 ? options.darknet : null;
-    this.darknet4 = this.darknet ? v4Matcher(this.darknet) : null;
-    this.research4 = options.research && options.research.size > 0 ? v4Matcher(options.research) : null;
+    this.darknet4 = this.darknet ? this.darknet.matcherV4() : null;
+    this.research4 = options.research && options.research.size > 0 ? options.research.matcherV4() : null;
     const size = this.darknet ? darknetSizeOf(this.darknet) : (options.darknetSize ?? 0);
     this.victims = new BackscatterPlugin(size, options.backscatter ?? CORSARO_DOS_THRESHOLDS);
     this.campaigns = new CampaignDetector(this.bucketMs, options.campaigns ?? DEFAULT_CAMPAIGN_THRESHOLDS);
