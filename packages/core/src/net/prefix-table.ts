@@ -7,6 +7,7 @@
  * (≈21 steps for 1M prefixes), with no allocation, which is what per-packet use needs.
  */
 import { parsePrefix, type IpAddress, type Prefix } from './prefix.js';
+import { ipv4Mask } from './ipv4.js';
 
 export interface PrefixEntry<V> {
   readonly prefix: Prefix;
@@ -207,7 +208,7 @@ export class PrefixSet {
     const starts = new Int32Array(n);
     const masks = new Int32Array(n);
     v4.forEach((p, i) => {
-      masks[i] = p.bits === 0 ? 0 : (-1 << (32 - p.bits)) | 0;
+      masks[i] = ipv4Mask(p.bits) | 0;
       starts[i] = p.start & masks[i];
     });
     return (ip) => {
