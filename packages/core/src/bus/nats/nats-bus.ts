@@ -121,6 +121,8 @@ class NatsWorkQueue implements WorkQueue {
     const changed = (): void => wake();
     const ended = (): boolean => stopped || this.nc.isClosed();
     const outstanding = (): number => [...pulls].reduce((n, pull) => n + pull.left, 0);
+    /** The wait before retry `attempt` (0, 1, …): 0.1 s doubling to 5 s, cut short by stop() or the connection closing. */
+    const backoff = (attempt: number): Promise<void> => pause(Math.min(5_000, 100 * 2 ** attempt), stopSignal, this.nc.closed());
     const wrap = (m: JsMsg): WorkMessage => ({
       subject: m.subject,
       data: m.data,
@@ -155,7 +157,7 @@ class NatsWorkQueue implements WorkQueue {
         failures = 0;
       } catch {
         failures++;
-        if (!ended()) await pause(Math.min(5_000, 100 * 2 ** (failures - 1)), stopSignal, this.nc.closed());
+        if (!ended()) await backoff(failures - 1);
       } finally {
         pulls.delete(entry);
         changed();
@@ -166,7 +168,7 @@ class NatsWorkQueue implements WorkQueue {
       let consumer: Consumer | undefined;
       for (let attempt = 0; !consumer && !ended(); attempt++) {
         consumer = await this.js.consumers.get(this.stream, this.durable).catch(async () => {
-          await pause(Math.min(5_000, 100 * 2 ** attempt), stopSignal, this.nc.closed());
+          await backoff(attempt);
           return undefined;
         });
       }
