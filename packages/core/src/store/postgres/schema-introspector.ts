@@ -1,4 +1,6 @@
 import {
+  DEFAULT_MIGRATION_LOCK_TABLE,
+  DEFAULT_MIGRATION_TABLE,
   PostgresDialect,
   PostgresIntrospector,
   sql,
@@ -63,7 +65,8 @@ export class SchemaIntrospector implements DatabaseIntrospector {
        order by c.relname, a.attnum`.execute(this.#db);
     const tables = new Map<string, TableMetadata & { columns: TableMetadata['columns'][number][] }>();
     for (const row of rows) {
-      if (!options.withInternalKyselyTables && row.table.startsWith('kysely_')) continue;
+      // As Kysely's own introspector: its default migration tables only on request.
+      if (!options.withInternalKyselyTables && (row.table === DEFAULT_MIGRATION_TABLE || row.table === DEFAULT_MIGRATION_LOCK_TABLE)) continue;
       let table = tables.get(row.table);
       if (!table) {
         table = { name: row.table, schema: this.#schema, isView: row.table_type === 'v', columns: [] };
