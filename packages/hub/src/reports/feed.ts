@@ -62,6 +62,11 @@ export function parseFeedQuery(raw: Record<string, unknown>): FeedQuery {
   return q;
 }
 
+/** The cursor of the page after `rows` (fetched as `limit + 1`): the last shown row's seq, or null on the last page. */
+function nextCursor(rows: readonly { seq: unknown }[], limit: number): string | null {
+  return rows.length > limit ? `s${Number(rows[limit - 1].seq)}` : null;
+}
+
 function decodeCursor(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
   const m = /^s(\d{1,15})$/.exec(cursor);
@@ -192,8 +197,7 @@ export async function listReportsJson(hub: HubContext, p: Principal, actor: Acto
     parts.push(`{"recipients":${JSON.stringify({ orgIds: shown.orgIds, userIds: shown.userIds })},${r.item.slice(1)}`);
   }
   await auditReads(hub, actor, 'report', read, 'feed');
-  const next = rows.length > limit ? `s${Number(page[page.length - 1].seq)}` : null;
-  return `{"items":[${parts.join(',')}],"next":${JSON.stringify(next)}}`;
+  return `{"items":[${parts.join(',')}],"next":${JSON.stringify(nextCursor(rows, limit))}}`;
 }
 
 async function newestByKeysPostgres(hub: HubContext, keys: string[], limit: number, before: number | undefined): Promise<ReportRow[]> {
@@ -207,7 +211,7 @@ export async function listReports(hub: HubContext, p: Principal, actor: Actor, q
   const page = rows.slice(0, limit);
   const items = page.map(rowToReport).filter((r) => canRead(p, reportProtection(r))).map((r) => reportView(p, r));
   await auditReads(hub, actor, 'report', items, via);
-  return { items, next: rows.length > limit ? `s${Number(page[page.length - 1].seq)}` : null };
+  return { items, next: nextCursor(rows, limit) };
 }
 
 /** Search is the feed with a text or indicator filter (at least one is required). */
