@@ -3,7 +3,7 @@
  * (`observe`), then reports that bucket (`endInterval`) and starts the next. A new
  * analysis is one file implementing this interface.
  */
-import { formatIpv4, formatIpv6, ipv6FromBytes } from '@mamori/core';
+import { MamoriError, formatIpv4, formatIpv6, ipv6FromBytes } from '@mamori/core';
 import type { PacketClassCode } from '../classify/classes.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type PacketInfo } from '../decode/packet.js';
 
@@ -61,4 +61,15 @@ export function makePortKey(proto: ProtoName, port: number): number {
 /** Text of the packet's source address (allocates: call once per source per interval, not per packet). */
 export function sourceText(p: PacketInfo): string {
   return p.ipVersion === 6 ? formatIpv6(ipv6FromBytes(p.src6)) : formatIpv4(p.src);
+}
+
+/**
+ * A per-minute counter from outside the engine (a sensor's batch, a test) as the uint32 the
+ * tables hold; anything else is refused naming the field (`<table>.<field>`), never wrapped.
+ */
+export function uint32Cell(v: number, field: string, what: string): number {
+  if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) {
+    throw new MamoriError('MAMORI_TELESCOPE_INPUT', { field, reason: `${v} is not ${what} (0 … 2^32 - 1)` });
+  }
+  return v;
 }

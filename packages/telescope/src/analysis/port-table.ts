@@ -4,7 +4,7 @@
  * cost. Writers read the columns; `rows()` gives objects to callers that want them.
  */
 import { MamoriError } from '@mamori/core';
-import { PROTO_NAMES, type ProtoName } from './plugin.js';
+import { PROTO_NAMES, uint32Cell, type ProtoName } from './plugin.js';
 
 export interface PortRollupRow {
   bucketMs: number;
@@ -65,13 +65,7 @@ export class PortTable {
     rows.forEach((r, i) => {
       const proto = PROTO_NAMES.indexOf(r.proto);
       if (proto < 0) throw new MamoriError('MAMORI_TELESCOPE_INPUT', { field: 'ports.proto', reason: `"${String(r.proto)}" is not one of ${PROTO_NAMES.join(', ')}` });
-      for (const field of UINT32_FIELDS) {
-        const v = r[field];
-        if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) {
-          throw new MamoriError('MAMORI_TELESCOPE_INPUT', { field: `ports.${field}`, reason: `${v} is not a per-minute count or port (0 … 2^32 - 1)` });
-        }
-        cols[field][i] = v;
-      }
+      for (const field of UINT32_FIELDS) cols[field][i] = uint32Cell(r[field], `ports.${field}`, 'a per-minute count or port');
       cols.proto[i] = proto;
       cols.bytes[i] = r.bytes;
     });

@@ -4,9 +4,8 @@
  */
 import { Fingerprint, type PacketClassCode } from '../classify/classes.js';
 import type { PacketInfo } from '../decode/packet.js';
-import { MamoriError } from '@mamori/core';
 import { PairIndex } from './pair-index.js';
-import { sourceText, type IntervalPlugin } from './plugin.js';
+import { sourceText, uint32Cell, type IntervalPlugin } from './plugin.js';
 
 export type ScannerKind = 'mirai' | 'zmap' | 'masscan' | 'research';
 
@@ -226,11 +225,7 @@ export class SourceTable {
       const w = (i & CHUNK_MASK) * REC;
       texts.set(i, r.src);
       COUNT_FIELDS.forEach((field, c) => {
-        const v = r[field];
-        if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) {
-          throw new MamoriError('MAMORI_TELESCOPE_INPUT', { field: `sources.${field}`, reason: `${v} is not a per-minute count (0 … 2^32 - 1)` });
-        }
-        u[w + COUNT_WORDS[c]] = v;
+        u[w + COUNT_WORDS[c]] = uint32Cell(r[field], `sources.${field}`, 'a per-minute count');
       });
       f[(w >> 1) + BYTES_F] = r.bytes; f[(w >> 1) + FIRST_F] = r.firstMs; f[(w >> 1) + LAST_F] = r.lastMs;
       u[w + KIND] = KINDS.indexOf(r.fingerprint);
