@@ -128,8 +128,9 @@ export class SurveyConnector {
     this.dial = dial ?? ((o) => net.connect(o));
   }
 
-  /** Throws unless the address may be contacted. Called before any waiting and again just before dialing. */
+  /** Throws unless the address may be contacted (and the survey is not stopping). Called before any waiting and again just before dialing. */
   assertAllowed(address: string, port: number): void {
+    if (this.signal?.aborted) throw new MamoriError('MAMORI_SURVEY_ABORTED', { address, port });
     const verdict = this.scope.check(address);
     if (!verdict.allowed) {
       this.stats.refused++;
@@ -145,7 +146,6 @@ export class SurveyConnector {
    */
   async connect(address: string, port: number, priority: GatePriority = 'probe'): Promise<net.Socket> {
     this.assertAllowed(address, port);
-    if (this.signal?.aborted) throw new MamoriError('MAMORI_SURVEY_ABORTED', { address, port });
     const host = this.host(address);
     await this.acquireSlot(host);
     let socket: net.Socket;
@@ -183,7 +183,6 @@ export class SurveyConnector {
       const v4 = tryParseIpv4(address);
       await Promise.all([this.global.take(), sleep(v4 >= 0 ? this.perNet.reserve(ipv4Slash24(v4)) : 0)]);
       this.assertAllowed(address, port);
-      if (this.signal?.aborted) throw new MamoriError('MAMORI_SURVEY_ABORTED', { address, port });
       this.stats.connects++;
       this.stats.inFlight++;
       if (this.stats.inFlight > this.stats.peakInFlight) this.stats.peakInFlight = this.stats.inFlight;
